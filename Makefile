@@ -1,0 +1,25 @@
+# Thin wrapper: every target installs missing Debian packages first (as root, via apt-get).
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build demo test clean
+
+all: build
+
+deps:
+	@bash .ci/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DANCHOR_BUILD_TESTS=ON
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Runs the exporter against its embedded, simulated Anchor API: http://localhost:9877/metrics
+demo: build
+	./$(BUILD_DIR)/anchorbrowser_exporter --demo
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+clean:
+	rm -rf $(BUILD_DIR)

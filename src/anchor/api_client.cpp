@@ -1,0 +1,202 @@
+#include "anchor/api_client.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <ctime>
+
+#include "anchor/batch_parser.h"
+#include "log/logger.h"
+#include "version.h"
+
+namespace anchor {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double SecondsSince(SteadyClock::time_point start) {
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
+FetchError ClassifyStatus(int status) {
+  if (status == 401 || status == 403) return FetchError::kUnauthorized;
+  if (status == 404) return FetchError::kNotFound;
+  if (status == 429) return FetchError::kRateLimited;
+  if (status >= 500) return FetchError::kServerError;
+  return FetchError::kClientError;
+}
+
+}  // namespace
+
+// What Get() read: the body, or how it failed before a usable answer arrived.
+struct ApiClient::RawResponse {
+  int status = 0;
+  std::string body;
+  std::string retry_after;
+  FetchError error = FetchError::kNone;
+  std::string detail;
+};
+
+ApiClient::ApiClient(const AnchorConfig& config, const Logger& log, ResponseObserver on_response)
+    : config_(config), log_(log), on_response_(std::move(on_response)) {
+  const auto scheme_end = config_.base_url.find("://");
+  const auto path_start = config_.base_url.find('/', scheme_end + 3);
+  scheme_host_port_ = config_.base_url.substr(0, path_start);
+  if (path_start != std::string::npos) path_prefix_ = config_.base_url.substr(path_start);
+}
+
+ApiClient::~ApiClient() = default;
+
+std::uint64_t ApiClient::connections_opened() const {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  return connections_opened_;
+}
+
+std::unique_ptr<httplib::Client> ApiClient::AcquireConnection() {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!idle_.empty()) {
+      auto client = std::move(idle_.back());
+      idle_.pop_back();
+      return client;
+    }
+  }
+  auto client = std::make_unique<httplib::Client>(scheme_host_port_);
+  // Called for every socket the client opens: counts real connections (and TLS handshakes).
+  client->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    ++connections_opened_;
+  });
+  client->set_keep_alive(true);
+  client->set_follow_location(false);
+  client->enable_server_certificate_verification(!config_.tls.insecure_skip_verify);
+  if (!config_.tls.ca_file.empty()) client->set_ca_cert_path(config_.tls.ca_file);
+  client->set_default_headers({
+      {"anchor-api-key", config_.api_key.Reveal()},
+      {"Accept", "application/json"},
+      {"User-Agent", std::string("anchorbrowser_exporter/") + kVersion},
+  });
+  return client;
+}
+
+void ApiClient::ReleaseConnection(std::unique_ptr<httplib::Client> client) {
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  if (idle_.size() < static_cast<size_t>(config_.max_concurrency)) {
+    idle_.push_back(std::move(client));
+  }
+}
+
+ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point deadline) {
+  RawResponse out;
+  deadline = std::min(deadline, Clock::now() + config_.timeout);
+  const auto remaining = deadline - Clock::now();
+  if (remaining <= Clock::duration::zero()) {
+    out.error = FetchError::kTimeout;
+    out.detail = "no time left before the scrape deadline";
+    return out;
+  }
+  auto client = AcquireConnection();
+  const auto connect = std::min<Clock::duration>(config_.connect_timeout, remaining);
+  client->set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(connect));
+  client->set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(remaining));
+  client->set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(remaining));
+
+  // The watchdog closes the socket at the deadline, however the server trickles its answer.
+  std::atomic<bool> expired{false};
+  httplib::Client* raw = client.get();
+  const auto token = watchdog_.Arm(deadline, [raw, &expired] {
+    expired = true;
+    raw->stop();
+  });
+  bool too_large = false;
+  const auto max_bytes = config_.max_response_bytes;
+  auto result = client->Get(
+      path_prefix_ + path, httplib::Headers{},
+      [&](const httplib::Response& res) {
+        out.status = res.status;
+        out.retry_after = res.get_header_value("Retry-After");
+        const auto length = res.get_header_value<uint64_t>("Content-Length");
+        if (length > max_bytes) too_large = true;
+        return !too_large;
+      },
+      [&](const char* data, size_t len) {
+        if (out.body.size() + len > max_bytes) {
+          too_large = true;
+          return false;  // abort the read instead of buffering an oversized body
+        }
+        out.body.append(data, len);
+        return true;
+      });
+  watchdog_.Disarm(token);
+
+  if (result && !too_large && !expired) {
+    ReleaseConnection(std::move(client));
+    if (on_response_) on_response_(out.status);
+    return out;
+  }
+  // A failed connection is dropped, not returned to the pool.
+  if (out.status != 0 && on_response_) on_response_(out.status);
+  if (too_large) {
+    out.error = FetchError::kTooLarge;
+    out.detail = "response body larger than anchor.max_response_bytes (" +
+                 std::to_string(max_bytes) + ")";
+  } else if (expired || result.error() == httplib::Error::ConnectionTimeout ||
+             Clock::now() >= deadline) {
+    out.error = FetchError::kTimeout;
+    out.detail = "no complete answer before the deadline";
+  } else if (result.error() == httplib::Error::SSLConnection ||
+             result.error() == httplib::Error::SSLServerVerification ||
+             result.error() == httplib::Error::SSLLoadingCerts) {
+    out.error = FetchError::kTls;
+    out.detail = "TLS: " + httplib::to_string(result.error());
+  } else {
+    out.error = FetchError::kConnection;
+    out.detail = httplib::to_string(result.error());
+  }
+  out.status = 0;
+  return out;
+}
+
+FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point deadline) {
+  const auto start = SteadyClock::now();
+  RawResponse raw = Get("/v1/batch-sessions/" + batch_id, deadline);
+  FetchResult result;
+  result.http_status = raw.status;
+  if (raw.error != FetchError::kNone) {
+    result.error = raw.error;
+    result.detail = std::move(raw.detail);
+  } else if (raw.status != 200) {
+    result.error = ClassifyStatus(raw.status);
+    result.detail = "HTTP " + std::to_string(raw.status);
+    if (const auto message = ParseApiErrorMessage(raw.body)) result.detail += ": " + *message;
+    if (raw.status == 429 && !raw.retry_after.empty()) {
+      result.retry_after = ParseRetryAfter(raw.retry_after, std::chrono::system_clock::now());
+    }
+  } else {
+    auto parsed = ParseBatchResponseInPlace(raw.body);
+    if (parsed.batch) {
+      result.batch = std::move(parsed.batch);
+    } else {
+      result.error = FetchError::kInvalidResponse;
+      result.detail = std::move(parsed.error);
+    }
+  }
+  result.duration_seconds = SecondsSince(start);
+  return result;
+}
+
+std::optional<std::chrono::system_clock::time_point> ParseRetryAfter(
+    const std::string& value, std::chrono::system_clock::time_point now) {
+  if (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos) {
+    if (value.size() > 9) return std::nullopt;
+    return now + std::chrono::seconds(std::stoll(value));
+  }
+  std::tm tm{};
+  const char* end = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace anchor

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "anchor/batch.h"
+
+namespace anchor {
+
+// Why a fetch produced no batch. The names are the `reason` label values of
+// anchorbrowser_exporter_fetch_errors_total.
+enum class FetchError {
+  kNone,
+  kTimeout,
+  kConnection,
+  kTls,
+  kUnauthorized,
+  kNotFound,
+  kRateLimited,
+  kServerError,
+  kClientError,
+  kInvalidResponse,
+  kTooLarge,
+};
+
+const char* FetchErrorReason(FetchError error);
+
+// Every reason, in a stable order (for pre-seeding counters at 0).
+const std::vector<FetchError>& AllFetchErrors();
+
+// The outcome of one API request: a batch, or an error carried as a value with its reason.
+struct FetchResult {
+  std::optional<Batch> batch;
+  FetchError error = FetchError::kNone;
+  int http_status = 0;   // 0 when no HTTP answer was read
+  std::string detail;    // for the log line; never holds the API key
+  double duration_seconds = 0;
+  std::optional<std::chrono::system_clock::time_point> retry_after;  // from a 429
+
+  bool ok() const { return batch.has_value(); }
+};
+
+}  // namespace anchor

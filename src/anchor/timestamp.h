@@ -1,0 +1,12 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace anchor {
+
+// Parses an RFC 3339 timestamp with zone ("2023-11-07T05:31:56Z", "2023-11-07T05:31:56.25+02:00")
+// into Unix seconds. Returns nullopt for anything else, including out-of-range fields.
+std::optional<double> ParseRfc3339(std::string_view text);
+
+}  // namespace anchor

@@ -1,0 +1,87 @@
+#include "cli_flags.h"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "version.h"
+
+namespace anchor {
+
+namespace {
+
+// A CLI11 validator for durations such as 500ms or 30s.
+CLI::Validator DurationValidator() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return ParseDuration(text) ? "" : "invalid duration \"" + text + "\" (e.g. 500ms, 30s)";
+      },
+      "DURATION");
+}
+
+}  // namespace
+
+std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
+  Flags flags;
+  std::string level = "info";
+  std::string format = "logfmt";
+  std::string offset = "500ms";
+  std::string max_timeout = "30s";
+  bool version = false;
+
+  CLI::App app{"Prometheus exporter for Anchor Browser batch sessions.",
+               "anchorbrowser_exporter"};
+  app.add_option("--config.file", flags.config_file, "Configuration file")
+      ->capture_default_str();
+  app.add_flag("--config.check", flags.config_check,
+               "Validate the configuration file, print the result and exit (0 if valid)");
+  app.add_option("--web.listen-address", flags.web.listen_address,
+                 "Address to listen on for the web interface and telemetry")
+      ->capture_default_str();
+  app.add_option("--web.telemetry-path", flags.web.telemetry_path,
+                 "Path under which to expose metrics")
+      ->capture_default_str();
+  app.add_option("--web.timeout-offset", offset,
+                 "Subtracted from Prometheus' scrape timeout to leave time to answer")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  app.add_option("--web.max-scrape-timeout", max_timeout,
+                 "Longest a scrape may take (also used when Prometheus sends no timeout)")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  app.add_option("--log.level", level, "Only log messages with the given severity or above")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  app.add_option("--log.format", format, "Output format of log messages")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
+  app.add_flag("--demo", flags.demo,
+               "Serve a simulated Anchor API on loopback and export its batches (no API key "
+               "needed; the config file is not read)");
+  app.add_flag("--version", version, "Show the version and exit");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return std::nullopt;
+  }
+  if (version) {
+    std::cout << "anchorbrowser_exporter, version " << kVersion << " (revision " << kRevision
+              << ")\n";
+    exit_code = 0;
+    return std::nullopt;
+  }
+  if (flags.web.telemetry_path.empty() || flags.web.telemetry_path[0] != '/') {
+    std::cerr << "--web.telemetry-path must start with /\n";
+    exit_code = 1;
+    return std::nullopt;
+  }
+  flags.log_level = *Logger::ParseLevel(level);
+  flags.log_format = *Logger::ParseFormat(format);
+  flags.web.timeout_offset = *ParseDuration(offset);
+  flags.web.max_scrape_timeout = *ParseDuration(max_timeout);
+  return flags;
+}
+
+}  // namespace anchor

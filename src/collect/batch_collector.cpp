@@ -1,0 +1,77 @@
+#include "collect/batch_collector.h"
+
+#include "collect/batch_families.h"
+#include "collect/self_metrics.h"
+#include "log/logger.h"
+
+namespace anchor {
+
+namespace {
+
+prometheus::MetricFamily ScrapeDurationFamily(double seconds) {
+  prometheus::MetricFamily f;
+  f.name = "anchorbrowser_exporter_scrape_duration_seconds";
+  f.help = "Time this collection of all batches took.";
+  f.type = prometheus::MetricType::Gauge;
+  f.metric.emplace_back();
+  f.metric.back().gauge.value = seconds;
+  return f;
+}
+
+std::string JoinFields(const std::vector<std::string>& fields) {
+  std::string out;
+  for (const auto& f : fields) out += (out.empty() ? "" : ",") + f;
+  return out;
+}
+
+}  // namespace
+
+BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log)
+    : config_(config),
+      metrics_(metrics),
+      log_(log),
+      client_(config_.anchor, log, [m = &metrics](int status) { m->CountApiRequest(status); }),
+      fetcher_(client_, config_.anchor.max_concurrency) {}
+
+void BatchCollector::Record(const BatchTarget& target, const FetchResult& result) {
+  if (!result.ok()) {
+    metrics_.CountFetchError(result.error);
+    log_.Warn("batch fetch failed", {{"batch_id", target.id},
+                                     {"reason", FetchErrorReason(result.error)},
+                                     {"detail", result.detail}});
+    return;
+  }
+  const Batch& batch = *result.batch;
+  if (!batch.invalid_fields.empty()) {
+    for (const auto& field : batch.invalid_fields) metrics_.CountInvalidField(field);
+    log_.Warn("dropped invalid fields from batch response",
+              {{"batch_id", target.id}, {"fields", JoinFields(batch.invalid_fields)}});
+  }
+  if (batch.error && log_.Enabled(LogLevel::kDebug)) {
+    log_.Debug("batch reports an error", {{"batch_id", target.id}, {"error", *batch.error}});
+  }
+}
+
+std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point deadline) {
+  const auto start = Clock::now();
+  std::vector<std::string> ids;
+  ids.reserve(config_.batches.size());
+  for (const auto& target : config_.batches) ids.push_back(target.id);
+
+  const auto results = fetcher_.FetchAll(ids, deadline);
+  std::vector<BatchSnapshot> snapshots;
+  snapshots.reserve(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    Record(config_.batches[i], *results[i]);
+    snapshots.push_back({&config_.batches[i], results[i].get()});
+  }
+  auto families = BuildBatchFamilies(snapshots);
+  auto self = metrics_.Collect();
+  families.insert(families.end(), std::make_move_iterator(self.begin()),
+                  std::make_move_iterator(self.end()));
+  families.push_back(
+      ScrapeDurationFamily(std::chrono::duration<double>(Clock::now() - start).count()));
+  return families;
+}
+
+}  // namespace anchor

@@ -1,0 +1,157 @@
+#include "collect/batch_families.h"
+
+#include <algorithm>
+
+namespace anchor {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+
+MetricFamily Gauge(const char* name, const char* help) {
+  MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = prometheus::MetricType::Gauge;
+  return f;
+}
+
+// Labels shared by every series of a batch: batch_id, then its static labels.
+std::vector<ClientMetric::Label> BaseLabels(const BatchTarget& target) {
+  std::vector<ClientMetric::Label> labels;
+  labels.reserve(target.labels.size() + 2);
+  labels.push_back({"batch_id", target.id});
+  for (const auto& [name, value] : target.labels) labels.push_back({name, value});
+  return labels;
+}
+
+void AddSample(MetricFamily& family, const std::vector<ClientMetric::Label>& base, double value) {
+  ClientMetric m;
+  m.label = base;
+  m.gauge.value = value;
+  family.metric.push_back(std::move(m));
+}
+
+void AddSample(MetricFamily& family, const std::vector<ClientMetric::Label>& base,
+               const char* label, const std::string& label_value, double value) {
+  ClientMetric m;
+  m.label = base;
+  m.label.push_back({label, label_value});
+  m.gauge.value = value;
+  family.metric.push_back(std::move(m));
+}
+
+// A state set: every known state with 0 or 1, plus an unknown current state as its own series.
+void AddStateSet(MetricFamily& family, const std::vector<ClientMetric::Label>& base,
+                 const char* label, const std::vector<std::string>& known,
+                 const std::optional<std::string>& current) {
+  for (const auto& state : known) {
+    AddSample(family, base, label, state, current && *current == state ? 1 : 0);
+  }
+  if (current && std::find(known.begin(), known.end(), *current) == known.end()) {
+    AddSample(family, base, label, *current, 1);
+  }
+}
+
+// Sessions per status: every known status (0 when none), then unknown ones seen.
+void AddSessionCounts(MetricFamily& family, const std::vector<ClientMetric::Label>& base,
+                      const SessionSummary& sessions) {
+  const auto& known = KnownStatuses();
+  for (const auto& status : known) {
+    const auto it = sessions.count_by_status.find(status);
+    AddSample(family, base, "status", status,
+              it == sessions.count_by_status.end() ? 0 : static_cast<double>(it->second));
+  }
+  for (const auto& [status, count] : sessions.count_by_status) {
+    if (std::find(known.begin(), known.end(), status) == known.end()) {
+      AddSample(family, base, "status", status, static_cast<double>(count));
+    }
+  }
+}
+
+struct Families {
+  MetricFamily up = Gauge("anchorbrowser_batch_up",
+                          "1 if this scrape has the batch's data from the API, 0 if the fetch "
+                          "failed (see anchorbrowser_exporter_fetch_errors_total).");
+  MetricFamily total = Gauge("anchorbrowser_batch_total_requests",
+                             "Session requests in the batch (total_requests).");
+  MetricFamily requests = Gauge("anchorbrowser_batch_requests",
+                                "Session requests of the batch by state, as the API counts them "
+                                "(completed/failed/processing/pending_requests).");
+  MetricFamily progress = Gauge("anchorbrowser_batch_progress_ratio",
+                                "Progress of the batch from 0 to 1 (progress.percentage / 100).");
+  MetricFamily status = Gauge("anchorbrowser_batch_status",
+                              "Status of the batch as a state set: 1 for the current status.");
+  MetricFamily phase = Gauge("anchorbrowser_batch_phase",
+                             "Progress phase of the batch as a state set: 1 for the current "
+                             "phase, all 0 while the API reports none.");
+  MetricFamily sessions = Gauge("anchorbrowser_batch_sessions",
+                                "Entries of the batch's sessions list by session status.");
+  MetricFamily retries = Gauge("anchorbrowser_batch_session_retries",
+                               "Sum of retry_count over the batch's sessions.");
+  MetricFamily retried = Gauge("anchorbrowser_batch_retried_sessions",
+                               "Sessions of the batch with retry_count > 0.");
+  MetricFamily error = Gauge("anchorbrowser_batch_error",
+                             "1 if the batch reports a non-empty error, else 0 (the text is "
+                             "logged at debug level, never exported).");
+  MetricFamily created = Gauge("anchorbrowser_batch_created_timestamp_seconds",
+                               "When the batch was created (created_at), as Unix time.");
+  MetricFamily completed = Gauge("anchorbrowser_batch_completion_timestamp_seconds",
+                                 "When the batch finished (actual_completion_time), as Unix "
+                                 "time; absent until it has.");
+  MetricFamily fetch_duration = Gauge("anchorbrowser_batch_fetch_duration_seconds",
+                                      "Time the API request for this batch took.");
+
+  void Add(const BatchTarget& target, const FetchResult& result);
+};
+
+void AddCount(MetricFamily& family, const std::vector<ClientMetric::Label>& base,
+              const std::optional<std::int64_t>& value) {
+  if (value) AddSample(family, base, static_cast<double>(*value));
+}
+
+void Families::Add(const BatchTarget& target, const FetchResult& result) {
+  const auto base = BaseLabels(target);
+  AddSample(up, base, result.ok() ? 1 : 0);
+  if (!result.ok()) return;
+  const Batch& b = *result.batch;
+  AddCount(total, base, b.total_requests);
+  const std::pair<const char*, const std::optional<std::int64_t>*> states[] = {
+      {"completed", &b.completed_requests},
+      {"failed", &b.failed_requests},
+      {"processing", &b.processing_requests},
+      {"pending", &b.pending_requests}};
+  for (const auto& [state, value] : states) {
+    if (*value) AddSample(requests, base, "state", state, static_cast<double>(**value));
+  }
+  if (b.progress_ratio) AddSample(progress, base, *b.progress_ratio);
+  if (b.status) AddStateSet(status, base, "status", KnownStatuses(), b.status);
+  const bool phase_invalid = std::find(b.invalid_fields.begin(), b.invalid_fields.end(),
+                                       "progress.current_phase") != b.invalid_fields.end();
+  if (!phase_invalid) AddStateSet(phase, base, "phase", KnownPhases(), b.phase);
+  if (b.sessions) {
+    AddSessionCounts(sessions, base, *b.sessions);
+    AddSample(retries, base, static_cast<double>(b.sessions->retries));
+    AddSample(retried, base, static_cast<double>(b.sessions->retried_sessions));
+  }
+  if (b.error_field_valid) AddSample(error, base, b.error ? 1 : 0);
+  if (b.created_at) AddSample(created, base, *b.created_at);
+  if (b.completed_at) AddSample(completed, base, *b.completed_at);
+  AddSample(fetch_duration, base, result.duration_seconds);
+}
+
+}  // namespace
+
+std::vector<MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& batches) {
+  Families f;
+  for (const auto& snapshot : batches) f.Add(*snapshot.target, *snapshot.result);
+  std::vector<MetricFamily> out;
+  for (MetricFamily* family :
+       {&f.up, &f.total, &f.requests, &f.progress, &f.status, &f.phase, &f.sessions, &f.retries,
+        &f.retried, &f.error, &f.created, &f.completed, &f.fetch_duration}) {
+    if (!family->metric.empty()) out.push_back(std::move(*family));
+  }
+  return out;
+}
+
+}  // namespace anchor

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <vector>
+
+#include "anchor/fetch_result.h"
+#include "config/config.h"
+
+namespace anchor {
+
+// One batch as seen by one scrape: whom it is for and what the fetch returned.
+struct BatchSnapshot {
+  const BatchTarget* target;
+  const FetchResult* result;
+};
+
+// Turns fetched batches into the anchorbrowser_batch_* families, one family per metric name
+// holding the series of every batch. A batch whose fetch failed contributes only
+// anchorbrowser_batch_up 0; a field that is absent contributes no series. Families without
+// series are left out.
+std::vector<prometheus::MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& batches);
+
+}  // namespace anchor

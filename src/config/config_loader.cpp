@@ -1,0 +1,314 @@
+#include "config/config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <initializer_list>
+#include <set>
+#include <sstream>
+
+namespace anchor {
+namespace {
+
+// Thrown inside the loader only; LoadConfig* turn it into a ConfigLoadResult.
+struct ConfigError {
+  std::string message;
+};
+
+// Walks the YAML tree and reports errors as "<source>:<line>: <key path>: <problem>".
+class YamlReader {
+ public:
+  explicit YamlReader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& path,
+                         const std::string& problem) const {
+    std::ostringstream out;
+    out << source_;
+    if (node.IsDefined() && node.Mark().line >= 0) out << ':' << node.Mark().line + 1;
+    out << ": " << (path.empty() ? "" : path + ": ") << problem;
+    throw ConfigError{out.str()};
+  }
+
+  // A mapping whose keys must all be in `allowed`.
+  void ExpectMap(const YAML::Node& node, const std::string& path,
+                 std::initializer_list<const char*> allowed) const {
+    if (!node.IsMap()) Fail(node, path, "expected a mapping");
+    for (const auto& kv : node) {
+      const auto key = kv.first.Scalar();
+      bool known = false;
+      for (const char* a : allowed) known = known || key == a;
+      if (!known) Fail(kv.first, Join(path, key), "unknown key");
+    }
+  }
+
+  std::string String(const YAML::Node& node, const std::string& path) const {
+    if (!node.IsScalar()) Fail(node, path, "expected a string");
+    return node.Scalar();
+  }
+
+  bool Bool(const YAML::Node& node, const std::string& path) const {
+    bool value = false;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+      Fail(node, path, "expected true or false");
+    }
+    return value;
+  }
+
+  long long Integer(const YAML::Node& node, const std::string& path, long long min,
+                    long long max) const {
+    const std::string text = node.IsScalar() ? node.Scalar() : "";
+    char* end = nullptr;
+    errno = 0;
+    const long long value = text.empty() ? 0 : std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0' || errno != 0) Fail(node, path, "expected an integer");
+    if (value < min || value > max) {
+      Fail(node, path,
+           "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
+               text);
+    }
+    return value;
+  }
+
+  Duration DurationValue(const YAML::Node& node, const std::string& path) const {
+    const auto parsed = node.IsScalar() ? ParseDuration(node.Scalar()) : std::nullopt;
+    if (!parsed) {
+      Fail(node, path,
+           "invalid duration \"" + (node.IsScalar() ? node.Scalar() : std::string()) +
+               "\" (expected a number with a unit: ms, s, m, h, d, w; e.g. 10s or 1m30s)");
+    }
+    return *parsed;
+  }
+
+  static std::string Join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+ private:
+  std::string source_;
+};
+
+std::string ResolvePath(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path[0] == '/' || base_dir.empty()) return path;
+  return base_dir + "/" + path;
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t start = 0;
+  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
+  return s.substr(start);
+}
+
+void CheckBaseUrl(const YamlReader& r, const YAML::Node& node, const std::string& url) {
+  const auto scheme_end = url.find("://");
+  const std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") {
+    r.Fail(node, "anchor.base_url", "must start with https:// or http://, got \"" + url + "\"");
+  }
+  const std::string rest = url.substr(scheme_end + 3);
+  if (rest.empty() || rest[0] == '/' || rest[0] == ':') {
+    r.Fail(node, "anchor.base_url", "has no host: \"" + url + "\"");
+  }
+  if (rest.find_first_of("?#@ ") != std::string::npos) {
+    r.Fail(node, "anchor.base_url",
+           "must be scheme://host[:port][/path] without query, fragment or credentials");
+  }
+}
+
+void LoadTls(const YamlReader& r, const YAML::Node& node, const std::string& base_dir,
+             ClientTlsConfig& tls) {
+  r.ExpectMap(node, "anchor.tls", {"ca_file", "insecure_skip_verify"});
+  if (node["ca_file"]) {
+    tls.ca_file = ResolvePath(base_dir, r.String(node["ca_file"], "anchor.tls.ca_file"));
+    if (!ReadFile(tls.ca_file)) {
+      r.Fail(node["ca_file"], "anchor.tls.ca_file", "cannot read file " + tls.ca_file);
+    }
+  }
+  if (node["insecure_skip_verify"]) {
+    tls.insecure_skip_verify =
+        r.Bool(node["insecure_skip_verify"], "anchor.tls.insecure_skip_verify");
+  }
+}
+
+// Resolves the API key from a file (trimmed) or an environment variable. Messages name the
+// variable or file, never the key.
+void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node, const EnvLookup& env,
+                   AnchorConfig& a) {
+  if (!a.api_key_file.empty()) {
+    const auto content = ReadFile(a.api_key_file);
+    const auto& key_node = anchor_node["api_key_file"];
+    if (!content) r.Fail(key_node, "anchor.api_key_file", "cannot read file " + a.api_key_file);
+    a.api_key = Secret(Trim(*content));
+    if (a.api_key.empty()) {
+      r.Fail(key_node, "anchor.api_key_file", "file " + a.api_key_file + " is empty");
+    }
+    return;
+  }
+  const auto value = env(a.api_key_env);
+  if (!value || Trim(*value).empty()) {
+    const bool named = anchor_node && anchor_node.IsMap() && anchor_node["api_key_env"];
+    r.Fail(named ? anchor_node["api_key_env"] : anchor_node, "anchor.api_key_env",
+           "environment variable " + a.api_key_env +
+               " is not set or empty (it must hold the Anchor Browser API key)");
+  }
+  a.api_key = Secret(Trim(*value));
+}
+
+void LoadAnchor(const YamlReader& r, const YAML::Node& node, const std::string& base_dir,
+                const EnvLookup& env, AnchorConfig& a) {
+  if (!node || node.IsNull()) {
+    ResolveApiKey(r, node, env, a);
+    return;
+  }
+  r.ExpectMap(node, "anchor",
+              {"base_url", "api_key_env", "api_key_file", "timeout", "connect_timeout",
+               "max_concurrency", "max_response_bytes", "tls"});
+  if (node["base_url"]) {
+    a.base_url = r.String(node["base_url"], "anchor.base_url");
+    while (!a.base_url.empty() && a.base_url.back() == '/') a.base_url.pop_back();
+    CheckBaseUrl(r, node["base_url"], a.base_url);
+  }
+  if (node["api_key_env"]) {
+    a.api_key_env = r.String(node["api_key_env"], "anchor.api_key_env");
+    if (a.api_key_env.empty()) r.Fail(node["api_key_env"], "anchor.api_key_env", "is empty");
+  }
+  if (node["api_key_file"]) {
+    a.api_key_file = ResolvePath(base_dir, r.String(node["api_key_file"], "anchor.api_key_file"));
+  }
+  if (node["api_key_env"] && node["api_key_file"]) {
+    r.Fail(node["api_key_file"], "anchor.api_key_file", "set api_key_env or api_key_file, not both");
+  }
+  if (node["timeout"]) a.timeout = r.DurationValue(node["timeout"], "anchor.timeout");
+  if (a.timeout.count() <= 0) r.Fail(node["timeout"], "anchor.timeout", "must be positive");
+  if (node["connect_timeout"]) {
+    a.connect_timeout = r.DurationValue(node["connect_timeout"], "anchor.connect_timeout");
+    if (a.connect_timeout.count() <= 0) {
+      r.Fail(node["connect_timeout"], "anchor.connect_timeout", "must be positive");
+    }
+  }
+  if (node["max_concurrency"]) {
+    a.max_concurrency =
+        static_cast<int>(r.Integer(node["max_concurrency"], "anchor.max_concurrency", 1, 256));
+  }
+  if (node["max_response_bytes"]) {
+    a.max_response_bytes = static_cast<std::size_t>(
+        r.Integer(node["max_response_bytes"], "anchor.max_response_bytes", 1024, 1LL << 31));
+  }
+  if (node["tls"]) LoadTls(r, node["tls"], base_dir, a.tls);
+  ResolveApiKey(r, node, env, a);
+}
+
+LabelMap LoadLabels(const YamlReader& r, const YAML::Node& node, const std::string& path) {
+  if (!node.IsMap()) r.Fail(node, path, "expected a mapping of label names to values");
+  LabelMap labels;
+  for (const auto& kv : node) {
+    const std::string name = kv.first.Scalar();
+    const std::string key_path = path + "." + name;
+    if (!IsValidLabelName(name)) {
+      r.Fail(kv.first, key_path,
+             "invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __)");
+    }
+    if (name == "batch_id") r.Fail(kv.first, key_path, "clashes with the batch_id label");
+    labels[name] = r.String(kv.second, key_path);
+  }
+  return labels;
+}
+
+std::vector<BatchTarget> LoadBatches(const YamlReader& r, const YAML::Node& node) {
+  std::vector<BatchTarget> batches;
+  if (!node || node.IsNull()) return batches;
+  if (!node.IsSequence()) r.Fail(node, "batches", "expected a list of {id, labels}");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const YAML::Node item = node[i];
+    const std::string path = "batches[" + std::to_string(i) + "]";
+    r.ExpectMap(item, path, {"id", "labels"});
+    if (!item["id"]) r.Fail(item, path + ".id", "is required");
+    BatchTarget target;
+    target.id = r.String(item["id"], path + ".id");
+    if (!IsValidBatchId(target.id)) {
+      r.Fail(item["id"], path + ".id",
+             "invalid batch id \"" + target.id + "\" (must match [A-Za-z0-9_-]{1,128})");
+    }
+    if (!seen.insert(target.id).second) {
+      r.Fail(item["id"], path + ".id", "duplicate batch id \"" + target.id + "\"");
+    }
+    if (item["labels"]) target.labels = LoadLabels(r, item["labels"], path + ".labels");
+    batches.push_back(std::move(target));
+  }
+  return batches;
+}
+
+Config Load(const YAML::Node& root, const YamlReader& r, const std::string& base_dir,
+            const EnvLookup& env) {
+  Config config;
+  if (root.IsNull() || !root.IsDefined()) {
+    r.Fail(root, "", "the file is empty");
+  }
+  r.ExpectMap(root, "", {"anchor", "batches"});
+  LoadAnchor(r, root["anchor"], base_dir, env, config.anchor);
+  config.batches = LoadBatches(r, root["batches"]);
+  return config;
+}
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+bool IsValidBatchId(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (const char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+bool IsValidLabelName(std::string_view name) {
+  if (name.empty() || name.substr(0, 2) == "__") return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const bool ok = std::isalpha(c) || c == '_' || (i > 0 && std::isdigit(c));
+    if (!ok || c > 127) return false;
+  }
+  return true;
+}
+
+ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& source,
+                                  const std::string& base_dir, const EnvLookup& env) {
+  const YamlReader reader(source);
+  try {
+    const YAML::Node root = YAML::Load(std::string(yaml));
+    return {Load(root, reader, base_dir, env), ""};
+  } catch (const ConfigError& e) {
+    return {std::nullopt, e.message};
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    return {std::nullopt, source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg};
+  }
+}
+
+ConfigLoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
+  const auto text = ReadFile(path);
+  if (!text) return {std::nullopt, path + ": cannot read config file"};
+  const auto slash = path.rfind('/');
+  const std::string base_dir = slash == std::string::npos ? "" : path.substr(0, slash);
+  return LoadConfigString(*text, path, base_dir, env);
+}
+
+}  // namespace anchor

@@ -1,0 +1,170 @@
+#include "demo/batch_simulation.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <ctime>
+#include <functional>
+
+namespace anchor {
+namespace {
+
+// A uniform value in [0, 1) from (id, session, salt): deterministic, no global RNG state.
+double Uniform(const std::string& id, int session, int salt) {
+  std::uint64_t h = std::hash<std::string>{}(id) ^ (0x9e3779b97f4a7c15ULL * (session + 1));
+  h ^= static_cast<std::uint64_t>(salt) * 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 31;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 29;
+  return static_cast<double>(h >> 11) / static_cast<double>(1ULL << 53);
+}
+
+struct SessionState {
+  const char* status;
+  int retries;
+  double start;  // seconds after creation
+  double end;
+};
+
+SessionState Simulate(const SimulatedBatchSpec& spec, int i, double elapsed) {
+  const double d = static_cast<double>(spec.duration.count());
+  SessionState s{};
+  s.start = d * (0.1 + 0.6 * Uniform(spec.id, i, 1));
+  s.end = s.start + d * (0.05 + 0.25 * Uniform(spec.id, i, 2));
+  const bool fails = Uniform(spec.id, i, 3) < spec.failure_rate;
+  const bool retries = fails || Uniform(spec.id, i, 4) < spec.retry_rate;
+  const int max_retries = fails ? 3 : 1 + static_cast<int>(Uniform(spec.id, i, 5) * 2);
+  if (elapsed < s.start) {
+    s.status = "pending";
+  } else if (elapsed < s.end) {
+    s.status = "processing";
+    // Retries happen while a session runs: one more at each third of its run.
+    const double run = (elapsed - s.start) / (s.end - s.start);
+    s.retries = retries ? std::min(max_retries, static_cast<int>(run * 3)) : 0;
+  } else {
+    s.status = fails ? "failed" : "completed";
+    s.retries = retries ? max_retries : 0;
+  }
+  return s;
+}
+
+const char* PhaseAt(double elapsed, double d) {
+  if (elapsed < 0.05 * d) return "queued";
+  if (elapsed < 0.1 * d) return "provisioning";
+  if (elapsed < 0.2 * d) return "configuring";
+  return "ready";
+}
+
+}  // namespace
+
+std::string FormatRfc3339(double unix_seconds) {
+  const auto whole = static_cast<std::time_t>(std::floor(unix_seconds));
+  const int ms = static_cast<int>(std::lround((unix_seconds - static_cast<double>(whole)) * 1000));
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char buf[40];
+  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (ms > 0 && ms < 1000) std::snprintf(buf + n, sizeof(buf) - n, ".%03d", ms);
+  return std::string(buf) + "Z";
+}
+
+std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_at,
+                                 double elapsed) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  int completed = 0, failed = 0, processing = 0, pending = 0;
+  double last_end = 0;
+  w.StartObject();
+  w.Key("data");
+  w.StartObject();
+  w.Key("sessions");
+  w.StartArray();
+  for (int i = 0; i < spec.sessions; ++i) {
+    const SessionState s = Simulate(spec, i, elapsed);
+    const std::string st = s.status;
+    completed += st == "completed";
+    failed += st == "failed";
+    processing += st == "processing";
+    pending += st == "pending";
+    last_end = std::max(last_end, s.end);
+    w.StartObject();
+    w.Key("item_index");
+    w.Int(i);
+    w.Key("session_id");
+    w.String((spec.id + "-s" + std::to_string(i)).c_str());
+    w.Key("status");
+    w.String(s.status);
+    w.Key("retry_count");
+    w.Int(s.retries);
+    w.Key("started_at");
+    if (elapsed >= s.start) {
+      w.String(FormatRfc3339(created_at + s.start).c_str());
+    } else {
+      w.Null();
+    }
+    w.Key("completed_at");
+    if (elapsed >= s.end) {
+      w.String(FormatRfc3339(created_at + s.end).c_str());
+    } else {
+      w.Null();
+    }
+    w.Key("error");
+    if (st == "failed") {
+      w.String("navigation timeout");
+    } else {
+      w.Null();
+    }
+    w.Key("metadata");
+    w.StartObject();
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  const int n = spec.sessions;
+  const bool done = n > 0 && completed + failed == n;
+  const bool batch_failed = done && failed * 2 > n;
+  w.Key("batch_id");
+  w.String(spec.id.c_str());
+  w.Key("status");
+  w.String(done ? (batch_failed ? "failed" : "completed")
+                : (elapsed < 0.1 * spec.duration.count() ? "pending" : "processing"));
+  w.Key("total_requests");
+  w.Int(n);
+  w.Key("completed_requests");
+  w.Int(completed);
+  w.Key("failed_requests");
+  w.Int(failed);
+  w.Key("processing_requests");
+  w.Int(processing);
+  w.Key("pending_requests");
+  w.Int(pending);
+  w.Key("created_at");
+  w.String(FormatRfc3339(created_at).c_str());
+  w.Key("actual_completion_time");
+  if (done) {
+    w.String(FormatRfc3339(created_at + last_end).c_str());
+  } else {
+    w.Null();
+  }
+  w.Key("error");
+  if (batch_failed) {
+    w.String("more than half of the sessions failed");
+  } else {
+    w.Null();
+  }
+  w.Key("progress");
+  w.StartObject();
+  w.Key("percentage");
+  w.Double(n > 0 ? 100.0 * (completed + failed) / n : 100.0);
+  w.Key("current_phase");
+  w.String(PhaseAt(elapsed, static_cast<double>(spec.duration.count())));
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  return buf.GetString();
+}
+
+}  // namespace anchor

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace anchor {
+
+// A simulated batch: its sessions start, run, complete or fail, and retry on a fixed schedule
+// derived from the batch id, so the same spec and time always give the same answer.
+struct SimulatedBatchSpec {
+  std::string id;
+  int sessions = 50;
+  std::chrono::seconds duration{180};  // from creation until the last session ends
+  double failure_rate = 0.1;           // share of sessions that end failed
+  double retry_rate = 0.25;            // share of sessions that retry at least once
+};
+
+// The body of GET /v1/batch-sessions/{id} for `spec`, `elapsed_seconds` after creation at
+// `created_at` (Unix seconds).
+std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_at,
+                                 double elapsed_seconds);
+
+// RFC 3339 UTC text of a Unix time ("2026-11-28T15:09:09Z", fractions kept to milliseconds).
+std::string FormatRfc3339(double unix_seconds);
+
+}  // namespace anchor

@@ -1,0 +1,103 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "demo/batch_simulation.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace anchor {
+
+// A real HTTP(S) server on 127.0.0.1 that answers like the Anchor Browser batch API. The demo
+// mode serves simulated batches from it; the tests script its answers (status, body, delay,
+// a trickled body, no answer at all) and count the requests it receives.
+class FakeAnchorApi {
+ public:
+  struct Options {
+    std::string api_key = "demo-api-key";
+    std::string cert_file;  // with key_file: serve HTTPS
+    std::string key_file;
+    int threads = 64;  // concurrent requests it can hold (slow answers occupy one each)
+  };
+
+  // A scripted answer for one batch id.
+  struct Answer {
+    int status = 200;
+    std::string body;
+    std::chrono::milliseconds delay{0};  // before the headers
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::chrono::milliseconds trickle{0};  // > 0: send the body one byte per interval
+    bool never_answer = false;             // hold the request until the server stops
+  };
+
+  explicit FakeAnchorApi(Options options);
+  FakeAnchorApi() : FakeAnchorApi(Options{}) {}
+  ~FakeAnchorApi();
+  FakeAnchorApi(const FakeAnchorApi&) = delete;
+  FakeAnchorApi& operator=(const FakeAnchorApi&) = delete;
+
+  // Binds an ephemeral port on 127.0.0.1 (or `port`) and serves from a background thread.
+  // Returns false when the server cannot start (bad certificate, port taken).
+  bool Start(int port = 0);
+  void Stop();
+  int port() const { return port_; }
+  std::string base_url() const;
+
+  void SetAnswer(const std::string& batch_id, Answer answer);
+  void SetBatchJson(const std::string& batch_id, std::string body);
+  // A batch that moves through its lifecycle in real time; with `loop`, it starts over a
+  // minute after finishing, so a demo keeps changing.
+  void AddSimulatedBatch(SimulatedBatchSpec spec, bool loop);
+  void Remove(const std::string& batch_id);
+
+  // Requests received for one batch id (any answer), and in total.
+  int RequestCount(const std::string& batch_id) const;
+  int TotalRequests() const;
+  // Requests that carried a key other than the expected one.
+  int RejectedKeyCount() const;
+  // The most requests it held at the same time.
+  int PeakConcurrentRequests() const;
+
+ private:
+  struct Simulated {
+    SimulatedBatchSpec spec;
+    double created_at;
+    bool loop;
+  };
+  void HandleBatch(const httplib::Request& req, httplib::Response& res);
+  void Send(const Answer& answer, httplib::Response& res);
+  bool SleepUnlessStopped(std::chrono::milliseconds d);
+
+  Options options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+
+  mutable std::mutex mu_;
+  std::map<std::string, Answer> answers_;
+  std::map<std::string, Simulated> simulated_;
+  std::map<std::string, int> request_counts_;
+  int total_requests_ = 0;
+  int rejected_keys_ = 0;
+  int in_flight_ = 0;
+  int peak_in_flight_ = 0;
+
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace anchor

@@ -1,0 +1,85 @@
+#include "support/exporter_harness.h"
+
+#include <httplib.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+namespace anchor::test {
+
+namespace {
+
+// An ostream that owns the stringstream the sink writes to.
+std::shared_ptr<spdlog::sinks::sink> MakeSink(const std::shared_ptr<std::ostringstream>& out) {
+  return std::make_shared<spdlog::sinks::ostream_sink_mt>(*out, /*force_flush=*/true);
+}
+
+}  // namespace
+
+ExporterHarness::ExporterHarness(const Config& config, WebOptions web)
+    : log_stream_(std::make_shared<std::ostringstream>()),
+      log_(std::make_unique<Logger>(LogLevel::kDebug, LogFormat::kLogfmt, MakeSink(log_stream_))),
+      collector_(std::make_unique<BatchCollector>(config, metrics_, *log_)) {
+  web.listen_address = "127.0.0.1:0";
+  ExporterHandlers handlers;
+  handlers.collect = [this](auto deadline) { return collector_->Collect(deadline); };
+  handlers.landing_page = [] { return std::string("landing"); };
+  server_ = std::make_unique<ExporterServer>(web, std::move(handlers), *log_);
+  if (!server_->Bind()) throw std::runtime_error("cannot bind the exporter");
+  thread_ = std::thread([this] { server_->Serve(); });
+  while (!server_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+ExporterHarness::~ExporterHarness() {
+  server_->Stop();
+  thread_.join();
+}
+
+std::string ExporterHarness::Get(const std::string& path, int* status,
+                                 const std::string& scrape_timeout_header) {
+  httplib::Client client("127.0.0.1", server_->port());
+  client.set_read_timeout(std::chrono::seconds(60));
+  httplib::Headers headers;
+  if (!scrape_timeout_header.empty()) {
+    headers.emplace("X-Prometheus-Scrape-Timeout-Seconds", scrape_timeout_header);
+  }
+  auto res = client.Get(path, headers);
+  if (status != nullptr) *status = res ? res->status : 0;
+  return res ? res->body : std::string();
+}
+
+Config TestConfig(const std::string& base_url, const std::string& api_key) {
+  Config config;
+  config.anchor.base_url = base_url;
+  config.anchor.api_key = Secret(api_key);
+  config.anchor.timeout = std::chrono::seconds(5);
+  config.anchor.connect_timeout = std::chrono::seconds(2);
+  return config;
+}
+
+std::string BatchJson(const std::string& id, const std::string& status, int sessions,
+                      double percentage, const std::string& phase) {
+  static const char* kCycle[] = {"completed", "failed", "processing", "pending"};
+  std::string s = R"({"data": {"batch_id": ")" + id + R"(", "status": ")" + status + R"(",)";
+  s += R"("total_requests": )" + std::to_string(sessions) + ",";
+  int counts[4] = {0, 0, 0, 0};
+  std::string list;
+  for (int i = 0; i < sessions; ++i) {
+    ++counts[i % 4];
+    if (i > 0) list += ",";
+    list += R"({"item_index": )" + std::to_string(i) + R"(, "session_id": "s)" +
+            std::to_string(i) + R"(", "status": ")" + kCycle[i % 4] +
+            R"(", "cdp_url": null, "live_view_url": null, "error": null, "retry_count": )" +
+            std::to_string(i % 3) +
+            R"(, "started_at": "2026-11-28T10:00:00Z", "completed_at": null, "metadata": {}})";
+  }
+  s += R"("completed_requests": )" + std::to_string(counts[0]) + ",";
+  s += R"("failed_requests": )" + std::to_string(counts[1]) + ",";
+  s += R"("processing_requests": )" + std::to_string(counts[2]) + ",";
+  s += R"("pending_requests": )" + std::to_string(counts[3]) + ",";
+  s += R"("created_at": "2026-11-28T10:00:00Z", "actual_completion_time": null, "error": null,)";
+  s += R"("sessions": [)" + list + "],";
+  s += R"("progress": {"percentage": )" + std::to_string(percentage) +
+       R"(, "current_phase": ")" + phase + R"("}}})";
+  return s;
+}
+
+}  // namespace anchor::test

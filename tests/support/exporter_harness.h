@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "collect/batch_collector.h"
+#include "collect/self_metrics.h"
+#include "config/config.h"
+#include "log/logger.h"
+#include "web/exporter_server.h"
+
+namespace anchor::test {
+
+// The exporter as main() wires it (collector + HTTP server on 127.0.0.1, ephemeral port), with
+// its log captured in memory so tests can read it.
+class ExporterHarness {
+ public:
+  explicit ExporterHarness(const Config& config, WebOptions web = {});
+  ~ExporterHarness();
+
+  // GET on the exporter; returns the body (empty on failure) and sets `status`.
+  std::string Get(const std::string& path, int* status = nullptr,
+                  const std::string& scrape_timeout_header = "");
+  std::string Scrape() { return Get("/metrics"); }
+  std::string LogText() const { return log_stream_->str(); }
+  int port() const { return server_->port(); }
+
+ private:
+  std::shared_ptr<std::ostringstream> log_stream_;
+  std::unique_ptr<Logger> log_;
+  SelfMetrics metrics_;
+  std::unique_ptr<BatchCollector> collector_;
+  std::unique_ptr<ExporterServer> server_;
+  std::thread thread_;
+};
+
+// A config for the given base URL and key, with no batches.
+Config TestConfig(const std::string& base_url, const std::string& api_key);
+
+// The body of a batch status response with `sessions` sessions: statuses cycle through
+// completed, failed, processing, pending, and session i has retry_count i % 3.
+std::string BatchJson(const std::string& id, const std::string& status, int sessions,
+                      double percentage = 42.5, const std::string& phase = "ready");
+
+}  // namespace anchor::test

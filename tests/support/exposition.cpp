@@ -1,0 +1,57 @@
+#include "support/exposition.h"
+
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+namespace anchor::test {
+
+std::vector<Sample> ParseExposition(const std::string& text) {
+  std::vector<Sample> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    Sample s;
+    size_t pos = line.find_first_of("{ ");
+    s.name = line.substr(0, pos);
+    if (line[pos] == '{') {
+      ++pos;
+      while (line[pos] != '}') {
+        const size_t eq = line.find('=', pos);
+        const size_t close = line.find('"', eq + 2);
+        s.labels[line.substr(pos, eq - pos)] = line.substr(eq + 2, close - eq - 2);
+        pos = close + 1;
+        if (line[pos] == ',') ++pos;
+      }
+      ++pos;
+    }
+    const std::string value = line.substr(pos + 1);
+    if (value.find(' ') != std::string::npos) {
+      throw std::runtime_error("sample has a timestamp: " + line);
+    }
+    s.value = std::strtod(value.c_str(), nullptr);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::optional<double> FindSample(const std::vector<Sample>& samples, const std::string& name,
+                                 const std::map<std::string, std::string>& labels) {
+  for (const auto& s : samples) {
+    if (s.name == name && s.labels == labels) return s.value;
+  }
+  return std::nullopt;
+}
+
+int CountSeries(const std::vector<Sample>& samples, const std::string& name,
+                const std::string& batch_id) {
+  int n = 0;
+  for (const auto& s : samples) {
+    const auto it = s.labels.find("batch_id");
+    n += s.name == name && it != s.labels.end() && it->second == batch_id;
+  }
+  return n;
+}
+
+}  // namespace anchor::test

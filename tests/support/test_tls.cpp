@@ -1,0 +1,75 @@
+#include "support/test_tls.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+
+namespace anchor::test {
+namespace {
+
+void AddExtension(X509* cert, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  if (ext == nullptr) throw std::runtime_error("X509V3_EXT_conf_nid failed");
+  X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+}
+
+}  // namespace
+
+std::string MakeTempDir() {
+  char tmpl[] = "/tmp/anchor-test-XXXXXX";
+  const char* dir = mkdtemp(tmpl);
+  if (dir == nullptr) throw std::runtime_error("mkdtemp failed");
+  return dir;
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+TestCertificate MakeSelfSignedCertificate(const std::string& san) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_EC_gen("P-256"), EVP_PKEY_free);
+  if (!key) throw std::runtime_error("EVP_EC_gen failed");
+  std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
+  X509_set_version(cert.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(std::rand()) + 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+  X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
+  X509_set_pubkey(cert.get(), key.get());
+  X509_NAME* name = X509_get_subject_name(cert.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("anchor test"), -1, -1, 0);
+  X509_set_issuer_name(cert.get(), name);
+  AddExtension(cert.get(), NID_basic_constraints, "critical,CA:TRUE");
+  AddExtension(cert.get(), NID_key_usage, "critical,digitalSignature,keyCertSign");
+  AddExtension(cert.get(), NID_subject_alt_name, san.c_str());
+  if (X509_sign(cert.get(), key.get(), EVP_sha256()) == 0) {
+    throw std::runtime_error("X509_sign failed");
+  }
+
+  TestCertificate out;
+  out.dir = MakeTempDir();
+  out.cert_file = out.dir + "/cert.pem";
+  out.key_file = out.dir + "/key.pem";
+  FILE* f = std::fopen(out.cert_file.c_str(), "w");
+  PEM_write_X509(f, cert.get());
+  std::fclose(f);
+  f = std::fopen(out.key_file.c_str(), "w");
+  PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(f);
+  return out;
+}
+
+}  // namespace anchor::test

@@ -1,0 +1,153 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "anchor/batch_parser.h"
+
+using anchor::ParseBatchResponse;
+
+namespace {
+
+// The example response of the public API reference, verbatim.
+const char* kDocumentedExample = R"({"data": {"batch_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "status": "pending",
+  "total_requests": 123, "completed_requests": 123, "failed_requests": 123,
+  "processing_requests": 123, "pending_requests": 123,
+  "created_at": "2023-11-07T05:31:56Z", "actual_completion_time": "2023-11-07T05:31:56Z",
+  "error": "<string>",
+  "sessions": [{"item_index": 123, "session_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a",
+    "status": "pending", "cdp_url": "<string>", "live_view_url": "<string>", "error": "<string>",
+    "retry_count": 123, "started_at": "2023-11-07T05:31:56Z", "completed_at": "2023-11-07T05:31:56Z",
+    "metadata": {}}],
+  "progress": {"percentage": 50, "current_phase": "queued"}}})";
+
+bool HasInvalid(const anchor::Batch& b, const std::string& field) {
+  return std::find(b.invalid_fields.begin(), b.invalid_fields.end(), field) !=
+         b.invalid_fields.end();
+}
+
+}  // namespace
+
+TEST_CASE("the documented example parses completely", "[anchor][parser]") {
+  const auto r = ParseBatchResponse(kDocumentedExample);
+  REQUIRE(r.batch);
+  const auto& b = *r.batch;
+  CHECK(b.batch_id == "3c90c3cc-0d44-4b50-8888-8dd25736052a");
+  CHECK(b.status == "pending");
+  CHECK(b.total_requests == 123);
+  CHECK(b.completed_requests == 123);
+  CHECK(b.failed_requests == 123);
+  CHECK(b.processing_requests == 123);
+  CHECK(b.pending_requests == 123);
+  CHECK(b.created_at == Approx(1699335116.0));
+  CHECK(b.completed_at == Approx(1699335116.0));
+  CHECK(b.error == "<string>");
+  CHECK(b.progress_ratio == Approx(0.5));
+  CHECK(b.phase == "queued");
+  REQUIRE(b.sessions);
+  CHECK(b.sessions->count_by_status.at("pending") == 1);
+  CHECK(b.sessions->retries == 123);
+  CHECK(b.sessions->retried_sessions == 1);
+  CHECK(b.invalid_fields.empty());
+}
+
+TEST_CASE("nulls and missing fields leave values unknown and not zero", "[anchor][parser]") {
+  const auto r = ParseBatchResponse(
+      R"({"data": {"status": null, "total_requests": null, "actual_completion_time": null,
+          "error": null, "progress": {"percentage": null, "current_phase": null}}})");
+  REQUIRE(r.batch);
+  const auto& b = *r.batch;
+  CHECK_FALSE(b.status);
+  CHECK_FALSE(b.total_requests);
+  CHECK_FALSE(b.completed_requests);
+  CHECK_FALSE(b.completed_at);
+  CHECK_FALSE(b.created_at);
+  CHECK_FALSE(b.error);
+  CHECK(b.error_field_valid);
+  CHECK_FALSE(b.progress_ratio);
+  CHECK_FALSE(b.phase);
+  CHECK_FALSE(b.sessions);
+  CHECK(b.invalid_fields.empty());
+
+  const auto empty = ParseBatchResponse(R"({"data": {}})");
+  REQUIRE(empty.batch);
+  CHECK_FALSE(empty.batch->error_field_valid);
+}
+
+TEST_CASE("wrong types and impossible values are dropped and named", "[anchor][parser]") {
+  const auto r = ParseBatchResponse(
+      R"({"data": {"status": 7, "total_requests": "12", "completed_requests": -1,
+          "failed_requests": 2.5, "processing_requests": 1e300, "pending_requests": 3,
+          "created_at": "last tuesday", "actual_completion_time": 1699335116, "error": {"x": 1},
+          "progress": {"percentage": 140, "current_phase": "has space"},
+          "sessions": [{"status": "completed", "retry_count": "two"}, 5,
+                       {"status": ["x"], "retry_count": 2}]}})");
+  REQUIRE(r.batch);
+  const auto& b = *r.batch;
+  CHECK_FALSE(b.status);
+  CHECK_FALSE(b.total_requests);
+  CHECK_FALSE(b.completed_requests);
+  CHECK_FALSE(b.failed_requests);
+  CHECK_FALSE(b.processing_requests);
+  CHECK(b.pending_requests == 3);
+  CHECK_FALSE(b.created_at);
+  CHECK_FALSE(b.completed_at);
+  CHECK_FALSE(b.error_field_valid);
+  CHECK_FALSE(b.progress_ratio);
+  CHECK_FALSE(b.phase);
+  REQUIRE(b.sessions);
+  CHECK(b.sessions->count_by_status.at("completed") == 1);
+  CHECK(b.sessions->retries == 2);
+  CHECK(b.sessions->retried_sessions == 1);
+  for (const char* field :
+       {"status", "total_requests", "completed_requests", "failed_requests", "processing_requests",
+        "created_at", "actual_completion_time", "error", "progress.percentage",
+        "progress.current_phase", "sessions[].retry_count", "sessions[]", "sessions[].status"}) {
+    INFO(field);
+    CHECK(HasInvalid(b, field));
+  }
+  CHECK_FALSE(HasInvalid(b, "pending_requests"));
+}
+
+TEST_CASE("unknown enum values are kept as they come", "[anchor][parser]") {
+  const auto r = ParseBatchResponse(
+      R"({"data": {"status": "paused", "progress": {"percentage": 0, "current_phase": "warming"},
+          "sessions": [{"status": "queued_for_retry", "retry_count": 0}]}})");
+  REQUIRE(r.batch);
+  CHECK(r.batch->status == "paused");
+  CHECK(r.batch->phase == "warming");
+  CHECK(r.batch->sessions->count_by_status.at("queued_for_retry") == 1);
+  CHECK(r.batch->sessions->retried_sessions == 0);
+}
+
+TEST_CASE("wrong shapes of sessions and progress are invalid fields", "[anchor][parser]") {
+  const auto r = ParseBatchResponse(R"({"data": {"sessions": {"a": 1}, "progress": [50]}})");
+  REQUIRE(r.batch);
+  CHECK_FALSE(r.batch->sessions);
+  CHECK(HasInvalid(*r.batch, "sessions"));
+  CHECK(HasInvalid(*r.batch, "progress"));
+}
+
+TEST_CASE("bodies that are not a batch fail as a whole with a reason", "[anchor][parser]") {
+  for (const char* bad :
+       {"<html><body>502 Bad Gateway</body></html>", "", R"({"data": {"status": "pend)", "[1,2]",
+        R"({"error": {"code": 500, "message": "boom"}})", R"({"data": "nope"})", "null"}) {
+    INFO(bad);
+    const auto r = ParseBatchResponse(bad);
+    CHECK_FALSE(r.batch);
+    CHECK_FALSE(r.error.empty());
+  }
+}
+
+TEST_CASE("in-place parsing gives the same batch", "[anchor][parser]") {
+  std::string body = kDocumentedExample;
+  const auto r = anchor::ParseBatchResponseInPlace(body);
+  REQUIRE(r.batch);
+  CHECK(r.batch->status == "pending");
+  CHECK(r.batch->sessions->retries == 123);
+}
+
+TEST_CASE("API error bodies yield their message", "[anchor][parser]") {
+  CHECK(anchor::ParseApiErrorMessage(R"({"error": {"code": 401, "message": "Invalid API Key"}})") ==
+        "Invalid API Key");
+  CHECK_FALSE(anchor::ParseApiErrorMessage("<html>").has_value());
+}

@@ -1,0 +1,170 @@
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "config/config_loader.h"
+#include "support/test_tls.h"
+
+using anchor::LoadConfigString;
+
+namespace {
+
+const char* kKey = "sk-test-SECRET-1234567890";
+
+anchor::EnvLookup Env(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+anchor::ConfigLoadResult Load(const std::string& yaml) {
+  return LoadConfigString(yaml, "config.yaml", "", Env({{"ANCHORBROWSER_API_KEY", kKey}}));
+}
+
+// Loading must fail with a message that contains every one of `parts`, and never the key.
+void ExpectError(const std::string& yaml, std::initializer_list<const char*> parts) {
+  const auto r = Load(yaml);
+  INFO(yaml);
+  REQUIRE_FALSE(r.ok());
+  INFO(r.error);
+  for (const char* part : parts) CHECK(r.error.find(part) != std::string::npos);
+  CHECK(r.error.find(kKey) == std::string::npos);
+  CHECK(r.error.find('\n') == std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("config.example.yaml is valid", "[config]") {
+  const auto r = anchor::LoadConfigFile(std::string(ANCHOR_SOURCE_DIR) + "/config.example.yaml",
+                                        Env({{"ANCHORBROWSER_API_KEY", kKey}}));
+  INFO(r.error);
+  REQUIRE(r.ok());
+  CHECK(r.config->batches.size() == 2);
+  CHECK(r.config->batches[0].labels.at("team") == "growth");
+  CHECK(r.config->anchor.api_key.Reveal() == kKey);
+}
+
+TEST_CASE("a full config loads with its values", "[config]") {
+  const auto r = Load(R"(
+anchor:
+  base_url: http://127.0.0.1:8080/prefix/
+  timeout: 2s
+  connect_timeout: 500ms
+  max_concurrency: 4
+  max_response_bytes: 2048
+  tls:
+    insecure_skip_verify: true
+batches:
+  - id: abc_DEF-123
+    labels: {team: a, env: prod}
+  - id: other
+)");
+  INFO(r.error);
+  REQUIRE(r.ok());
+  const auto& c = *r.config;
+  CHECK(c.anchor.base_url == "http://127.0.0.1:8080/prefix");
+  CHECK(c.anchor.timeout == std::chrono::seconds(2));
+  CHECK(c.anchor.connect_timeout == std::chrono::milliseconds(500));
+  CHECK(c.anchor.max_concurrency == 4);
+  CHECK(c.anchor.max_response_bytes == 2048);
+  CHECK(c.anchor.tls.insecure_skip_verify);
+  REQUIRE(c.batches.size() == 2);
+  CHECK(c.batches[0].id == "abc_DEF-123");
+  CHECK(c.batches[0].labels.size() == 2);
+  CHECK(c.batches[1].labels.empty());
+}
+
+TEST_CASE("defaults apply to an almost empty config", "[config]") {
+  const auto r = Load("batches: []\n");
+  REQUIRE(r.ok());
+  CHECK(r.config->anchor.base_url == "https://api.anchorbrowser.io");
+  CHECK(r.config->anchor.timeout == std::chrono::seconds(10));
+  CHECK(r.config->anchor.max_concurrency == 16);
+  CHECK(r.config->anchor.max_response_bytes == 16u << 20);
+}
+
+TEST_CASE("config errors name the file and line and key", "[config]") {
+  ExpectError("anchor:\n  timeout: 10x\n", {"config.yaml:2:", "anchor.timeout", "10x"});
+  ExpectError("anchor:\n  tmeout: 10s\n", {"config.yaml:2:", "anchor.tmeout", "unknown key"});
+  ExpectError("anchr: {}\n", {"config.yaml:1:", "anchr", "unknown key"});
+  ExpectError("anchor:\n  max_concurrency: many\n",
+              {"config.yaml:2:", "anchor.max_concurrency", "integer"});
+  ExpectError("anchor:\n  max_concurrency: 0\n", {"anchor.max_concurrency", "between 1 and 256"});
+  ExpectError("anchor:\n  base_url: ftp://x\n", {"config.yaml:2:", "anchor.base_url"});
+  ExpectError("anchor:\n  base_url: [1]\n", {"anchor.base_url", "expected a string"});
+  ExpectError("anchor:\n  tls:\n    insecure_skip_verify: maybe\n",
+              {"config.yaml:3:", "anchor.tls.insecure_skip_verify", "true or false"});
+  ExpectError("batches:\n  - id: a\n  - id: b/../c\n",
+              {"config.yaml:3:", "batches[1].id", "invalid batch id"});
+  ExpectError("batches:\n  - id: a\n  - id: a\n", {"config.yaml:3:", "batches[1].id", "duplicate"});
+  ExpectError("batches:\n  - id: " + std::string(129, 'x') + "\n", {"batches[0].id"});
+  ExpectError("batches:\n  - labels: {a: b}\n", {"batches[0].id", "required"});
+  ExpectError("batches:\n  - id: a\n    labels:\n      0bad: x\n",
+              {"config.yaml:4:", "batches[0].labels.0bad", "invalid label name"});
+  ExpectError("batches:\n  - id: a\n    labels:\n      __name: x\n", {"invalid label name"});
+  ExpectError("batches:\n  - id: a\n    labels:\n      batch_id: x\n",
+              {"config.yaml:4:", "batch_id", "clashes"});
+  ExpectError("batches:\n  - id: a\n    lables: {}\n", {"config.yaml:3:", "batches[0].lables"});
+  ExpectError("batches: {id: a}\n", {"batches", "list"});
+  ExpectError("anchor: [\n", {"config.yaml:", "invalid YAML"});
+  ExpectError("", {"empty"});
+}
+
+TEST_CASE("a missing API key names the variable or file and never a key", "[config]") {
+  const auto r = LoadConfigString("batches: []\n", "c.yaml", "", Env({}));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error.find("ANCHORBROWSER_API_KEY") != std::string::npos);
+
+  const auto custom = LoadConfigString("anchor:\n  api_key_env: MY_KEY\n", "c.yaml", "",
+                                       Env({{"ANCHORBROWSER_API_KEY", kKey}}));
+  REQUIRE_FALSE(custom.ok());
+  CHECK(custom.error.find("c.yaml:2:") != std::string::npos);
+  CHECK(custom.error.find("MY_KEY") != std::string::npos);
+  CHECK(custom.error.find(kKey) == std::string::npos);
+
+  const auto file = LoadConfigString("anchor:\n  api_key_file: /nonexistent/key\n", "c.yaml", "",
+                                     Env({}));
+  REQUIRE_FALSE(file.ok());
+  CHECK(file.error.find("/nonexistent/key") != std::string::npos);
+}
+
+TEST_CASE("the API key can come from a file next to the config", "[config]") {
+  const auto dir = anchor::test::MakeTempDir();
+  anchor::test::WriteFile(dir + "/key", std::string("  ") + kKey + "\n");
+  anchor::test::WriteFile(dir + "/config.yaml", "anchor:\n  api_key_file: key\n");
+  const auto r = anchor::LoadConfigFile(dir + "/config.yaml", Env({}));
+  INFO(r.error);
+  REQUIRE(r.ok());
+  CHECK(r.config->anchor.api_key.Reveal() == kKey);
+
+  anchor::test::WriteFile(dir + "/empty", "\n");
+  anchor::test::WriteFile(dir + "/c2.yaml", "anchor:\n  api_key_file: empty\n");
+  const auto empty = anchor::LoadConfigFile(dir + "/c2.yaml", Env({}));
+  REQUIRE_FALSE(empty.ok());
+  CHECK(empty.error.find("is empty") != std::string::npos);
+}
+
+TEST_CASE("an unreadable CA file is a config error", "[config]") {
+  ExpectError("anchor:\n  tls:\n    ca_file: /nonexistent/ca.pem\n",
+              {"config.yaml:3:", "anchor.tls.ca_file", "/nonexistent/ca.pem"});
+}
+
+TEST_CASE("a missing config file is reported by name", "[config]") {
+  const auto r = anchor::LoadConfigFile("/nonexistent/config.yaml", Env({}));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error.find("/nonexistent/config.yaml") != std::string::npos);
+}
+
+TEST_CASE("batch ids and label names are checked", "[config]") {
+  CHECK(anchor::IsValidBatchId("3c90c3cc-0d44-4b50-8888-8dd25736052a"));
+  CHECK_FALSE(anchor::IsValidBatchId(""));
+  CHECK_FALSE(anchor::IsValidBatchId("../x"));
+  CHECK_FALSE(anchor::IsValidBatchId("a%2Fb"));
+  CHECK_FALSE(anchor::IsValidBatchId(std::string(129, 'a')));
+  CHECK(anchor::IsValidLabelName("team_1"));
+  CHECK_FALSE(anchor::IsValidLabelName("1team"));
+  CHECK_FALSE(anchor::IsValidLabelName("te-am"));
+  CHECK_FALSE(anchor::IsValidLabelName("__x"));
+}

@@ -1,0 +1,145 @@
+// A bad answer for one batch marks that batch down with a reason and leaves the others intact;
+// the API key never shows up in what the exporter logs or serves.
+#include <catch2/catch.hpp>
+
+#include "demo/fake_anchor_api.h"
+#include "support/exporter_harness.h"
+#include "support/exposition.h"
+
+using anchor::FakeAnchorApi;
+using anchor::test::BatchJson;
+using anchor::test::ExporterHarness;
+using anchor::test::FindSample;
+using anchor::test::ParseExposition;
+
+namespace {
+
+const char* kKey = "sk-live-DO-NOT-LEAK-8f3a9c";
+
+FakeAnchorApi::Answer Status(int code, std::string body) {
+  FakeAnchorApi::Answer a;
+  a.status = code;
+  a.body = std::move(body);
+  return a;
+}
+
+double Up(const std::vector<anchor::test::Sample>& s, const std::string& id) {
+  return FindSample(s, "anchorbrowser_batch_up", {{"batch_id", id}}).value_or(-1);
+}
+
+double Errors(const std::vector<anchor::test::Sample>& s, const std::string& reason) {
+  return FindSample(s, "anchorbrowser_exporter_fetch_errors_total", {{"reason", reason}})
+      .value_or(-1);
+}
+
+}  // namespace
+
+TEST_CASE("one failing batch does not touch the others", "[e2e][faults]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
+  REQUIRE(api.Start());
+  api.SetBatchJson("good-1", BatchJson("good-1", "processing", 10));
+  api.SetBatchJson("good-2", BatchJson("good-2", "completed", 10));
+  api.SetAnswer("gone", Status(404, R"({"error": {"code": 404, "message": "Batch not found"}})"));
+  api.SetAnswer("broken", Status(500, R"({"error": {"code": 500, "message": "Internal"}})"));
+  api.SetAnswer("proxy", Status(502, "<html><body><h1>502 Bad Gateway</h1></body></html>"));
+  api.SetAnswer("html200", Status(200, "<html>maintenance</html>"));
+  api.SetAnswer("truncated", Status(200, BatchJson("truncated", "processing", 10).substr(0, 120)));
+  api.SetAnswer("teapot", Status(418, "{}"));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  for (const char* id : {"good-1", "gone", "broken", "proxy", "html200", "truncated", "teapot",
+                         "good-2", "never-created"}) {
+    config.batches.push_back({id, {}});
+  }
+  ExporterHarness exporter(config);
+  const auto text = exporter.Scrape();
+  const auto s = ParseExposition(text);
+
+  CHECK(Up(s, "good-1") == 1.0);
+  CHECK(Up(s, "good-2") == 1.0);
+  CHECK(FindSample(s, "anchorbrowser_batch_total_requests", {{"batch_id", "good-2"}}) == 10.0);
+  for (const char* id : {"gone", "broken", "proxy", "html200", "truncated", "teapot",
+                         "never-created"}) {
+    INFO(id);
+    CHECK(Up(s, id) == 0.0);
+    // A failed fetch leaves only the up series for that batch.
+    int series = 0;
+    for (const auto& sample : s) {
+      const auto it = sample.labels.find("batch_id");
+      series += it != sample.labels.end() && it->second == id;
+    }
+    CHECK(series == 1);
+  }
+  CHECK(Errors(s, "not_found") == 2.0);
+  CHECK(Errors(s, "server_error") == 2.0);
+  CHECK(Errors(s, "invalid_response") == 2.0);
+  CHECK(Errors(s, "client_error") == 1.0);
+  CHECK(Errors(s, "unauthorized") == 0.0);
+  CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "200"}}) == 4.0);
+  CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "404"}}) == 2.0);
+  CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "502"}}) == 1.0);
+
+  const auto log = exporter.LogText();
+  CHECK(log.find("batch_id=gone reason=not_found") != std::string::npos);
+  CHECK(log.find("batch_id=broken reason=server_error") != std::string::npos);
+  CHECK(log.find("batch_id=truncated reason=invalid_response") != std::string::npos);
+
+  SECTION("and the next scrape still works") {
+    const auto again = ParseExposition(exporter.Scrape());
+    CHECK(Up(again, "good-1") == 1.0);
+    CHECK(Errors(again, "not_found") == 4.0);
+  }
+}
+
+TEST_CASE("a wrong API key marks batches down as unauthorized", "[e2e][faults][secrets]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{"the-right-key", "", "", 8});
+  REQUIRE(api.Start());
+  api.SetBatchJson("b1", BatchJson("b1", "processing", 3));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.batches = {{"b1", {}}};
+  ExporterHarness exporter(config);
+  const auto text = exporter.Scrape();
+  const auto s = ParseExposition(text);
+  CHECK(Up(s, "b1") == 0.0);
+  CHECK(Errors(s, "unauthorized") == 1.0);
+  CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "401"}}) == 1.0);
+  CHECK(api.RejectedKeyCount() == 1);
+  CHECK(exporter.LogText().find("Invalid API Key") != std::string::npos);
+}
+
+TEST_CASE("the API key never appears in logs or metrics or pages", "[e2e][secrets]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
+  REQUIRE(api.Start());
+  api.SetBatchJson("ok", BatchJson("ok", "processing", 3));
+  // An upstream that echoes the request back must not make the exporter repeat the key either.
+  api.SetAnswer("echo", Status(400, std::string(R"({"error": {"code": 400, "message": "bad key )") +
+                                        "\"}}"));
+  api.SetAnswer("weird", Status(200, R"({"data": {"status": 12, "error": "boom"}})"));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.batches = {{"ok", {{"team", "a"}}}, {"echo", {}}, {"weird", {}}, {"missing", {}}};
+  ExporterHarness exporter(config);
+  std::string served = exporter.Scrape() + exporter.Scrape();
+  int status = 0;
+  served += exporter.Get("/", &status);
+  CHECK(status == 200);
+  const auto log = exporter.LogText();
+  CHECK_FALSE(log.empty());
+  CHECK(log.find("boom") != std::string::npos);  // debug level: the batch error text is logged
+  CHECK(served.find(kKey) == std::string::npos);
+  CHECK(log.find(kKey) == std::string::npos);
+  CHECK(log.find("DO-NOT-LEAK") == std::string::npos);
+}
+
+TEST_CASE("a connection refused is a connection error", "[e2e][faults]") {
+  int port = 0;
+  {
+    FakeAnchorApi closed;
+    REQUIRE(closed.Start());
+    port = closed.port();
+  }  // stopped: nothing listens on the port now
+  auto config = anchor::test::TestConfig("http://127.0.0.1:" + std::to_string(port), kKey);
+  config.batches = {{"b", {}}};
+  ExporterHarness exporter(config);
+  const auto s = ParseExposition(exporter.Scrape());
+  CHECK(Up(s, "b") == 0.0);
+  CHECK(Errors(s, "connection") == 1.0);
+}

@@ -1,0 +1,28 @@
+#include <catch2/catch.hpp>
+
+#include "log/logger.h"
+
+using anchor::FormatLogLine;
+using anchor::LogFormat;
+using anchor::LogLevel;
+
+TEST_CASE("logfmt lines carry ts and level and msg and quoted fields", "[log]") {
+  const auto line = FormatLogLine(LogFormat::kLogfmt, "2026-01-01T00:00:00.000Z", LogLevel::kWarn,
+                                  "batch fetch failed", {{"batch_id", "b-1"}, {"detail", "HTTP 500"}});
+  CHECK(line ==
+        R"(ts=2026-01-01T00:00:00.000Z level=warn msg="batch fetch failed" batch_id=b-1 detail="HTTP 500")");
+}
+
+TEST_CASE("json lines escape their values", "[log]") {
+  const auto line = FormatLogLine(LogFormat::kJson, "t", LogLevel::kInfo, "say \"hi\"\n",
+                                  {{"k", "a\\b"}});
+  CHECK(line == R"({"ts":"t","level":"info","msg":"say \"hi\"\n","k":"a\\b"})");
+}
+
+TEST_CASE("log levels and formats parse from flag values", "[log]") {
+  CHECK(anchor::Logger::ParseLevel("debug") == LogLevel::kDebug);
+  CHECK(anchor::Logger::ParseLevel("warn") == LogLevel::kWarn);
+  CHECK_FALSE(anchor::Logger::ParseLevel("verbose").has_value());
+  CHECK(anchor::Logger::ParseFormat("json") == LogFormat::kJson);
+  CHECK_FALSE(anchor::Logger::ParseFormat("xml").has_value());
+}
