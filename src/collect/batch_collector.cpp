@@ -2,6 +2,7 @@
 
 #include "collect/batch_families.h"
 #include "collect/self_metrics.h"
+#include "config/config_loader.h"
 #include "log/logger.h"
 
 namespace anchor {
@@ -33,15 +34,20 @@ BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const
       client_(config_.anchor, log, [m = &metrics](int status) { m->CountApiRequest(status); }),
       fetcher_(client_, config_.anchor.max_concurrency) {}
 
-void BatchCollector::Record(const BatchTarget& target, const FetchResult& result) {
-  if (!result.ok()) {
-    metrics_.CountFetchError(result.error);
+void BatchCollector::Record(const BatchTarget& target,
+                            const std::shared_ptr<const FetchResult>& result) {
+  {
+    std::lock_guard<std::mutex> lock(last_mu_);
+    last_[target.id] = {result, std::chrono::system_clock::now()};
+  }
+  if (!result->ok()) {
+    metrics_.CountFetchError(result->error);
     log_.Warn("batch fetch failed", {{"batch_id", target.id},
-                                     {"reason", FetchErrorReason(result.error)},
-                                     {"detail", result.detail}});
+                                     {"reason", FetchErrorReason(result->error)},
+                                     {"detail", result->detail}});
     return;
   }
-  const Batch& batch = *result.batch;
+  const Batch& batch = *result->batch;
   if (!batch.invalid_fields.empty()) {
     for (const auto& field : batch.invalid_fields) metrics_.CountInvalidField(field);
     log_.Warn("dropped invalid fields from batch response",
@@ -62,7 +68,7 @@ std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point 
   std::vector<BatchSnapshot> snapshots;
   snapshots.reserve(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
-    Record(config_.batches[i], *results[i]);
+    Record(config_.batches[i], results[i]);
     snapshots.push_back({&config_.batches[i], results[i].get()});
   }
   auto families = BuildBatchFamilies(snapshots);
@@ -72,6 +78,52 @@ std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point 
   families.push_back(
       ScrapeDurationFamily(std::chrono::duration<double>(Clock::now() - start).count()));
   return families;
+}
+
+BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
+                                                  Clock::time_point deadline) {
+  ProbeResult out;
+  if (!IsValidBatchId(batch_id)) {
+    out.status = ProbeStatus::kInvalidTarget;
+    return out;
+  }
+  BatchTarget target{batch_id, {}};
+  bool tracked = false;
+  for (const auto& t : config_.batches) {
+    if (t.id == batch_id) {
+      target = t;
+      tracked = true;
+    }
+  }
+  if (!tracked && !config_.probe.allow_unlisted) {
+    out.status = ProbeStatus::kUnlisted;
+    return out;
+  }
+  const auto result = fetcher_.FetchAll({batch_id}, deadline).front();
+  Record(target, result);
+  out.families = BuildBatchFamilies({{&target, result.get()}});
+  return out;
+}
+
+bool BatchCollector::IsTracked(const std::string& batch_id) const {
+  for (const auto& t : config_.batches) {
+    if (t.id == batch_id) return true;
+  }
+  return false;
+}
+
+std::vector<TrackedBatch> BatchCollector::TrackedBatches() const {
+  std::vector<TrackedBatch> out;
+  std::lock_guard<std::mutex> lock(last_mu_);
+  for (const auto& t : config_.batches) {
+    TrackedBatch tb{t, nullptr, {}};
+    if (const auto it = last_.find(t.id); it != last_.end()) {
+      tb.last = it->second.first;
+      tb.last_fetch = it->second.second;
+    }
+    out.push_back(std::move(tb));
+  }
+  return out;
 }
 
 }  // namespace anchor

@@ -3,7 +3,11 @@
 #include <prometheus/metric_family.h>
 
 #include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "anchor/api_client.h"
@@ -15,29 +19,55 @@ namespace anchor {
 class Logger;
 class SelfMetrics;
 
-// One scrape's worth of work: fetch every configured batch, count what went wrong, and return
-// the metric families. Built from one Config; a reload builds a new one.
+// What the exporter last saw of one tracked batch (for the landing page).
+struct TrackedBatch {
+  BatchTarget target;
+  std::shared_ptr<const FetchResult> last;  // null until first fetched
+  std::chrono::system_clock::time_point last_fetch{};
+};
+
+// One scrape's worth of work: fetch the tracked batches, count what went wrong, and return the
+// metric families. Built from one Config; a reload builds a new one.
 class BatchCollector {
  public:
   using Clock = std::chrono::steady_clock;
 
+  enum class ProbeStatus { kOk, kInvalidTarget, kUnlisted };
+  struct ProbeResult {
+    ProbeStatus status = ProbeStatus::kOk;
+    std::vector<prometheus::MetricFamily> families;
+  };
+
   BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log);
 
-  // Fetches every configured batch (ending by `deadline`) and returns the batch families
-  // followed by the exporter's own.
+  // Fetches every tracked batch (ending by `deadline`) and returns the batch families followed
+  // by the exporter's own.
   std::vector<prometheus::MetricFamily> Collect(Clock::time_point deadline);
+
+  // Fetches one batch now (blackbox-style /probe): its series, up and fetch duration. A target
+  // must be a valid id, and tracked unless probe.allow_unlisted is set.
+  ProbeResult Probe(const std::string& batch_id, Clock::time_point deadline);
+
+  bool IsTracked(const std::string& batch_id) const;
+  // Every tracked batch with what was last fetched for it.
+  std::vector<TrackedBatch> TrackedBatches() const;
 
   const Config& config() const { return config_; }
   ApiClient& client() { return client_; }
 
  private:
-  void Record(const BatchTarget& target, const FetchResult& result);
+  void Record(const BatchTarget& target, const std::shared_ptr<const FetchResult>& result);
 
   const Config config_;
   SelfMetrics& metrics_;
   const Logger& log_;
   ApiClient client_;
   BatchFetcher fetcher_;
+
+  mutable std::mutex last_mu_;
+  std::map<std::string, std::pair<std::shared_ptr<const FetchResult>,
+                                  std::chrono::system_clock::time_point>>
+      last_;
 };
 
 }  // namespace anchor

@@ -34,9 +34,14 @@ struct BatchTarget {
   LabelMap labels;  // extra static labels on every series of this batch
 };
 
+struct ProbeConfig {
+  bool allow_unlisted = false;  // /probe may fetch batches that are neither configured nor discovered
+};
+
 struct Config {
   AnchorConfig anchor;
   std::vector<BatchTarget> batches;
+  ProbeConfig probe;
 };
 
 }  // namespace anchor

@@ -255,9 +255,15 @@ Config Load(const YAML::Node& root, const YamlReader& r, const std::string& base
   if (root.IsNull() || !root.IsDefined()) {
     r.Fail(root, "", "the file is empty");
   }
-  r.ExpectMap(root, "", {"anchor", "batches"});
+  r.ExpectMap(root, "", {"anchor", "batches", "probe"});
   LoadAnchor(r, root["anchor"], base_dir, env, config.anchor);
   config.batches = LoadBatches(r, root["batches"]);
+  if (const auto probe = root["probe"]; probe && !probe.IsNull()) {
+    r.ExpectMap(probe, "probe", {"allow_unlisted"});
+    if (probe["allow_unlisted"]) {
+      config.probe.allow_unlisted = r.Bool(probe["allow_unlisted"], "probe.allow_unlisted");
+    }
+  }
   return config;
 }
 
