@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cctype>
 #include <ctime>
 
 #include "anchor/batch_parser.h"
@@ -25,6 +26,22 @@ FetchError ClassifyStatus(int status) {
   if (status == 429) return FetchError::kRateLimited;
   if (status >= 500) return FetchError::kServerError;
   return FetchError::kClientError;
+}
+
+// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
+std::string UrlEncode(const std::string& value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -159,22 +176,29 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
   return out;
 }
 
+bool ApiClient::Failed(const RawResponse& raw, FetchError& error, std::string& detail,
+                       std::optional<std::chrono::system_clock::time_point>& retry_after) {
+  if (raw.error != FetchError::kNone) {
+    error = raw.error;
+    detail = raw.detail;
+    return true;
+  }
+  if (raw.status == 200) return false;
+  error = ClassifyStatus(raw.status);
+  detail = "HTTP " + std::to_string(raw.status);
+  if (const auto message = ParseApiErrorMessage(raw.body)) detail += ": " + *message;
+  if (raw.status == 429 && !raw.retry_after.empty()) {
+    retry_after = ParseRetryAfter(raw.retry_after, std::chrono::system_clock::now());
+  }
+  return true;
+}
+
 FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point deadline) {
   const auto start = SteadyClock::now();
   RawResponse raw = Get("/v1/batch-sessions/" + batch_id, deadline);
   FetchResult result;
   result.http_status = raw.status;
-  if (raw.error != FetchError::kNone) {
-    result.error = raw.error;
-    result.detail = std::move(raw.detail);
-  } else if (raw.status != 200) {
-    result.error = ClassifyStatus(raw.status);
-    result.detail = "HTTP " + std::to_string(raw.status);
-    if (const auto message = ParseApiErrorMessage(raw.body)) result.detail += ": " + *message;
-    if (raw.status == 429 && !raw.retry_after.empty()) {
-      result.retry_after = ParseRetryAfter(raw.retry_after, std::chrono::system_clock::now());
-    }
-  } else {
+  if (!Failed(raw, result.error, result.detail, result.retry_after)) {
     auto parsed = ParseBatchResponseInPlace(raw.body);
     if (parsed.batch) {
       result.batch = std::move(parsed.batch);
@@ -184,6 +208,21 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
     }
   }
   result.duration_seconds = SecondsSince(start);
+  return result;
+}
+
+BatchListResult ApiClient::ListBatches(const BatchListQuery& query, Clock::time_point deadline) {
+  std::string path = "/v1/batch-sessions?page=" + std::to_string(query.page) +
+                     "&limit=" + std::to_string(query.limit);
+  if (!query.status.empty()) path += "&status=" + UrlEncode(query.status);
+  if (!query.created_after.empty()) path += "&created_after=" + UrlEncode(query.created_after);
+  RawResponse raw = Get(path, deadline);
+  BatchListResult result;
+  result.http_status = raw.status;
+  if (!Failed(raw, result.error, result.detail, result.retry_after)) {
+    result.page = ParseBatchListResponse(raw.body, result.detail);
+    if (!result.page) result.error = FetchError::kInvalidResponse;
+  }
   return result;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "anchor/batch_list.h"
 #include "anchor/deadline_watchdog.h"
 #include "anchor/fetch_result.h"
 #include "config/config.h"
@@ -36,12 +37,18 @@ class ApiClient {
   // is first), whatever the server does. The id must satisfy IsValidBatchId.
   FetchResult FetchBatch(const std::string& batch_id, Clock::time_point deadline);
 
+  // GET /v1/batch-sessions with the query's filters and page (discovery).
+  BatchListResult ListBatches(const BatchListQuery& query, Clock::time_point deadline);
+
   // Connections opened so far (TLS handshakes, for an https base URL).
   std::uint64_t connections_opened() const;
 
  private:
   struct RawResponse;
   RawResponse Get(const std::string& path, Clock::time_point deadline);
+  // Classifies a non-200 or failed answer; false when `raw` is a usable 200.
+  static bool Failed(const RawResponse& raw, FetchError& error, std::string& detail,
+                     std::optional<std::chrono::system_clock::time_point>& retry_after);
   std::unique_ptr<httplib::Client> AcquireConnection();
   void ReleaseConnection(std::unique_ptr<httplib::Client> client);
 

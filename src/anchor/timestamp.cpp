@@ -1,7 +1,10 @@
 #include "anchor/timestamp.h"
 
 #include <cctype>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 
 namespace anchor {
 namespace {
@@ -83,6 +86,17 @@ std::optional<double> ParseRfc3339(std::string_view s) {
   const std::int64_t days = DaysFromCivil(year, month, day);
   const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
   return static_cast<double>(secs) + fraction;
+}
+
+std::string FormatRfc3339(double unix_seconds) {
+  const auto whole = static_cast<std::time_t>(std::floor(unix_seconds));
+  const int ms = static_cast<int>(std::lround((unix_seconds - static_cast<double>(whole)) * 1000));
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char buf[40];
+  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (ms > 0 && ms < 1000) std::snprintf(buf + n, sizeof(buf) - n, ".%03d", ms);
+  return std::string(buf) + "Z";
 }
 
 }  // namespace anchor

@@ -1,5 +1,7 @@
 #include "collect/batch_collector.h"
 
+#include <set>
+
 #include "collect/batch_families.h"
 #include "collect/self_metrics.h"
 #include "config/config_loader.h"
@@ -9,14 +11,19 @@ namespace anchor {
 
 namespace {
 
-prometheus::MetricFamily ScrapeDurationFamily(double seconds) {
+prometheus::MetricFamily Gauge(const char* name, const char* help) {
   prometheus::MetricFamily f;
-  f.name = "anchorbrowser_exporter_scrape_duration_seconds";
-  f.help = "Time this collection of all batches took.";
+  f.name = name;
+  f.help = help;
   f.type = prometheus::MetricType::Gauge;
-  f.metric.emplace_back();
-  f.metric.back().gauge.value = seconds;
   return f;
+}
+
+void AddValue(prometheus::MetricFamily& f, double value,
+              std::vector<prometheus::ClientMetric::Label> labels = {}) {
+  f.metric.emplace_back();
+  f.metric.back().label = std::move(labels);
+  f.metric.back().gauge.value = value;
 }
 
 std::string JoinFields(const std::vector<std::string>& fields) {
@@ -32,7 +39,11 @@ BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const
       metrics_(metrics),
       log_(log),
       client_(config_.anchor, log, [m = &metrics](int status) { m->CountApiRequest(status); }),
-      fetcher_(client_, config_.anchor.max_concurrency) {}
+      fetcher_(client_, config_.anchor, config_.cache, metrics) {
+  if (config_.discovery.enabled) {
+    discovery_ = std::make_unique<BatchDiscovery>(client_, config_.discovery, metrics, log);
+  }
+}
 
 void BatchCollector::Record(const BatchTarget& target,
                             const std::shared_ptr<const FetchResult>& result) {
@@ -58,25 +69,69 @@ void BatchCollector::Record(const BatchTarget& target,
   }
 }
 
+bool BatchCollector::SeenFinished(const std::string& batch_id) const {
+  std::lock_guard<std::mutex> lock(last_mu_);
+  const auto it = last_.find(batch_id);
+  if (it == last_.end() || !it->second.first->ok()) return false;
+  const auto& status = it->second.first->batch->status;
+  return status && IsTerminalStatus(*status);
+}
+
+const BatchTarget* BatchCollector::Configured(const std::string& batch_id) const {
+  for (const auto& t : config_.batches) {
+    if (t.id == batch_id) return &t;
+  }
+  return nullptr;
+}
+
+std::vector<BatchTarget> BatchCollector::Targets(Clock::time_point deadline, bool* truncated) {
+  std::vector<BatchTarget> targets = config_.batches;
+  if (!discovery_) return targets;
+  const auto found = discovery_->Current(
+      deadline, [this](const std::string& id) { return SeenFinished(id); });
+  if (truncated != nullptr) *truncated = found.truncated;
+  for (const auto& id : found.batch_ids) {
+    if (Configured(id) == nullptr) targets.push_back({id, {}});  // configured labels win
+  }
+  return targets;
+}
+
 std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point deadline) {
   const auto start = Clock::now();
+  bool truncated = false;
+  const auto targets = Targets(deadline, &truncated);
   std::vector<std::string> ids;
-  ids.reserve(config_.batches.size());
-  for (const auto& target : config_.batches) ids.push_back(target.id);
+  ids.reserve(targets.size());
+  for (const auto& target : targets) ids.push_back(target.id);
 
   const auto results = fetcher_.FetchAll(ids, deadline);
   std::vector<BatchSnapshot> snapshots;
   snapshots.reserve(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
-    Record(config_.batches[i], results[i]);
-    snapshots.push_back({&config_.batches[i], results[i].get()});
+    Record(targets[i], results[i]);
+    snapshots.push_back({&targets[i], results[i].get()});
   }
   auto families = BuildBatchFamilies(snapshots);
   auto self = metrics_.Collect();
   families.insert(families.end(), std::make_move_iterator(self.begin()),
                   std::make_move_iterator(self.end()));
-  families.push_back(
-      ScrapeDurationFamily(std::chrono::duration<double>(Clock::now() - start).count()));
+
+  auto batches = Gauge("anchorbrowser_exporter_batches",
+                       "Batches exported by this scrape, by where they came from.");
+  const double configured = static_cast<double>(config_.batches.size());
+  AddValue(batches, configured, {{"source", "configured"}});
+  AddValue(batches, static_cast<double>(targets.size()) - configured, {{"source", "discovered"}});
+  families.push_back(std::move(batches));
+  if (discovery_) {
+    auto cut = Gauge("anchorbrowser_exporter_discovery_truncated",
+                     "1 when discovery.max_batches cut the list of discovered batches, else 0.");
+    AddValue(cut, truncated ? 1 : 0);
+    families.push_back(std::move(cut));
+  }
+  auto duration = Gauge("anchorbrowser_exporter_scrape_duration_seconds",
+                        "Time this collection of all batches took.");
+  AddValue(duration, std::chrono::duration<double>(Clock::now() - start).count());
+  families.push_back(std::move(duration));
   return families;
 }
 
@@ -87,15 +142,9 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
     out.status = ProbeStatus::kInvalidTarget;
     return out;
   }
-  BatchTarget target{batch_id, {}};
-  bool tracked = false;
-  for (const auto& t : config_.batches) {
-    if (t.id == batch_id) {
-      target = t;
-      tracked = true;
-    }
-  }
-  if (!tracked && !config_.probe.allow_unlisted) {
+  const BatchTarget* configured = Configured(batch_id);
+  const BatchTarget target = configured != nullptr ? *configured : BatchTarget{batch_id, {}};
+  if (configured == nullptr && !config_.probe.allow_unlisted && !IsTracked(batch_id)) {
     out.status = ProbeStatus::kUnlisted;
     return out;
   }
@@ -106,22 +155,27 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
 }
 
 bool BatchCollector::IsTracked(const std::string& batch_id) const {
-  for (const auto& t : config_.batches) {
-    if (t.id == batch_id) return true;
+  if (Configured(batch_id) != nullptr) return true;
+  for (const auto& t : TrackedBatches()) {
+    if (t.target.id == batch_id) return true;
   }
   return false;
 }
 
 std::vector<TrackedBatch> BatchCollector::TrackedBatches() const {
   std::vector<TrackedBatch> out;
+  for (const auto& t : config_.batches) out.push_back({t, false, nullptr, {}});
+  if (discovery_) {
+    for (const auto& id : discovery_->Known()) {
+      if (Configured(id) == nullptr) out.push_back({{id, {}}, true, nullptr, {}});
+    }
+  }
   std::lock_guard<std::mutex> lock(last_mu_);
-  for (const auto& t : config_.batches) {
-    TrackedBatch tb{t, nullptr, {}};
-    if (const auto it = last_.find(t.id); it != last_.end()) {
+  for (auto& tb : out) {
+    if (const auto it = last_.find(tb.target.id); it != last_.end()) {
       tb.last = it->second.first;
       tb.last_fetch = it->second.second;
     }
-    out.push_back(std::move(tb));
   }
   return out;
 }

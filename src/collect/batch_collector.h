@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "anchor/api_client.h"
+#include "collect/batch_discovery.h"
 #include "collect/batch_fetcher.h"
 #include "config/config.h"
 
@@ -22,12 +23,14 @@ class SelfMetrics;
 // What the exporter last saw of one tracked batch (for the landing page).
 struct TrackedBatch {
   BatchTarget target;
+  bool discovered = false;
   std::shared_ptr<const FetchResult> last;  // null until first fetched
   std::chrono::system_clock::time_point last_fetch{};
 };
 
-// One scrape's worth of work: fetch the tracked batches, count what went wrong, and return the
-// metric families. Built from one Config; a reload builds a new one.
+// One scrape's worth of work: fetch the tracked batches (configured, plus discovered when
+// discovery is on), count what went wrong, and return the metric families. Built from one
+// Config; a reload builds a new one.
 class BatchCollector {
  public:
   using Clock = std::chrono::steady_clock;
@@ -57,12 +60,17 @@ class BatchCollector {
 
  private:
   void Record(const BatchTarget& target, const std::shared_ptr<const FetchResult>& result);
+  // Configured targets, then discovered ones that are not configured.
+  std::vector<BatchTarget> Targets(Clock::time_point deadline, bool* truncated);
+  bool SeenFinished(const std::string& batch_id) const;
+  const BatchTarget* Configured(const std::string& batch_id) const;
 
   const Config config_;
   SelfMetrics& metrics_;
   const Logger& log_;
   ApiClient client_;
   BatchFetcher fetcher_;
+  std::unique_ptr<BatchDiscovery> discovery_;  // null unless discovery.enabled
 
   mutable std::mutex last_mu_;
   std::map<std::string, std::pair<std::shared_ptr<const FetchResult>,

@@ -5,20 +5,51 @@
 #include <thread>
 
 #include "anchor/api_client.h"
+#include "collect/self_metrics.h"
 
 namespace anchor {
 
-BatchFetcher::BatchFetcher(ApiClient& client, int max_concurrency)
-    : client_(client), max_concurrency_(std::max(1, max_concurrency)) {}
+namespace {
+
+// Entries of batches nobody asks for any more (unlisted probe targets, batches removed by
+// discovery) are dropped once there are this many.
+constexpr size_t kMaxEntries = 20000;
+// A Retry-After further away than this is taken as this (a broken header must not silence a
+// batch for days).
+constexpr auto kMaxRetryAfter = std::chrono::hours(1);
+
+BatchFetcher::ResultPtr ErrorResult(FetchError error, std::string detail) {
+  auto r = std::make_shared<FetchResult>();
+  r->error = error;
+  r->detail = std::move(detail);
+  return r;
+}
+
+}  // namespace
+
+struct BatchFetcher::Entry {
+  ResultPtr last;  // the last answer from the API, success or error
+  Clock::time_point fetched_at{};
+  std::shared_future<ResultPtr> in_flight;  // valid while a request for this batch runs
+  std::chrono::system_clock::time_point retry_after{};
+};
+
+BatchFetcher::BatchFetcher(ApiClient& client, const AnchorConfig& anchor, const CacheConfig& cache,
+                           SelfMetrics& metrics)
+    : client_(client),
+      max_concurrency_(std::max(1, anchor.max_concurrency)),
+      max_requests_per_second_(anchor.max_requests_per_second),
+      cache_(cache),
+      metrics_(metrics) {}
+
+BatchFetcher::~BatchFetcher() = default;
 
 std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<std::string>& ids,
                                                             Clock::time_point deadline) {
   std::vector<ResultPtr> results(ids.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < ids.size(); i = next++) {
-      results[i] = std::make_shared<const FetchResult>(client_.FetchBatch(ids[i], deadline));
-    }
+    for (size_t i = next++; i < ids.size(); i = next++) results[i] = FetchOne(ids[i], deadline);
   };
   // Workers pull ids from a shared index, so a slow batch delays only its own worker.
   const size_t workers = std::min(ids.size(), static_cast<size_t>(max_concurrency_));
@@ -28,6 +59,116 @@ std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<st
   if (workers > 0) worker();
   for (auto& t : threads) t.join();
   return results;
+}
+
+std::optional<BatchFetcher::ResultPtr> BatchFetcher::Reusable(const Entry& entry,
+                                                              Clock::time_point now) const {
+  if (!entry.last || !entry.last->ok()) return std::nullopt;
+  const auto age = now - entry.fetched_at;
+  if (cache_.min_interval.count() > 0 && age < cache_.min_interval) return entry.last;
+  const auto& status = entry.last->batch->status;
+  if (status && IsTerminalStatus(*status) && age < cache_.terminal_ttl) return entry.last;
+  return std::nullopt;
+}
+
+BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (entries_.size() >= kMaxEntries) {
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      it = it->second->in_flight.valid() ? std::next(it) : entries_.erase(it);
+    }
+  }
+  auto& slot = entries_[id];
+  if (!slot) slot = std::make_unique<Entry>();
+  Entry& entry = *slot;
+
+  const auto wall_now = std::chrono::system_clock::now();
+  if (wall_now < entry.retry_after) {
+    const auto wait = std::chrono::duration_cast<std::chrono::seconds>(entry.retry_after - wall_now);
+    return ErrorResult(FetchError::kRateLimited,
+                       "waiting for Retry-After (" + std::to_string(wait.count() + 1) +
+                           "s left); the API was not called");
+  }
+  if (auto cached = Reusable(entry, Clock::now())) {
+    metrics_.CountCacheHit();
+    return *cached;
+  }
+  if (entry.in_flight.valid()) {
+    // Another scrape is fetching this batch right now: share its answer.
+    auto shared = entry.in_flight;
+    lock.unlock();
+    if (shared.wait_until(deadline) == std::future_status::ready) return shared.get();
+    return ErrorResult(FetchError::kTimeout, "shared request still running at the deadline");
+  }
+  std::promise<ResultPtr> promise;
+  entry.in_flight = promise.get_future().share();
+  lock.unlock();
+
+  ResultPtr result;
+  try {
+    result = Request(id, deadline);
+  } catch (const std::exception& e) {
+    result = ErrorResult(FetchError::kConnection, std::string("request failed: ") + e.what());
+  }
+
+  lock.lock();
+  Entry& done = *entries_.at(id);  // Entries with a request in flight are never erased
+  done.in_flight = {};
+  done.last = result;
+  done.fetched_at = Clock::now();
+  if (result->retry_after) {
+    done.retry_after = std::min(*result->retry_after, wall_now + kMaxRetryAfter);
+  }
+  lock.unlock();
+  promise.set_value(result);
+  return result;
+}
+
+BatchFetcher::ResultPtr BatchFetcher::Request(const std::string& id, Clock::time_point deadline) {
+  if (!AcquireSlot(deadline)) {
+    return max_requests_per_second_ > 0
+               ? ErrorResult(FetchError::kRateLimited,
+                             "anchor.max_requests_per_second left no request before the deadline")
+               : ErrorResult(FetchError::kTimeout, "no free request slot before the deadline");
+  }
+  auto result = std::make_shared<FetchResult>(client_.FetchBatch(id, deadline));
+  ReleaseSlot();
+  return result;
+}
+
+bool BatchFetcher::AcquireSlot(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(slot_mu_);
+  while (true) {
+    const auto now = Clock::now();
+    Clock::time_point wake = deadline;
+    if (max_requests_per_second_ > 0) {
+      // Token bucket with a burst of one second's worth of requests.
+      const double burst = std::max(1.0, max_requests_per_second_);
+      tokens_ = std::min(burst, tokens_ + std::chrono::duration<double>(now - tokens_at_).count() *
+                                              max_requests_per_second_);
+      tokens_at_ = now;
+      if (tokens_ < 1) {
+        const auto refill = std::chrono::duration<double>((1 - tokens_) / max_requests_per_second_);
+        wake = std::min(deadline, now + std::chrono::duration_cast<Clock::duration>(refill));
+      }
+    }
+    const bool token = max_requests_per_second_ <= 0 || tokens_ >= 1;
+    if (in_flight_ < max_concurrency_ && token) {
+      ++in_flight_;
+      if (max_requests_per_second_ > 0) tokens_ -= 1;
+      return true;
+    }
+    if (now >= deadline) return false;
+    slot_cv_.wait_until(lock, wake);
+  }
+}
+
+void BatchFetcher::ReleaseSlot() {
+  {
+    std::lock_guard<std::mutex> lock(slot_mu_);
+    --in_flight_;
+  }
+  slot_cv_.notify_one();
 }
 
 }  // namespace anchor

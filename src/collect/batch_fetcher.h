@@ -1,30 +1,67 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <future>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "anchor/fetch_result.h"
+#include "config/config.h"
 
 namespace anchor {
 
 class ApiClient;
+class SelfMetrics;
 
-// Fetches many batches at once with at most `max_concurrency` requests in flight.
+// Decides when a batch is actually requested from the API, and keeps the API's load independent
+// of how often and by how many the exporter is scraped:
+// - coalescing: concurrent scrapes share one in-flight request per batch;
+// - caching: a batch in a terminal status is reused for cache.terminal_ttl, any batch for
+//   cache.min_interval (cached results are real responses, never invented);
+// - rate limits: after a 429 the batch is not requested again before its Retry-After, and
+//   anchor.max_requests_per_second caps the request rate overall;
+// - concurrency: at most anchor.max_concurrency requests in flight, across all scrapes.
 class BatchFetcher {
  public:
   using Clock = std::chrono::steady_clock;
   using ResultPtr = std::shared_ptr<const FetchResult>;
 
-  BatchFetcher(ApiClient& client, int max_concurrency);
+  BatchFetcher(ApiClient& client, const AnchorConfig& anchor, const CacheConfig& cache,
+               SelfMetrics& metrics);
+  ~BatchFetcher();
+  BatchFetcher(const BatchFetcher&) = delete;
+  BatchFetcher& operator=(const BatchFetcher&) = delete;
 
   // One result per id, in the order of `ids`; returns by `deadline`.
   std::vector<ResultPtr> FetchAll(const std::vector<std::string>& ids, Clock::time_point deadline);
 
  private:
+  struct Entry;
+  ResultPtr FetchOne(const std::string& id, Clock::time_point deadline);
+  ResultPtr Request(const std::string& id, Clock::time_point deadline);
+  std::optional<ResultPtr> Reusable(const Entry& entry, Clock::time_point now) const;
+  bool AcquireSlot(Clock::time_point deadline);
+  void ReleaseSlot();
+
   ApiClient& client_;
-  int max_concurrency_;
+  const int max_concurrency_;
+  const double max_requests_per_second_;
+  const CacheConfig cache_;
+  SelfMetrics& metrics_;
+
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Entry>> entries_;
+
+  // Request slots (max_concurrency) and the token bucket (max_requests_per_second).
+  std::mutex slot_mu_;
+  std::condition_variable slot_cv_;
+  int in_flight_ = 0;
+  double tokens_ = 1;
+  Clock::time_point tokens_at_ = Clock::now();
 };
 
 }  // namespace anchor

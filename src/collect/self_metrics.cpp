@@ -18,7 +18,19 @@ SelfMetrics::SelfMetrics()
                           .Name("anchorbrowser_exporter_invalid_fields_total")
                           .Help("Fields of API responses dropped for a wrong type or an "
                                 "impossible value, by field name.")
-                          .Register(registry_)) {
+                          .Register(registry_)),
+      cache_hits_(prometheus::BuildCounter()
+                      .Name("anchorbrowser_exporter_cache_hits_total")
+                      .Help("Batch fetches answered from memory instead of the API: terminal "
+                            "batches within cache.terminal_ttl, any batch within "
+                            "cache.min_interval. Cached values are real API responses.")
+                      .Register(registry_)
+                      .Add({})),
+      discovery_errors_(prometheus::BuildCounter()
+                            .Name("anchorbrowser_exporter_discovery_errors_total")
+                            .Help("Failed requests to the batch list endpoint during discovery, "
+                                  "by reason.")
+                            .Register(registry_)) {
   prometheus::BuildGauge()
       .Name("anchorbrowser_exporter_build_info")
       .Help("Build information of the exporter; the value is always 1.")
@@ -35,6 +47,12 @@ void SelfMetrics::CountApiRequest(int http_status) {
 
 void SelfMetrics::CountFetchError(FetchError error) {
   fetch_errors_.Add({{"reason", FetchErrorReason(error)}}).Increment();
+}
+
+void SelfMetrics::CountCacheHit() { cache_hits_.Increment(); }
+
+void SelfMetrics::CountDiscoveryError(FetchError error) {
+  discovery_errors_.Add({{"reason", FetchErrorReason(error)}}).Increment();
 }
 
 void SelfMetrics::CountInvalidField(const std::string& field) {

@@ -24,6 +24,8 @@ class SelfMetrics {
   void CountApiRequest(int http_status);
   void CountFetchError(FetchError error);
   void CountInvalidField(const std::string& field);
+  void CountCacheHit();
+  void CountDiscoveryError(FetchError error);
 
   std::vector<prometheus::MetricFamily> Collect() const;
 
@@ -32,6 +34,8 @@ class SelfMetrics {
   prometheus::Family<prometheus::Counter>& api_requests_;
   prometheus::Family<prometheus::Counter>& fetch_errors_;
   prometheus::Family<prometheus::Counter>& invalid_fields_;
+  prometheus::Counter& cache_hits_;
+  prometheus::Family<prometheus::Counter>& discovery_errors_;
 };
 
 }  // namespace anchor

@@ -26,7 +26,23 @@ struct AnchorConfig {
   Duration connect_timeout = std::chrono::seconds(5);
   int max_concurrency = 16;
   std::size_t max_response_bytes = 16u << 20;
+  double max_requests_per_second = 0;  // 0: no cap
   ClientTlsConfig tls;
+};
+
+struct CacheConfig {
+  // A batch in a terminal status (completed, failed, cancelled) is re-fetched at most this often.
+  Duration terminal_ttl = std::chrono::minutes(5);
+  // Any batch is re-fetched at most this often (0: on every scrape).
+  Duration min_interval{0};
+};
+
+struct DiscoveryConfig {
+  bool enabled = false;
+  std::vector<std::string> statuses = {"pending", "processing"};
+  Duration created_within{0};  // 0: no bound on creation time
+  int max_batches = 500;
+  Duration refresh_interval = std::chrono::seconds(60);
 };
 
 struct BatchTarget {
@@ -41,6 +57,8 @@ struct ProbeConfig {
 struct Config {
   AnchorConfig anchor;
   std::vector<BatchTarget> batches;
+  CacheConfig cache;
+  DiscoveryConfig discovery;
   ProbeConfig probe;
 };
 

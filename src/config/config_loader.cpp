@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <initializer_list>
@@ -69,6 +70,25 @@ class YamlReader {
                text);
     }
     return value;
+  }
+
+  double Number(const YAML::Node& node, const std::string& path, double min, double max) const {
+    const std::string text = node.IsScalar() ? node.Scalar() : "";
+    char* end = nullptr;
+    const double value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || !std::isfinite(value))
+      Fail(node, path, "expected a number");
+    if (value < min || value > max) {
+      Fail(node, path,
+           "must be between " + Shortest(min) + " and " + Shortest(max) + ", got " + text);
+    }
+    return value;
+  }
+
+  static std::string Shortest(double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
   }
 
   Duration DurationValue(const YAML::Node& node, const std::string& path) const {
@@ -172,7 +192,7 @@ void LoadAnchor(const YamlReader& r, const YAML::Node& node, const std::string& 
   }
   r.ExpectMap(node, "anchor",
               {"base_url", "api_key_env", "api_key_file", "timeout", "connect_timeout",
-               "max_concurrency", "max_response_bytes", "tls"});
+               "max_concurrency", "max_response_bytes", "max_requests_per_second", "tls"});
   if (node["base_url"]) {
     a.base_url = r.String(node["base_url"], "anchor.base_url");
     while (!a.base_url.empty() && a.base_url.back() == '/') a.base_url.pop_back();
@@ -186,7 +206,8 @@ void LoadAnchor(const YamlReader& r, const YAML::Node& node, const std::string& 
     a.api_key_file = ResolvePath(base_dir, r.String(node["api_key_file"], "anchor.api_key_file"));
   }
   if (node["api_key_env"] && node["api_key_file"]) {
-    r.Fail(node["api_key_file"], "anchor.api_key_file", "set api_key_env or api_key_file, not both");
+    r.Fail(node["api_key_file"], "anchor.api_key_file",
+           "set api_key_env or api_key_file, not both");
   }
   if (node["timeout"]) a.timeout = r.DurationValue(node["timeout"], "anchor.timeout");
   if (a.timeout.count() <= 0) r.Fail(node["timeout"], "anchor.timeout", "must be positive");
@@ -203,6 +224,10 @@ void LoadAnchor(const YamlReader& r, const YAML::Node& node, const std::string& 
   if (node["max_response_bytes"]) {
     a.max_response_bytes = static_cast<std::size_t>(
         r.Integer(node["max_response_bytes"], "anchor.max_response_bytes", 1024, 1LL << 31));
+  }
+  if (node["max_requests_per_second"]) {
+    a.max_requests_per_second =
+        r.Number(node["max_requests_per_second"], "anchor.max_requests_per_second", 0, 10000);
   }
   if (node["tls"]) LoadTls(r, node["tls"], base_dir, a.tls);
   ResolveApiKey(r, node, env, a);
@@ -249,15 +274,60 @@ std::vector<BatchTarget> LoadBatches(const YamlReader& r, const YAML::Node& node
   return batches;
 }
 
+void LoadCache(const YamlReader& r, const YAML::Node& node, CacheConfig& cache) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "cache", {"terminal_ttl", "min_interval"});
+  if (node["terminal_ttl"])
+    cache.terminal_ttl = r.DurationValue(node["terminal_ttl"], "cache.terminal_ttl");
+  if (node["min_interval"])
+    cache.min_interval = r.DurationValue(node["min_interval"], "cache.min_interval");
+}
+
+void LoadDiscovery(const YamlReader& r, const YAML::Node& node, DiscoveryConfig& d) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "discovery",
+              {"enabled", "statuses", "created_within", "max_batches", "refresh_interval"});
+  if (node["enabled"]) d.enabled = r.Bool(node["enabled"], "discovery.enabled");
+  if (const auto statuses = node["statuses"]) {
+    if (!statuses.IsSequence() || statuses.size() == 0) {
+      r.Fail(statuses, "discovery.statuses", "expected a non-empty list of batch statuses");
+    }
+    d.statuses.clear();
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      const std::string path = "discovery.statuses[" + std::to_string(i) + "]";
+      const std::string status = r.String(statuses[i], path);
+      if (!IsValidBatchId(status) || status.size() > 32) {
+        r.Fail(statuses[i], path, "invalid status \"" + status + "\"");
+      }
+      d.statuses.push_back(status);
+    }
+  }
+  if (node["created_within"]) {
+    d.created_within = r.DurationValue(node["created_within"], "discovery.created_within");
+  }
+  if (node["max_batches"]) {
+    d.max_batches =
+        static_cast<int>(r.Integer(node["max_batches"], "discovery.max_batches", 1, 100000));
+  }
+  if (node["refresh_interval"]) {
+    d.refresh_interval = r.DurationValue(node["refresh_interval"], "discovery.refresh_interval");
+    if (d.refresh_interval.count() <= 0) {
+      r.Fail(node["refresh_interval"], "discovery.refresh_interval", "must be positive");
+    }
+  }
+}
+
 Config Load(const YAML::Node& root, const YamlReader& r, const std::string& base_dir,
             const EnvLookup& env) {
   Config config;
   if (root.IsNull() || !root.IsDefined()) {
     r.Fail(root, "", "the file is empty");
   }
-  r.ExpectMap(root, "", {"anchor", "batches", "probe"});
+  r.ExpectMap(root, "", {"anchor", "batches", "cache", "discovery", "probe"});
   LoadAnchor(r, root["anchor"], base_dir, env, config.anchor);
   config.batches = LoadBatches(r, root["batches"]);
+  LoadCache(r, root["cache"], config.cache);
+  LoadDiscovery(r, root["discovery"], config.discovery);
   if (const auto probe = root["probe"]; probe && !probe.IsNull()) {
     r.ExpectMap(probe, "probe", {"allow_unlisted"});
     if (probe["allow_unlisted"]) {

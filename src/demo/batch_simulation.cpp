@@ -1,12 +1,13 @@
 #include "demo/batch_simulation.h"
 
+#include "anchor/timestamp.h"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <ctime>
 #include <functional>
 
 namespace anchor {
@@ -59,17 +60,6 @@ const char* PhaseAt(double elapsed, double d) {
 }
 
 }  // namespace
-
-std::string FormatRfc3339(double unix_seconds) {
-  const auto whole = static_cast<std::time_t>(std::floor(unix_seconds));
-  const int ms = static_cast<int>(std::lround((unix_seconds - static_cast<double>(whole)) * 1000));
-  std::tm tm{};
-  gmtime_r(&whole, &tm);
-  char buf[40];
-  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (ms > 0 && ms < 1000) std::snprintf(buf + n, sizeof(buf) - n, ".%03d", ms);
-  return std::string(buf) + "Z";
-}
 
 std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_at,
                                  double elapsed) {

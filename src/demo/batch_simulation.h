@@ -20,7 +20,4 @@ struct SimulatedBatchSpec {
 std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_at,
                                  double elapsed_seconds);
 
-// RFC 3339 UTC text of a Unix time ("2026-11-28T15:09:09Z", fractions kept to milliseconds).
-std::string FormatRfc3339(double unix_seconds);
-
 }  // namespace anchor

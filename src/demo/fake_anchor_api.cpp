@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include "anchor/timestamp.h"
+
 #include "web/wide_backlog.h"
 
 #include <algorithm>
@@ -33,6 +35,9 @@ FakeAnchorApi::FakeAnchorApi(Options options) : options_(std::move(options)) {
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_keep_alive_timeout(5);
   server_->set_keep_alive_max_count(1000);
+  server_->Get("/v1/batch-sessions", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleList(req, res);
+  });
   server_->Get(R"(/v1/batch-sessions/([^/]+))",
                [this](const httplib::Request& req, httplib::Response& res) {
                  HandleBatch(req, res);
@@ -95,6 +100,72 @@ void FakeAnchorApi::Remove(const std::string& batch_id) {
   std::lock_guard<std::mutex> lock(mu_);
   answers_.erase(batch_id);
   simulated_.erase(batch_id);
+}
+
+void FakeAnchorApi::SetListedBatches(std::vector<ListedBatch> batches) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listed_ = std::move(batches);
+}
+
+void FakeAnchorApi::SetListAnswer(std::optional<Answer> answer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  list_answer_ = std::move(answer);
+}
+
+int FakeAnchorApi::ListRequestCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return list_requests_;
+}
+
+std::string FakeAnchorApi::RenderList(const httplib::Request& req) const {
+  const std::string status = req.get_param_value("status");
+  const double after = req.has_param("created_after")
+                           ? ParseRfc3339(req.get_param_value("created_after")).value_or(0)
+                           : 0;
+  const int page = std::max(1, std::atoi(req.get_param_value("page").c_str()));
+  const int limit = req.has_param("limit")
+                        ? std::clamp(std::atoi(req.get_param_value("limit").c_str()), 1, 100)
+                        : 20;
+  std::vector<const ListedBatch*> matching;
+  for (const auto& b : listed_) {
+    if ((status.empty() || b.status == status) && b.created_at >= after) matching.push_back(&b);
+  }
+  const size_t total = matching.size();
+  const size_t pages = (total + limit - 1) / limit;
+  std::string out = R"({"data": {"batches": [)";
+  for (size_t i = (page - 1) * static_cast<size_t>(limit);
+       i < total && i < static_cast<size_t>(page) * limit; ++i) {
+    if (out.back() != '[') out += ",";
+    out += R"({"batch_id": ")" + matching[i]->id + R"(", "status": ")" + matching[i]->status +
+           R"(", "total_requests": 1, "completed_requests": 0, "failed_requests": 0, )" +
+           R"("created_at": ")" + FormatRfc3339(matching[i]->created_at) +
+           R"(", "actual_completion_time": null})";
+  }
+  out += R"(], "pagination": {"current_page": )" + std::to_string(page) +
+         R"(, "total_pages": )" + std::to_string(pages) + R"(, "total_records": )" +
+         std::to_string(total) + R"(, "has_next": )" +
+         (static_cast<size_t>(page) < pages ? "true" : "false") + R"(, "has_prev": )" +
+         (page > 1 ? "true" : "false") + "}}}";
+  return out;
+}
+
+void FakeAnchorApi::HandleList(const httplib::Request& req, httplib::Response& res) {
+  Answer answer;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++list_requests_;
+    ++total_requests_;
+    if (req.get_header_value("anchor-api-key") != options_.api_key) {
+      ++rejected_keys_;
+      answer.status = 401;
+      answer.body = ErrorBody(401, "Invalid API Key");
+    } else if (list_answer_) {
+      answer = *list_answer_;
+    } else {
+      answer.body = RenderList(req);
+    }
+  }
+  Send(answer, res);
 }
 
 int FakeAnchorApi::RequestCount(const std::string& batch_id) const {
@@ -165,6 +236,24 @@ void FakeAnchorApi::Send(const Answer& answer, httplib::Response& res) {
   if (answer.delay.count() > 0 && !SleepUnlessStopped(answer.delay)) return;
   res.status = answer.status;
   for (const auto& [name, value] : answer.headers) res.set_header(name, value);
+  if (answer.filler_bytes > 0) {
+    // Chunked, without Content-Length: the client only learns the size by reading.
+    const auto body = std::make_shared<std::string>(answer.body);
+    const size_t total = body->size() + answer.filler_bytes;
+    res.set_chunked_content_provider(
+        "application/json", [body, total](size_t offset, httplib::DataSink& sink) {
+          static const std::string kChunk(64 * 1024, '[');
+          if (offset >= total) {
+            sink.done();
+          } else if (offset < body->size()) {
+            sink.write(body->data() + offset, body->size() - offset);
+          } else {
+            sink.write(kChunk.data(), std::min(kChunk.size(), total - offset));
+          }
+          return true;
+        });
+    return;
+  }
   if (answer.trickle.count() == 0) {
     res.set_content(answer.body, "application/json");
     return;

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -41,6 +42,15 @@ class FakeAnchorApi {
     std::vector<std::pair<std::string, std::string>> headers;
     std::chrono::milliseconds trickle{0};  // > 0: send the body one byte per interval
     bool never_answer = false;             // hold the request until the server stops
+    std::size_t filler_bytes = 0;          // > 0: stream this many bytes of '[' after `body`,
+                                           // generated on the fly (huge bodies, no memory)
+  };
+
+  // A batch as the list endpoint reports it.
+  struct ListedBatch {
+    std::string id;
+    std::string status;
+    double created_at = 0;  // Unix seconds
   };
 
   explicit FakeAnchorApi(Options options);
@@ -63,6 +73,12 @@ class FakeAnchorApi {
   void AddSimulatedBatch(SimulatedBatchSpec spec, bool loop);
   void Remove(const std::string& batch_id);
 
+  // What GET /v1/batch-sessions lists (filtered by status and created_after, paginated by
+  // page and limit as the API documents). SetListAnswer overrides it with a scripted answer.
+  void SetListedBatches(std::vector<ListedBatch> batches);
+  void SetListAnswer(std::optional<Answer> answer);
+  int ListRequestCount() const;
+
   // Requests received for one batch id (any answer), and in total.
   int RequestCount(const std::string& batch_id) const;
   int TotalRequests() const;
@@ -78,6 +94,8 @@ class FakeAnchorApi {
     bool loop;
   };
   void HandleBatch(const httplib::Request& req, httplib::Response& res);
+  void HandleList(const httplib::Request& req, httplib::Response& res);
+  std::string RenderList(const httplib::Request& req) const;
   void Send(const Answer& answer, httplib::Response& res);
   bool SleepUnlessStopped(std::chrono::milliseconds d);
 
@@ -92,6 +110,9 @@ class FakeAnchorApi {
   std::map<std::string, int> request_counts_;
   int total_requests_ = 0;
   int rejected_keys_ = 0;
+  std::vector<ListedBatch> listed_;
+  std::optional<Answer> list_answer_;
+  int list_requests_ = 0;
   int in_flight_ = 0;
   int peak_in_flight_ = 0;
 

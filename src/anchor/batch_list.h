@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "anchor/fetch_result.h"
+
+namespace anchor {
+
+// A query of GET /v1/batch-sessions (the list endpoint).
+struct BatchListQuery {
+  std::string status;         // one status; empty: any
+  int page = 1;               // >= 1
+  int limit = 100;            // 1-100
+  std::string created_after;  // RFC 3339; empty: no bound
+};
+
+// One page of the list: the ids it holds and whether another page follows.
+struct BatchListPage {
+  std::vector<std::string> batch_ids;  // valid ids only (IsValidBatchId); others are dropped
+  std::vector<std::string> statuses;   // status of each id ("" when absent or invalid)
+  bool has_next = false;
+  int dropped_ids = 0;  // entries without a usable batch_id
+};
+
+struct BatchListResult {
+  std::optional<BatchListPage> page;
+  FetchError error = FetchError::kNone;
+  int http_status = 0;
+  std::string detail;
+  std::optional<std::chrono::system_clock::time_point> retry_after;
+  bool ok() const { return page.has_value(); }
+};
+
+// Parses the body of the list endpoint ({"data": {"batches": [...], "pagination": {...}}}).
+// Returns nullopt and sets `error` when the body is not such an object.
+std::optional<BatchListPage> ParseBatchListResponse(std::string_view body, std::string& error);
+
+}  // namespace anchor

@@ -1,0 +1,128 @@
+// Issue 3: batches found through the list endpoint are exported beside the configured ones.
+#include <catch2/catch.hpp>
+
+#include "demo/fake_anchor_api.h"
+#include "support/exporter_harness.h"
+#include "support/exposition.h"
+
+using anchor::FakeAnchorApi;
+using anchor::test::BatchJson;
+using anchor::test::ExporterHarness;
+using anchor::test::FindSample;
+using anchor::test::ParseExposition;
+
+namespace {
+
+const char* kKey = "discovery-key-42";
+
+double Value(const std::vector<anchor::test::Sample>& s, const std::string& name,
+             const std::map<std::string, std::string>& labels) {
+  return FindSample(s, name, labels).value_or(-1);
+}
+
+// 250 processing batches (three pages of 100) plus 20 completed ones that must not be listed.
+void ListBatches(FakeAnchorApi& api, int processing) {
+  std::vector<FakeAnchorApi::ListedBatch> listed;
+  const double now = static_cast<double>(std::time(nullptr));
+  for (int i = 0; i < processing; ++i) {
+    const std::string id = "found-" + std::to_string(i);
+    listed.push_back({id, "processing", now - 60});
+    api.SetBatchJson(id, BatchJson(id, "processing", 2));
+  }
+  for (int i = 0; i < 20; ++i) listed.push_back({"old-" + std::to_string(i), "completed", now});
+  api.SetListedBatches(listed);
+}
+
+anchor::Config DiscoveryConfig(const FakeAnchorApi& api) {
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.anchor.max_concurrency = 32;
+  config.discovery.enabled = true;
+  config.discovery.statuses = {"processing"};
+  config.discovery.created_within = std::chrono::hours(24);
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("discovery over three pages exports every listed batch", "[discovery]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 64});
+  REQUIRE(api.Start());
+  ListBatches(api, 250);
+  api.SetBatchJson("mine", BatchJson("mine", "pending", 2));
+  api.SetBatchJson("found-7", BatchJson("found-7", "processing", 2));
+  auto config = DiscoveryConfig(api);
+  config.batches = {{"mine", {{"team", "a"}}}, {"found-7", {{"team", "b"}}}};
+  ExporterHarness exporter(config);
+  const auto s = ParseExposition(exporter.Scrape());
+  CHECK(api.ListRequestCount() == 3);
+  for (int i = 0; i < 250; ++i) {
+    const std::string id = "found-" + std::to_string(i);
+    if (id == "found-7") continue;
+    INFO(id);
+    REQUIRE(Value(s, "anchorbrowser_batch_up", {{"batch_id", id}}) == 1.0);
+  }
+  // A configured batch keeps its labels even when discovery also finds it.
+  CHECK(Value(s, "anchorbrowser_batch_up", {{"batch_id", "found-7"}, {"team", "b"}}) == 1.0);
+  CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_up", "found-7") == 1);
+  CHECK(Value(s, "anchorbrowser_batch_up", {{"batch_id", "mine"}, {"team", "a"}}) == 1.0);
+  CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_up", "old-1") == 0);
+  CHECK(Value(s, "anchorbrowser_exporter_batches", {{"source", "configured"}}) == 2.0);
+  CHECK(Value(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 249.0);
+  CHECK(Value(s, "anchorbrowser_exporter_discovery_truncated", {}) == 0.0);
+
+  SECTION("the list is not fetched again before refresh_interval") {
+    exporter.Scrape();
+    CHECK(api.ListRequestCount() == 3);
+  }
+}
+
+TEST_CASE("discovery.max_batches cuts the list and says so", "[discovery]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 64});
+  REQUIRE(api.Start());
+  ListBatches(api, 250);
+  auto config = DiscoveryConfig(api);
+  config.discovery.max_batches = 120;
+  ExporterHarness exporter(config);
+  const auto s = ParseExposition(exporter.Scrape());
+  CHECK(Value(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 120.0);
+  CHECK(Value(s, "anchorbrowser_exporter_discovery_truncated", {}) == 1.0);
+  CHECK(exporter.LogText().find("max_batches cut the list") != std::string::npos);
+}
+
+TEST_CASE("a 401 on the list keeps the configured batches exported", "[discovery]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
+  REQUIRE(api.Start());
+  FakeAnchorApi::Answer denied;
+  denied.status = 401;
+  denied.body = R"({"error": {"code": 401, "message": "Invalid API Key"}})";
+  api.SetListAnswer(denied);
+  api.SetBatchJson("mine", BatchJson("mine", "processing", 2));
+  auto config = DiscoveryConfig(api);
+  config.batches = {{"mine", {}}};
+  ExporterHarness exporter(config);
+  const auto s = ParseExposition(exporter.Scrape());
+  CHECK(Value(s, "anchorbrowser_batch_up", {{"batch_id", "mine"}}) == 1.0);
+  CHECK(Value(s, "anchorbrowser_exporter_discovery_errors_total", {{"reason", "unauthorized"}}) ==
+        1.0);
+  CHECK(Value(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 0.0);
+  CHECK(exporter.LogText().find("batch discovery failed") != std::string::npos);
+}
+
+TEST_CASE("a batch that leaves the list stays until it is seen finished", "[discovery]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
+  REQUIRE(api.Start());
+  ListBatches(api, 2);  // found-0, found-1
+  auto config = DiscoveryConfig(api);
+  config.discovery.refresh_interval = std::chrono::milliseconds(1);
+  ExporterHarness exporter(config);
+  exporter.Scrape();
+  // found-0 finished and so left the list of processing batches.
+  api.SetListedBatches({{"found-1", "processing", static_cast<double>(std::time(nullptr))}});
+  api.SetBatchJson("found-0", BatchJson("found-0", "completed", 2));
+  auto s = ParseExposition(exporter.Scrape());
+  CHECK(Value(s, "anchorbrowser_batch_status", {{"batch_id", "found-0"}, {"status", "completed"}}) ==
+        1.0);  // its end is exported once...
+  s = ParseExposition(exporter.Scrape());
+  CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_up", "found-0") == 0);  // ...then dropped
+  CHECK(Value(s, "anchorbrowser_batch_up", {{"batch_id", "found-1"}}) == 1.0);
+}

@@ -1,0 +1,300 @@
+// Issue 3: deadlines, classified faults, rate limits, coalescing and caching.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "anchor/api_client.h"
+#include "demo/fake_anchor_api.h"
+#include "support/exporter_harness.h"
+#include "support/exposition.h"
+
+using anchor::FakeAnchorApi;
+using anchor::test::BatchJson;
+using anchor::test::ExporterHarness;
+using anchor::test::FindSample;
+using anchor::test::ParseExposition;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kKey = "resilience-key-77";
+
+double Value(const std::vector<anchor::test::Sample>& s, const std::string& name,
+             const std::map<std::string, std::string>& labels) {
+  return FindSample(s, name, labels).value_or(-1);
+}
+
+double Up(const std::vector<anchor::test::Sample>& s, const std::string& id) {
+  return Value(s, "anchorbrowser_batch_up", {{"batch_id", id}});
+}
+
+double Errors(const std::vector<anchor::test::Sample>& s, const std::string& reason) {
+  return Value(s, "anchorbrowser_exporter_fetch_errors_total", {{"reason", reason}});
+}
+
+FakeAnchorApi::Answer Answer(std::string body, int status = 200) {
+  FakeAnchorApi::Answer a;
+  a.status = status;
+  a.body = std::move(body);
+  return a;
+}
+
+double PeakRssMiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("a never-answering batch ends at the scrape deadline", "[resilience][deadline]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
+  REQUIRE(api.Start());
+  FakeAnchorApi::Answer hang;
+  hang.never_answer = true;
+  api.SetAnswer("hang", hang);
+  FakeAnchorApi::Answer trickle = Answer(BatchJson("trickle", "processing", 5));
+  trickle.trickle = std::chrono::milliseconds(100);  // ~2 KB at 10 B/s: minutes
+  api.SetAnswer("trickle", trickle);
+  api.SetBatchJson("fine", BatchJson("fine", "processing", 5));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.anchor.timeout = std::chrono::seconds(30);  // the scrape deadline must win
+  config.batches = {{"hang", {}}, {"trickle", {}}, {"fine", {}}};
+  ExporterHarness exporter(config);
+
+  const auto start = Clock::now();
+  int status = 0;
+  const auto text = exporter.Get("/metrics", &status, "3");
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  CHECK(status == 200);
+  CHECK(elapsed < 3.0);  // the deadline is 3 s less the 0.5 s offset
+  const auto s = ParseExposition(text);
+  CHECK(Up(s, "hang") == 0.0);
+  CHECK(Up(s, "trickle") == 0.0);
+  CHECK(Up(s, "fine") == 1.0);
+  CHECK(Errors(s, "timeout") == 2.0);
+  CHECK(exporter.LogText().find("batch_id=hang reason=timeout") != std::string::npos);
+}
+
+TEST_CASE("the scrape deadline comes from Prometheus' header", "[resilience][deadline]") {
+  anchor::WebOptions web;
+  web.timeout_offset = std::chrono::milliseconds(500);
+  web.max_scrape_timeout = std::chrono::seconds(30);
+  const auto now = Clock::now();
+  auto seconds = [&](Clock::time_point t) { return std::chrono::duration<double>(t - now).count(); };
+  CHECK(seconds(anchor::ScrapeDeadline("10", web, now)) == Approx(9.5));
+  CHECK(seconds(anchor::ScrapeDeadline("2.5", web, now)) == Approx(2.0));
+  CHECK(seconds(anchor::ScrapeDeadline("", web, now)) == Approx(30.0));
+  CHECK(seconds(anchor::ScrapeDeadline("junk", web, now)) == Approx(30.0));
+  CHECK(seconds(anchor::ScrapeDeadline("120", web, now)) == Approx(30.0));
+  CHECK(seconds(anchor::ScrapeDeadline("0.4", web, now)) == Approx(0.36));
+}
+
+TEST_CASE("every upstream fault gets its reason and spares the others", "[resilience][faults]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
+  REQUIRE(api.Start());
+  api.SetBatchJson("healthy", BatchJson("healthy", "processing", 10));
+  api.SetAnswer("forbidden", Answer(R"({"error": {"code": 403, "message": "Forbidden"}})", 403));
+  api.SetAnswer("unavailable", Answer("upstream connect error", 503));
+  api.SetAnswer("big", Answer(BatchJson("big", "processing", 200)));  // > max_response_bytes
+  api.SetAnswer("wrongtypes", Answer(R"({"data": {"status": "processing", "total_requests": "9",
+      "sessions": {"0": {}}, "progress": {"percentage": -3, "current_phase": 4},
+      "completed_requests": 2}})"));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.anchor.max_response_bytes = 4096;
+  config.batches = {{"healthy", {}}, {"forbidden", {}}, {"unavailable", {}}, {"big", {}},
+                    {"wrongtypes", {}}};
+  ExporterHarness exporter(config);
+  const auto s = ParseExposition(exporter.Scrape());
+  CHECK(Up(s, "healthy") == 1.0);
+  CHECK(Up(s, "forbidden") == 0.0);
+  CHECK(Up(s, "unavailable") == 0.0);
+  CHECK(Up(s, "big") == 0.0);
+  CHECK(Errors(s, "unauthorized") == 1.0);
+  CHECK(Errors(s, "server_error") == 1.0);
+  CHECK(Errors(s, "too_large") == 1.0);
+  // Wrong types drop the field, count it, and keep the rest of the batch.
+  CHECK(Up(s, "wrongtypes") == 1.0);
+  CHECK(Value(s, "anchorbrowser_batch_requests", {{"batch_id", "wrongtypes"}, {"state", "completed"}}) ==
+        2.0);
+  CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_total_requests", "wrongtypes") == 0);
+  CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_progress_ratio", "wrongtypes") == 0);
+  CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_phase", "wrongtypes") == 0);
+  for (const char* field : {"total_requests", "sessions", "progress.percentage",
+                            "progress.current_phase"}) {
+    INFO(field);
+    CHECK(Value(s, "anchorbrowser_exporter_invalid_fields_total", {{"field", field}}) == 1.0);
+  }
+  CHECK(exporter.LogText().find("batch_id=wrongtypes") != std::string::npos);
+}
+
+TEST_CASE("a 200 MiB body is refused as too_large without buffering it", "[resilience][memory]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
+  REQUIRE(api.Start());
+  FakeAnchorApi::Answer huge = Answer(R"({"data": {"sessions": )");
+  huge.filler_bytes = 200u << 20;
+  api.SetAnswer("huge", huge);
+  api.SetBatchJson("fine", BatchJson("fine", "completed", 5));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.batches = {{"huge", {}}, {"fine", {}}};
+  ExporterHarness exporter(config);  // default max_response_bytes: 16 MiB
+  const auto s = ParseExposition(exporter.Scrape());
+  CHECK(Up(s, "huge") == 0.0);
+  CHECK(Up(s, "fine") == 1.0);
+  CHECK(Errors(s, "too_large") == 1.0);
+  // This process holds the fake API and the exporter: its peak memory bounds the exporter's.
+  CHECK(PeakRssMiB() < 64.0);
+}
+
+TEST_CASE("a 5000-session batch is exported correctly", "[resilience][big]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
+  REQUIRE(api.Start());
+  api.SetBatchJson("big", BatchJson("big", "processing", 5000, 60.0));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.batches = {{"big", {}}};
+  ExporterHarness exporter(config);
+  const auto s = ParseExposition(exporter.Scrape());
+  const std::map<std::string, std::string> b{{"batch_id", "big"}};
+  CHECK(Up(s, "big") == 1.0);
+  CHECK(Value(s, "anchorbrowser_batch_total_requests", b) == 5000.0);
+  for (const char* st : {"completed", "failed", "processing", "pending"}) {
+    CHECK(Value(s, "anchorbrowser_batch_sessions", {{"batch_id", "big"}, {"status", st}}) == 1250.0);
+  }
+  // retry_count i % 3: 1667 zeros, 1667 ones, 1666 twos.
+  CHECK(Value(s, "anchorbrowser_batch_session_retries", b) == 4999.0);
+  CHECK(Value(s, "anchorbrowser_batch_retried_sessions", b) == 3333.0);
+  CHECK(Value(s, "anchorbrowser_batch_progress_ratio", b) == Approx(0.6));
+}
+
+TEST_CASE("a 429 is honoured until Retry-After passes", "[resilience][ratelimit]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
+  REQUIRE(api.Start());
+  FakeAnchorApi::Answer limited = Answer(R"({"error": {"code": 429, "message": "slow down"}})", 429);
+  limited.headers = {{"Retry-After", "1"}};
+  api.SetAnswer("limited", limited);
+  api.SetBatchJson("other", BatchJson("other", "processing", 3));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.batches = {{"limited", {}}, {"other", {}}};
+  ExporterHarness exporter(config);
+
+  auto s = ParseExposition(exporter.Scrape());
+  CHECK(Up(s, "limited") == 0.0);
+  CHECK(Up(s, "other") == 1.0);
+  CHECK(Errors(s, "rate_limited") == 1.0);
+  CHECK(api.RequestCount("limited") == 1);
+
+  s = ParseExposition(exporter.Scrape());  // within Retry-After: the API is not asked
+  CHECK(Up(s, "limited") == 0.0);
+  CHECK(Errors(s, "rate_limited") == 2.0);
+  CHECK(api.RequestCount("limited") == 1);
+  CHECK(api.RequestCount("other") == 2);
+
+  api.SetBatchJson("limited", BatchJson("limited", "processing", 3));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  s = ParseExposition(exporter.Scrape());
+  CHECK(Up(s, "limited") == 1.0);
+  CHECK(api.RequestCount("limited") == 2);
+}
+
+TEST_CASE("Retry-After takes seconds or an HTTP date", "[resilience][ratelimit]") {
+  const auto now = std::chrono::system_clock::from_time_t(1700000000);
+  CHECK(anchor::ParseRetryAfter("30", now) == now + std::chrono::seconds(30));
+  CHECK(anchor::ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now) ==
+        std::chrono::system_clock::from_time_t(1445412480));
+  CHECK_FALSE(anchor::ParseRetryAfter("soon", now).has_value());
+  CHECK_FALSE(anchor::ParseRetryAfter("-5", now).has_value());
+}
+
+TEST_CASE("max_requests_per_second caps the request rate", "[resilience][ratelimit]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
+  REQUIRE(api.Start());
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.anchor.max_requests_per_second = 2;
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "r" + std::to_string(i);
+    api.SetBatchJson(id, BatchJson(id, "processing", 2));
+    config.batches.push_back({id, {}});
+  }
+  ExporterHarness exporter(config);
+  const auto s = ParseExposition(exporter.Get("/metrics", nullptr, "1.2"));  // 0.7 s budget
+  // One token at start and one more after 0.5 s: at most 2 requests (3 if the clock is slow).
+  CHECK(api.TotalRequests() <= 3);
+  CHECK(Errors(s, "rate_limited") >= 3.0);
+}
+
+TEST_CASE("concurrent scrapes share one API request per batch", "[resilience][coalescing]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 64});
+  REQUIRE(api.Start());
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.anchor.max_concurrency = 50;
+  for (int i = 0; i < 50; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    auto answer = Answer(BatchJson(id, "processing", 2));
+    answer.delay = std::chrono::milliseconds(1000);  // long enough for all scrapes to overlap
+    api.SetAnswer(id, answer);
+    config.batches.push_back({id, {}});
+  }
+  ExporterHarness exporter(config);
+  std::vector<std::thread> scrapers;
+  std::vector<std::string> bodies(8);
+  for (int i = 0; i < 8; ++i) {
+    scrapers.emplace_back([&, i] { bodies[i] = exporter.Scrape(); });
+  }
+  for (auto& t : scrapers) t.join();
+  CHECK(api.TotalRequests() == 50);
+  for (const auto& body : bodies) {
+    const auto s = ParseExposition(body);
+    CHECK(Up(s, "c0") == 1.0);
+    CHECK(Up(s, "c49") == 1.0);
+  }
+}
+
+TEST_CASE("terminal batches are served from cache within terminal_ttl", "[resilience][cache]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
+  REQUIRE(api.Start());
+  api.SetBatchJson("done", BatchJson("done", "completed", 4));
+  api.SetBatchJson("active", BatchJson("active", "processing", 4));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.batches = {{"done", {}}, {"active", {}}};
+  ExporterHarness exporter(config);
+  std::vector<anchor::test::Sample> s;
+  for (int i = 0; i < 20; ++i) s = ParseExposition(exporter.Scrape());
+  CHECK(api.RequestCount("done") == 1);
+  CHECK(api.RequestCount("active") == 20);
+  CHECK(Value(s, "anchorbrowser_exporter_cache_hits_total", {}) == 19.0);
+  CHECK(Up(s, "done") == 1.0);
+  CHECK(Value(s, "anchorbrowser_batch_status", {{"batch_id", "done"}, {"status", "completed"}}) ==
+        1.0);
+
+  SECTION("min_interval holds active batches too, terminal_ttl 0 turns caching off") {
+    config.cache.min_interval = std::chrono::minutes(1);
+    config.cache.terminal_ttl = std::chrono::milliseconds(0);
+    FakeAnchorApi api2(FakeAnchorApi::Options{kKey, "", "", 8});
+    REQUIRE(api2.Start());
+    api2.SetBatchJson("active", BatchJson("active", "processing", 4));
+    config.anchor.base_url = api2.base_url();
+    config.batches = {{"active", {}}};
+    ExporterHarness exporter2(config);
+    for (int i = 0; i < 5; ++i) exporter2.Scrape();
+    CHECK(api2.RequestCount("active") == 1);
+  }
+}
+
+TEST_CASE("failed fetches are not cached", "[resilience][cache]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
+  REQUIRE(api.Start());
+  api.SetAnswer("flaky", Answer("{}", 500));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.cache.min_interval = std::chrono::minutes(1);
+  config.batches = {{"flaky", {}}};
+  ExporterHarness exporter(config);
+  CHECK(Up(ParseExposition(exporter.Scrape()), "flaky") == 0.0);
+  api.SetBatchJson("flaky", BatchJson("flaky", "processing", 2));
+  CHECK(Up(ParseExposition(exporter.Scrape()), "flaky") == 1.0);
+  CHECK(api.RequestCount("flaky") == 2);
+}
