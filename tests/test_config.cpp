@@ -168,3 +168,45 @@ TEST_CASE("batch ids and label names are checked", "[config]") {
   CHECK_FALSE(anchor::IsValidLabelName("te-am"));
   CHECK_FALSE(anchor::IsValidLabelName("__x"));
 }
+
+TEST_CASE("cache and discovery and probe keys load and validate", "[config]") {
+  const auto r = Load(R"(
+anchor:
+  max_requests_per_second: 2.5
+cache:
+  terminal_ttl: 10m
+  min_interval: 15s
+discovery:
+  enabled: true
+  statuses: [processing]
+  created_within: 24h
+  max_batches: 50
+  refresh_interval: 2m
+probe:
+  allow_unlisted: true
+)");
+  INFO(r.error);
+  REQUIRE(r.ok());
+  const auto& c = *r.config;
+  CHECK(c.anchor.max_requests_per_second == 2.5);
+  CHECK(c.cache.terminal_ttl == std::chrono::minutes(10));
+  CHECK(c.cache.min_interval == std::chrono::seconds(15));
+  CHECK(c.discovery.enabled);
+  CHECK(c.discovery.statuses == std::vector<std::string>{"processing"});
+  CHECK(c.discovery.created_within == std::chrono::hours(24));
+  CHECK(c.discovery.max_batches == 50);
+  CHECK(c.discovery.refresh_interval == std::chrono::minutes(2));
+  CHECK(c.probe.allow_unlisted);
+
+  ExpectError("cache:\n  terminal_ttl: soon\n", {"config.yaml:2:", "cache.terminal_ttl"});
+  ExpectError("cache:\n  ttl: 5m\n", {"config.yaml:2:", "cache.ttl", "unknown key"});
+  ExpectError("discovery:\n  statuses: []\n", {"config.yaml:2:", "discovery.statuses"});
+  ExpectError("discovery:\n  statuses: [ok, \"a b\"]\n", {"discovery.statuses[1]"});
+  ExpectError("discovery:\n  max_batches: 0\n", {"discovery.max_batches"});
+  ExpectError("discovery:\n  refresh_interval: 0\n", {"discovery.refresh_interval", "positive"});
+  ExpectError("discovery:\n  enabled: yes please\n", {"discovery.enabled"});
+  ExpectError("anchor:\n  max_requests_per_second: -1\n", {"anchor.max_requests_per_second"});
+  ExpectError("anchor:\n  max_requests_per_second: fast\n",
+              {"config.yaml:2:", "anchor.max_requests_per_second", "number"});
+  ExpectError("probe:\n  allow: true\n", {"config.yaml:2:", "probe.allow", "unknown key"});
+}
