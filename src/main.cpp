@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
   std::optional<anchor::Config> config;
   if (flags->demo) {
     demo_api = std::make_unique<anchor::FakeAnchorApi>();
-    const auto batches = anchor::DemoBatches();
-    for (const auto& spec : batches) demo_api->AddSimulatedBatch(spec, /*loop=*/true);
+    const auto batches = anchor::MakeDemoBatches();
+    anchor::ServeDemoBatches(*demo_api, batches, /*loop=*/true);
     if (!demo_api->Start()) {
       log.Error("cannot start the simulated Anchor API");
       return 1;

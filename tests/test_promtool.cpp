@@ -29,8 +29,8 @@ TEST_CASE("promtool check metrics finds nothing to report", "[promtool]") {
   REQUIRE(Run("command -v promtool", which) == 0);  // `make test` installs prometheus
 
   anchor::FakeAnchorApi api;
-  const auto specs = anchor::DemoBatches();
-  for (const auto& spec : specs) api.AddSimulatedBatch(spec, false);
+  const auto specs = anchor::MakeDemoBatches();
+  anchor::ServeDemoBatches(api, specs, /*loop=*/false);
   REQUIRE(api.Start());
   auto config = anchor::DemoConfig(api, specs);
   // Failures and unknown values too, so that every kind of series is checked.

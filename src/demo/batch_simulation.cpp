@@ -59,7 +59,26 @@ const char* PhaseAt(double elapsed, double d) {
   return "ready";
 }
 
+// The batch status rule: done when every session ended; failed when most of them failed.
+const char* BatchStatus(const SimulatedBatchSpec& spec, int completed, int failed,
+                        double elapsed) {
+  const int n = spec.sessions;
+  const bool done = n > 0 && completed + failed == n;
+  if (done) return failed * 2 > n ? "failed" : "completed";
+  return elapsed < 0.1 * static_cast<double>(spec.duration.count()) ? "pending" : "processing";
+}
+
 }  // namespace
+
+std::string SimulatedStatus(const SimulatedBatchSpec& spec, double elapsed) {
+  int completed = 0, failed = 0;
+  for (int i = 0; i < spec.sessions; ++i) {
+    const std::string st = Simulate(spec, i, elapsed).status;
+    completed += st == "completed";
+    failed += st == "failed";
+  }
+  return BatchStatus(spec, completed, failed, elapsed);
+}
 
 std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_at,
                                  double elapsed) {
@@ -114,13 +133,13 @@ std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_
   }
   w.EndArray();
   const int n = spec.sessions;
-  const bool done = n > 0 && completed + failed == n;
-  const bool batch_failed = done && failed * 2 > n;
+  const std::string status = BatchStatus(spec, completed, failed, elapsed);
+  const bool done = status == "completed" || status == "failed";
+  const bool batch_failed = status == "failed";
   w.Key("batch_id");
   w.String(spec.id.c_str());
   w.Key("status");
-  w.String(done ? (batch_failed ? "failed" : "completed")
-                : (elapsed < 0.1 * spec.duration.count() ? "pending" : "processing"));
+  w.String(status.c_str());
   w.Key("total_requests");
   w.Int(n);
   w.Key("completed_requests");

@@ -13,11 +13,15 @@ struct SimulatedBatchSpec {
   std::chrono::seconds duration{180};  // from creation until the last session ends
   double failure_rate = 0.1;           // share of sessions that end failed
   double retry_rate = 0.25;            // share of sessions that retry at least once
+  std::chrono::seconds started_ago{0};  // how long before the server started it was created
 };
 
 // The body of GET /v1/batch-sessions/{id} for `spec`, `elapsed_seconds` after creation at
 // `created_at` (Unix seconds).
 std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_at,
                                  double elapsed_seconds);
+
+// The batch status at `elapsed_seconds` (what the list endpoint reports), without rendering.
+std::string SimulatedStatus(const SimulatedBatchSpec& spec, double elapsed_seconds);
 
 }  // namespace anchor

@@ -4,22 +4,36 @@
 
 namespace anchor {
 
-std::vector<SimulatedBatchSpec> DemoBatches() {
+DemoBatches MakeDemoBatches() {
   using std::chrono::seconds;
-  return {
-      {"demo-checkout-flow", 50, seconds(120), 0.05, 0.2},
+  DemoBatches batches;
+  batches.configured = {
+      // Created before the demo started: it finishes within seconds.
+      {"demo-checkout-flow", 50, seconds(120), 0.05, 0.2, seconds(110)},
       {"demo-price-scrape", 200, seconds(240), 0.15, 0.3},
       {"demo-login-audit", 1000, seconds(360), 0.02, 0.1},
       {"demo-flaky-portal", 80, seconds(180), 0.6, 0.5},
   };
+  batches.discovered = {
+      {"demo-nightly-crawl", 300, seconds(300), 0.08, 0.2},
+      {"demo-ad-hoc-report", 30, seconds(90), 0.1, 0.3},
+  };
+  return batches;
 }
 
-Config DemoConfig(const FakeAnchorApi& api, const std::vector<SimulatedBatchSpec>& batches) {
+void ServeDemoBatches(FakeAnchorApi& api, const DemoBatches& batches, bool loop) {
+  for (const auto& spec : batches.configured) api.AddSimulatedBatch(spec, loop);
+  for (const auto& spec : batches.discovered) api.AddSimulatedBatch(spec, loop);
+}
+
+Config DemoConfig(const FakeAnchorApi& api, const DemoBatches& batches) {
   Config config;
   config.anchor.base_url = api.base_url();
   config.anchor.api_key = Secret(FakeAnchorApi::Options{}.api_key);
   config.anchor.timeout = std::chrono::seconds(5);
-  for (const auto& spec : batches) {
+  config.discovery.enabled = true;
+  config.discovery.refresh_interval = std::chrono::seconds(15);
+  for (const auto& spec : batches.configured) {
     BatchTarget target;
     target.id = spec.id;
     target.labels["env"] = "demo";

@@ -10,10 +10,18 @@ namespace anchor {
 class FakeAnchorApi;
 
 // The batches `--demo` simulates: different sizes, speeds and failure rates, so every metric
-// moves within a few minutes.
-std::vector<SimulatedBatchSpec> DemoBatches();
+// moves within a few minutes. The configured ones are listed in the config; the others are
+// found through discovery, as an operator would find batches created by a pipeline.
+struct DemoBatches {
+  std::vector<SimulatedBatchSpec> configured;
+  std::vector<SimulatedBatchSpec> discovered;
+};
+DemoBatches MakeDemoBatches();
 
-// A config pointing at a running fake API, tracking the demo batches.
-Config DemoConfig(const FakeAnchorApi& api, const std::vector<SimulatedBatchSpec>& batches);
+// Adds every demo batch to the fake API (looping, so the demo keeps changing).
+void ServeDemoBatches(FakeAnchorApi& api, const DemoBatches& batches, bool loop);
+
+// A config pointing at a running fake API: the configured demo batches, discovery on.
+Config DemoConfig(const FakeAnchorApi& api, const DemoBatches& batches);
 
 }  // namespace anchor

@@ -93,7 +93,8 @@ void FakeAnchorApi::AddSimulatedBatch(SimulatedBatchSpec spec, bool loop) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string id = spec.id;
   answers_.erase(id);
-  simulated_[id] = Simulated{std::move(spec), NowUnix(), loop};
+  const double created_at = NowUnix() - static_cast<double>(spec.started_ago.count());
+  simulated_[id] = Simulated{std::move(spec), created_at, loop};
 }
 
 void FakeAnchorApi::Remove(const std::string& batch_id) {
@@ -126,8 +127,13 @@ std::string FakeAnchorApi::RenderList(const httplib::Request& req) const {
   const int limit = req.has_param("limit")
                         ? std::clamp(std::atoi(req.get_param_value("limit").c_str()), 1, 100)
                         : 20;
+  // Simulated batches are listed with their status of the moment.
+  std::vector<ListedBatch> all = listed_;
+  for (const auto& [id, sim] : simulated_) {
+    all.push_back({id, SimulatedStatus(sim.spec, NowUnix() - sim.created_at), sim.created_at});
+  }
   std::vector<const ListedBatch*> matching;
-  for (const auto& b : listed_) {
+  for (const auto& b : all) {
     if ((status.empty() || b.status == status) && b.created_at >= after) matching.push_back(&b);
   }
   const size_t total = matching.size();

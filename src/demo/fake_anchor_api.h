@@ -73,8 +73,9 @@ class FakeAnchorApi {
   void AddSimulatedBatch(SimulatedBatchSpec spec, bool loop);
   void Remove(const std::string& batch_id);
 
-  // What GET /v1/batch-sessions lists (filtered by status and created_after, paginated by
-  // page and limit as the API documents). SetListAnswer overrides it with a scripted answer.
+  // What GET /v1/batch-sessions lists besides the simulated batches (filtered by status and
+  // created_after, paginated by page and limit as the API documents). SetListAnswer overrides
+  // it with a scripted answer.
   void SetListedBatches(std::vector<ListedBatch> batches);
   void SetListAnswer(std::optional<Answer> answer);
   int ListRequestCount() const;
