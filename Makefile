@@ -3,19 +3,22 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build demo test clean
+.PHONY: all deps configure build demo test clean
 
 all: build
 
 deps:
 	@bash .ci/install-deps
 
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DANCHOR_BUILD_TESTS=ON
+
+build: configure
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 # Runs the exporter against its embedded, simulated Anchor API: http://localhost:9877/metrics
-demo: build
+demo: configure
+	cmake --build $(BUILD_DIR) -j$(JOBS) --target anchorbrowser_exporter
 	./$(BUILD_DIR)/anchorbrowser_exporter --demo
 
 test: build
