@@ -9,16 +9,14 @@ using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
 using anchor::test::FindSample;
+using anchor::test::FetchErrors;
 using anchor::test::ParseExposition;
+using anchor::test::SampleValue;
+using anchor::test::UpValue;
 
 namespace {
 
 const char* kKey = "discovery-key-42";
-
-double Value(const std::vector<anchor::test::Sample>& s, const std::string& name,
-             const std::map<std::string, std::string>& labels) {
-  return FindSample(s, name, labels).value_or(-1);
-}
 
 // 250 processing batches (three pages of 100) plus 20 completed ones that must not be listed.
 void ListBatches(FakeAnchorApi& api, int processing) {
@@ -59,16 +57,16 @@ TEST_CASE("discovery over three pages exports every listed batch", "[discovery]"
     const std::string id = "found-" + std::to_string(i);
     if (id == "found-7") continue;
     INFO(id);
-    REQUIRE(Value(s, "anchorbrowser_batch_up", {{"batch_id", id}}) == 1.0);
+    REQUIRE(SampleValue(s, "anchorbrowser_batch_up", {{"batch_id", id}}) == 1.0);
   }
   // A configured batch keeps its labels even when discovery also finds it.
-  CHECK(Value(s, "anchorbrowser_batch_up", {{"batch_id", "found-7"}, {"team", "b"}}) == 1.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_up", {{"batch_id", "found-7"}, {"team", "b"}}) == 1.0);
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_up", "found-7") == 1);
-  CHECK(Value(s, "anchorbrowser_batch_up", {{"batch_id", "mine"}, {"team", "a"}}) == 1.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_up", {{"batch_id", "mine"}, {"team", "a"}}) == 1.0);
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_up", "old-1") == 0);
-  CHECK(Value(s, "anchorbrowser_exporter_batches", {{"source", "configured"}}) == 2.0);
-  CHECK(Value(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 249.0);
-  CHECK(Value(s, "anchorbrowser_exporter_discovery_truncated", {}) == 0.0);
+  CHECK(SampleValue(s, "anchorbrowser_exporter_batches", {{"source", "configured"}}) == 2.0);
+  CHECK(SampleValue(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 249.0);
+  CHECK(SampleValue(s, "anchorbrowser_exporter_discovery_truncated", {}) == 0.0);
 
   SECTION("the list is not fetched again before refresh_interval") {
     exporter.Scrape();
@@ -84,8 +82,8 @@ TEST_CASE("discovery.max_batches cuts the list and says so", "[discovery]") {
   config.discovery.max_batches = 120;
   ExporterHarness exporter(config);
   const auto s = ParseExposition(exporter.Scrape());
-  CHECK(Value(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 120.0);
-  CHECK(Value(s, "anchorbrowser_exporter_discovery_truncated", {}) == 1.0);
+  CHECK(SampleValue(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 120.0);
+  CHECK(SampleValue(s, "anchorbrowser_exporter_discovery_truncated", {}) == 1.0);
   CHECK(exporter.LogText().find("max_batches cut the list") != std::string::npos);
 }
 
@@ -101,10 +99,10 @@ TEST_CASE("a 401 on the list keeps the configured batches exported", "[discovery
   config.batches = {{"mine", {}}};
   ExporterHarness exporter(config);
   const auto s = ParseExposition(exporter.Scrape());
-  CHECK(Value(s, "anchorbrowser_batch_up", {{"batch_id", "mine"}}) == 1.0);
-  CHECK(Value(s, "anchorbrowser_exporter_discovery_errors_total", {{"reason", "unauthorized"}}) ==
+  CHECK(SampleValue(s, "anchorbrowser_batch_up", {{"batch_id", "mine"}}) == 1.0);
+  CHECK(SampleValue(s, "anchorbrowser_exporter_discovery_errors_total", {{"reason", "unauthorized"}}) ==
         1.0);
-  CHECK(Value(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 0.0);
+  CHECK(SampleValue(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 0.0);
   CHECK(exporter.LogText().find("batch discovery failed") != std::string::npos);
 }
 
@@ -120,9 +118,9 @@ TEST_CASE("a batch that leaves the list stays until it is seen finished", "[disc
   api.SetListedBatches({{"found-1", "processing", static_cast<double>(std::time(nullptr))}});
   api.SetBatchJson("found-0", BatchJson("found-0", "completed", 2));
   auto s = ParseExposition(exporter.Scrape());
-  CHECK(Value(s, "anchorbrowser_batch_status", {{"batch_id", "found-0"}, {"status", "completed"}}) ==
+  CHECK(SampleValue(s, "anchorbrowser_batch_status", {{"batch_id", "found-0"}, {"status", "completed"}}) ==
         1.0);  // its end is exported once...
   s = ParseExposition(exporter.Scrape());
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_up", "found-0") == 0);  // ...then dropped
-  CHECK(Value(s, "anchorbrowser_batch_up", {{"batch_id", "found-1"}}) == 1.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_up", {{"batch_id", "found-1"}}) == 1.0);
 }

@@ -10,7 +10,10 @@ using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
 using anchor::test::FindSample;
+using anchor::test::FetchErrors;
 using anchor::test::ParseExposition;
+using anchor::test::SampleValue;
+using anchor::test::UpValue;
 
 namespace {
 
@@ -21,15 +24,6 @@ FakeAnchorApi::Answer Status(int code, std::string body) {
   a.status = code;
   a.body = std::move(body);
   return a;
-}
-
-double Up(const std::vector<anchor::test::Sample>& s, const std::string& id) {
-  return FindSample(s, "anchorbrowser_batch_up", {{"batch_id", id}}).value_or(-1);
-}
-
-double Errors(const std::vector<anchor::test::Sample>& s, const std::string& reason) {
-  return FindSample(s, "anchorbrowser_exporter_fetch_errors_total", {{"reason", reason}})
-      .value_or(-1);
 }
 
 }  // namespace
@@ -54,13 +48,13 @@ TEST_CASE("one failing batch does not touch the others", "[e2e][faults]") {
   const auto text = exporter.Scrape();
   const auto s = ParseExposition(text);
 
-  CHECK(Up(s, "good-1") == 1.0);
-  CHECK(Up(s, "good-2") == 1.0);
+  CHECK(UpValue(s, "good-1") == 1.0);
+  CHECK(UpValue(s, "good-2") == 1.0);
   CHECK(FindSample(s, "anchorbrowser_batch_total_requests", {{"batch_id", "good-2"}}) == 10.0);
   for (const char* id : {"gone", "broken", "proxy", "html200", "truncated", "teapot",
                          "never-created"}) {
     INFO(id);
-    CHECK(Up(s, id) == 0.0);
+    CHECK(UpValue(s, id) == 0.0);
     // A failed fetch leaves only the up series for that batch.
     int series = 0;
     for (const auto& sample : s) {
@@ -69,11 +63,11 @@ TEST_CASE("one failing batch does not touch the others", "[e2e][faults]") {
     }
     CHECK(series == 1);
   }
-  CHECK(Errors(s, "not_found") == 2.0);
-  CHECK(Errors(s, "server_error") == 2.0);
-  CHECK(Errors(s, "invalid_response") == 2.0);
-  CHECK(Errors(s, "client_error") == 1.0);
-  CHECK(Errors(s, "unauthorized") == 0.0);
+  CHECK(FetchErrors(s, "not_found") == 2.0);
+  CHECK(FetchErrors(s, "server_error") == 2.0);
+  CHECK(FetchErrors(s, "invalid_response") == 2.0);
+  CHECK(FetchErrors(s, "client_error") == 1.0);
+  CHECK(FetchErrors(s, "unauthorized") == 0.0);
   CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "200"}}) == 4.0);
   CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "404"}}) == 2.0);
   CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "502"}}) == 1.0);
@@ -85,8 +79,8 @@ TEST_CASE("one failing batch does not touch the others", "[e2e][faults]") {
 
   SECTION("and the next scrape still works") {
     const auto again = ParseExposition(exporter.Scrape());
-    CHECK(Up(again, "good-1") == 1.0);
-    CHECK(Errors(again, "not_found") == 4.0);
+    CHECK(UpValue(again, "good-1") == 1.0);
+    CHECK(FetchErrors(again, "not_found") == 4.0);
   }
 }
 
@@ -99,8 +93,8 @@ TEST_CASE("a wrong API key marks batches down as unauthorized", "[e2e][faults][s
   ExporterHarness exporter(config);
   const auto text = exporter.Scrape();
   const auto s = ParseExposition(text);
-  CHECK(Up(s, "b1") == 0.0);
-  CHECK(Errors(s, "unauthorized") == 1.0);
+  CHECK(UpValue(s, "b1") == 0.0);
+  CHECK(FetchErrors(s, "unauthorized") == 1.0);
   CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "401"}}) == 1.0);
   CHECK(api.RejectedKeyCount() == 1);
   CHECK(exporter.LogText().find("Invalid API Key") != std::string::npos);
@@ -140,6 +134,6 @@ TEST_CASE("a connection refused is a connection error", "[e2e][faults]") {
   config.batches = {{"b", {}}};
   ExporterHarness exporter(config);
   const auto s = ParseExposition(exporter.Scrape());
-  CHECK(Up(s, "b") == 0.0);
-  CHECK(Errors(s, "connection") == 1.0);
+  CHECK(UpValue(s, "b") == 0.0);
+  CHECK(FetchErrors(s, "connection") == 1.0);
 }

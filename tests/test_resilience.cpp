@@ -14,25 +14,15 @@ using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
 using anchor::test::FindSample;
+using anchor::test::FetchErrors;
 using anchor::test::ParseExposition;
+using anchor::test::SampleValue;
+using anchor::test::UpValue;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
 const char* kKey = "resilience-key-77";
-
-double Value(const std::vector<anchor::test::Sample>& s, const std::string& name,
-             const std::map<std::string, std::string>& labels) {
-  return FindSample(s, name, labels).value_or(-1);
-}
-
-double Up(const std::vector<anchor::test::Sample>& s, const std::string& id) {
-  return Value(s, "anchorbrowser_batch_up", {{"batch_id", id}});
-}
-
-double Errors(const std::vector<anchor::test::Sample>& s, const std::string& reason) {
-  return Value(s, "anchorbrowser_exporter_fetch_errors_total", {{"reason", reason}});
-}
 
 FakeAnchorApi::Answer Answer(std::string body, int status = 200) {
   FakeAnchorApi::Answer a;
@@ -74,10 +64,10 @@ TEST_CASE("a never-answering batch ends at the scrape deadline", "[resilience][d
   CHECK(status == 200);
   CHECK(elapsed < 3.0);  // the deadline is 3 s less the 0.5 s offset
   const auto s = ParseExposition(text);
-  CHECK(Up(s, "hang") == 0.0);
-  CHECK(Up(s, "trickle") == 0.0);
-  CHECK(Up(s, "fine") == 1.0);
-  CHECK(Errors(s, "timeout") == 2.0);
+  CHECK(UpValue(s, "hang") == 0.0);
+  CHECK(UpValue(s, "trickle") == 0.0);
+  CHECK(UpValue(s, "fine") == 1.0);
+  CHECK(FetchErrors(s, "timeout") == 2.0);
   CHECK(exporter.LogText().find("batch_id=hang reason=timeout") != std::string::npos);
 }
 
@@ -111,16 +101,16 @@ TEST_CASE("every upstream fault gets its reason and spares the others", "[resili
                     {"wrongtypes", {}}};
   ExporterHarness exporter(config);
   const auto s = ParseExposition(exporter.Scrape());
-  CHECK(Up(s, "healthy") == 1.0);
-  CHECK(Up(s, "forbidden") == 0.0);
-  CHECK(Up(s, "unavailable") == 0.0);
-  CHECK(Up(s, "big") == 0.0);
-  CHECK(Errors(s, "unauthorized") == 1.0);
-  CHECK(Errors(s, "server_error") == 1.0);
-  CHECK(Errors(s, "too_large") == 1.0);
+  CHECK(UpValue(s, "healthy") == 1.0);
+  CHECK(UpValue(s, "forbidden") == 0.0);
+  CHECK(UpValue(s, "unavailable") == 0.0);
+  CHECK(UpValue(s, "big") == 0.0);
+  CHECK(FetchErrors(s, "unauthorized") == 1.0);
+  CHECK(FetchErrors(s, "server_error") == 1.0);
+  CHECK(FetchErrors(s, "too_large") == 1.0);
   // Wrong types drop the field, count it, and keep the rest of the batch.
-  CHECK(Up(s, "wrongtypes") == 1.0);
-  CHECK(Value(s, "anchorbrowser_batch_requests", {{"batch_id", "wrongtypes"}, {"state", "completed"}}) ==
+  CHECK(UpValue(s, "wrongtypes") == 1.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_requests", {{"batch_id", "wrongtypes"}, {"state", "completed"}}) ==
         2.0);
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_total_requests", "wrongtypes") == 0);
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_progress_ratio", "wrongtypes") == 0);
@@ -128,7 +118,7 @@ TEST_CASE("every upstream fault gets its reason and spares the others", "[resili
   for (const char* field : {"total_requests", "sessions", "progress.percentage",
                             "progress.current_phase"}) {
     INFO(field);
-    CHECK(Value(s, "anchorbrowser_exporter_invalid_fields_total", {{"field", field}}) == 1.0);
+    CHECK(SampleValue(s, "anchorbrowser_exporter_invalid_fields_total", {{"field", field}}) == 1.0);
   }
   CHECK(exporter.LogText().find("batch_id=wrongtypes") != std::string::npos);
 }
@@ -144,9 +134,9 @@ TEST_CASE("a 200 MiB body is refused as too_large without buffering it", "[resil
   config.batches = {{"huge", {}}, {"fine", {}}};
   ExporterHarness exporter(config);  // default max_response_bytes: 16 MiB
   const auto s = ParseExposition(exporter.Scrape());
-  CHECK(Up(s, "huge") == 0.0);
-  CHECK(Up(s, "fine") == 1.0);
-  CHECK(Errors(s, "too_large") == 1.0);
+  CHECK(UpValue(s, "huge") == 0.0);
+  CHECK(UpValue(s, "fine") == 1.0);
+  CHECK(FetchErrors(s, "too_large") == 1.0);
   // This process holds the fake API and the exporter: its peak memory bounds the exporter's.
   CHECK(PeakRssMiB() < 64.0);
 }
@@ -160,15 +150,15 @@ TEST_CASE("a 5000-session batch is exported correctly", "[resilience][big]") {
   ExporterHarness exporter(config);
   const auto s = ParseExposition(exporter.Scrape());
   const std::map<std::string, std::string> b{{"batch_id", "big"}};
-  CHECK(Up(s, "big") == 1.0);
-  CHECK(Value(s, "anchorbrowser_batch_total_requests", b) == 5000.0);
+  CHECK(UpValue(s, "big") == 1.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_total_requests", b) == 5000.0);
   for (const char* st : {"completed", "failed", "processing", "pending"}) {
-    CHECK(Value(s, "anchorbrowser_batch_sessions", {{"batch_id", "big"}, {"status", st}}) == 1250.0);
+    CHECK(SampleValue(s, "anchorbrowser_batch_sessions", {{"batch_id", "big"}, {"status", st}}) == 1250.0);
   }
   // retry_count i % 3: 1667 zeros, 1667 ones, 1666 twos.
-  CHECK(Value(s, "anchorbrowser_batch_session_retries", b) == 4999.0);
-  CHECK(Value(s, "anchorbrowser_batch_retried_sessions", b) == 3333.0);
-  CHECK(Value(s, "anchorbrowser_batch_progress_ratio", b) == Approx(0.6));
+  CHECK(SampleValue(s, "anchorbrowser_batch_session_retries", b) == 4999.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_retried_sessions", b) == 3333.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_progress_ratio", b) == Approx(0.6));
 }
 
 TEST_CASE("a 429 is honoured until Retry-After passes", "[resilience][ratelimit]") {
@@ -183,21 +173,21 @@ TEST_CASE("a 429 is honoured until Retry-After passes", "[resilience][ratelimit]
   ExporterHarness exporter(config);
 
   auto s = ParseExposition(exporter.Scrape());
-  CHECK(Up(s, "limited") == 0.0);
-  CHECK(Up(s, "other") == 1.0);
-  CHECK(Errors(s, "rate_limited") == 1.0);
+  CHECK(UpValue(s, "limited") == 0.0);
+  CHECK(UpValue(s, "other") == 1.0);
+  CHECK(FetchErrors(s, "rate_limited") == 1.0);
   CHECK(api.RequestCount("limited") == 1);
 
   s = ParseExposition(exporter.Scrape());  // within Retry-After: the API is not asked
-  CHECK(Up(s, "limited") == 0.0);
-  CHECK(Errors(s, "rate_limited") == 2.0);
+  CHECK(UpValue(s, "limited") == 0.0);
+  CHECK(FetchErrors(s, "rate_limited") == 2.0);
   CHECK(api.RequestCount("limited") == 1);
   CHECK(api.RequestCount("other") == 2);
 
   api.SetBatchJson("limited", BatchJson("limited", "processing", 3));
   std::this_thread::sleep_for(std::chrono::milliseconds(2100));
   s = ParseExposition(exporter.Scrape());
-  CHECK(Up(s, "limited") == 1.0);
+  CHECK(UpValue(s, "limited") == 1.0);
   CHECK(api.RequestCount("limited") == 2);
 }
 
@@ -224,7 +214,7 @@ TEST_CASE("max_requests_per_second caps the request rate", "[resilience][ratelim
   const auto s = ParseExposition(exporter.Get("/metrics", nullptr, "1.2"));  // 0.7 s budget
   // One token at start and one more after 0.5 s: at most 2 requests (3 if the clock is slow).
   CHECK(api.TotalRequests() <= 3);
-  CHECK(Errors(s, "rate_limited") >= 3.0);
+  CHECK(FetchErrors(s, "rate_limited") >= 3.0);
 }
 
 TEST_CASE("concurrent scrapes share one API request per batch", "[resilience][coalescing]") {
@@ -249,8 +239,8 @@ TEST_CASE("concurrent scrapes share one API request per batch", "[resilience][co
   CHECK(api.TotalRequests() == 50);
   for (const auto& body : bodies) {
     const auto s = ParseExposition(body);
-    CHECK(Up(s, "c0") == 1.0);
-    CHECK(Up(s, "c49") == 1.0);
+    CHECK(UpValue(s, "c0") == 1.0);
+    CHECK(UpValue(s, "c49") == 1.0);
   }
 }
 
@@ -266,9 +256,9 @@ TEST_CASE("terminal batches are served from cache within terminal_ttl", "[resili
   for (int i = 0; i < 20; ++i) s = ParseExposition(exporter.Scrape());
   CHECK(api.RequestCount("done") == 1);
   CHECK(api.RequestCount("active") == 20);
-  CHECK(Value(s, "anchorbrowser_exporter_cache_hits_total", {}) == 19.0);
-  CHECK(Up(s, "done") == 1.0);
-  CHECK(Value(s, "anchorbrowser_batch_status", {{"batch_id", "done"}, {"status", "completed"}}) ==
+  CHECK(SampleValue(s, "anchorbrowser_exporter_cache_hits_total", {}) == 19.0);
+  CHECK(UpValue(s, "done") == 1.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_status", {{"batch_id", "done"}, {"status", "completed"}}) ==
         1.0);
 
   SECTION("min_interval holds active batches too, terminal_ttl 0 turns caching off") {
@@ -293,8 +283,8 @@ TEST_CASE("failed fetches are not cached", "[resilience][cache]") {
   config.cache.min_interval = std::chrono::minutes(1);
   config.batches = {{"flaky", {}}};
   ExporterHarness exporter(config);
-  CHECK(Up(ParseExposition(exporter.Scrape()), "flaky") == 0.0);
+  CHECK(UpValue(ParseExposition(exporter.Scrape()), "flaky") == 0.0);
   api.SetBatchJson("flaky", BatchJson("flaky", "processing", 2));
-  CHECK(Up(ParseExposition(exporter.Scrape()), "flaky") == 1.0);
+  CHECK(UpValue(ParseExposition(exporter.Scrape()), "flaky") == 1.0);
   CHECK(api.RequestCount("flaky") == 2);
 }

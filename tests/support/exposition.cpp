@@ -44,6 +44,19 @@ std::optional<double> FindSample(const std::vector<Sample>& samples, const std::
   return std::nullopt;
 }
 
+double SampleValue(const std::vector<Sample>& samples, const std::string& name,
+                   const std::map<std::string, std::string>& labels) {
+  return FindSample(samples, name, labels).value_or(-1);
+}
+
+double UpValue(const std::vector<Sample>& samples, const std::string& batch_id) {
+  return SampleValue(samples, "anchorbrowser_batch_up", {{"batch_id", batch_id}});
+}
+
+double FetchErrors(const std::vector<Sample>& samples, const std::string& reason) {
+  return SampleValue(samples, "anchorbrowser_exporter_fetch_errors_total", {{"reason", reason}});
+}
+
 int CountSeries(const std::vector<Sample>& samples, const std::string& name,
                 const std::string& batch_id) {
   int n = 0;

@@ -22,6 +22,12 @@ std::vector<Sample> ParseExposition(const std::string& text);
 std::optional<double> FindSample(const std::vector<Sample>& samples, const std::string& name,
                                  const std::map<std::string, std::string>& labels);
 
+// Shorthands for the tests: the value, or -1 when the sample is absent.
+double SampleValue(const std::vector<Sample>& samples, const std::string& name,
+                   const std::map<std::string, std::string>& labels);
+double UpValue(const std::vector<Sample>& samples, const std::string& batch_id);
+double FetchErrors(const std::vector<Sample>& samples, const std::string& reason);
+
 // How many samples of `name` carry the label batch_id=`batch_id`.
 int CountSeries(const std::vector<Sample>& samples, const std::string& name,
                 const std::string& batch_id);
