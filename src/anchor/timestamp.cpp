@@ -84,7 +84,8 @@ std::optional<double> ParseRfc3339(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
   const std::int64_t days = DaysFromCivil(year, month, day);
-  const std::int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  const std::int64_t secs = days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
+                            second - offset_seconds;
   return static_cast<double>(secs) + fraction;
 }
 

@@ -341,7 +341,8 @@ Config Load(const YAML::Node& root, const YamlReader& r, const std::string& base
 
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
+    // Read at load time only; the exporter never sets environment variables.
+    const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };

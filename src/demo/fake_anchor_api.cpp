@@ -248,7 +248,7 @@ void FakeAnchorApi::Send(const Answer& answer, httplib::Response& res) {
     const size_t total = body->size() + answer.filler_bytes;
     res.set_chunked_content_provider(
         "application/json", [body, total](size_t offset, httplib::DataSink& sink) {
-          static const std::string kChunk(64 * 1024, '[');
+          static const std::string kChunk(size_t{64} * 1024, '[');
           if (offset >= total) {
             sink.done();
           } else if (offset < body->size()) {
