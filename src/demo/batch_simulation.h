@@ -14,6 +14,8 @@ struct SimulatedBatchSpec {
   double failure_rate = 0.1;           // share of sessions that end failed
   double retry_rate = 0.25;            // share of sessions that retry at least once
   std::chrono::seconds started_ago{0};  // how long before the server started it was created
+  // When looping: how long it stays finished before it starts over.
+  std::chrono::seconds pause{60};
 };
 
 // The body of GET /v1/batch-sessions/{id} for `spec`, `elapsed_seconds` after creation at

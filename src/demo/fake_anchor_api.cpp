@@ -215,7 +215,7 @@ void FakeAnchorApi::HandleBatch(const httplib::Request& req, httplib::Response& 
     } else if (const auto sim = simulated_.find(id); sim != simulated_.end()) {
       Simulated& s = sim->second;
       double elapsed = NowUnix() - s.created_at;
-      const double cycle = static_cast<double>(s.spec.duration.count()) + 60;
+      const double cycle = static_cast<double>((s.spec.duration + s.spec.pause).count());
       if (s.loop && elapsed > cycle) {
         s.created_at += std::floor(elapsed / cycle) * cycle;
         elapsed = NowUnix() - s.created_at;

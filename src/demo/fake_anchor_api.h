@@ -68,8 +68,8 @@ class FakeAnchorApi {
 
   void SetAnswer(const std::string& batch_id, Answer answer);
   void SetBatchJson(const std::string& batch_id, std::string body);
-  // A batch that moves through its lifecycle in real time; with `loop`, it starts over a
-  // minute after finishing, so a demo keeps changing.
+  // A batch that moves through its lifecycle in real time, created `spec.started_ago` before
+  // now; with `loop`, it starts over `spec.pause` after finishing, so a demo keeps changing.
   void AddSimulatedBatch(SimulatedBatchSpec spec, bool loop);
   void Remove(const std::string& batch_id);
 

@@ -1,0 +1,60 @@
+// The demo's simulated batches: what a fresh `--demo` shows, scraped through the real exporter.
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "demo/demo_setup.h"
+#include "demo/fake_anchor_api.h"
+#include "support/exporter_harness.h"
+#include "support/exposition.h"
+
+using anchor::test::FindSample;
+using Labels = std::map<std::string, std::string>;
+
+namespace {
+
+Labels Batch(const std::string& id) { return {{"batch_id", id}, {"env", "demo"}}; }
+
+Labels Batch(const std::string& id, const std::string& status) {
+  Labels l = Batch(id);
+  l["status"] = status;
+  return l;
+}
+
+}  // namespace
+
+TEST_CASE("a fresh demo has running, completed and failed batches", "[demo]") {
+  anchor::FakeAnchorApi api;
+  const auto specs = anchor::MakeDemoBatches();
+  anchor::ServeDemoBatches(api, specs, /*loop=*/true);
+  REQUIRE(api.Start());
+  anchor::test::ExporterHarness exporter(anchor::DemoConfig(api, specs));
+  const auto s = anchor::test::ParseExposition(exporter.Scrape());
+  const double now =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+
+  // Started now: not finished, no completion time.
+  CHECK(FindSample(s, "anchorbrowser_batch_status", Batch("demo-price-scrape", "pending")) == 1);
+  CHECK_FALSE(FindSample(s, "anchorbrowser_batch_completion_timestamp_seconds",
+                         Batch("demo-price-scrape")));
+
+  // Started out finished: created started_ago (300 s / 240 s) ago, completion time present.
+  CHECK(FindSample(s, "anchorbrowser_batch_status", Batch("demo-nightly-export", "completed")) ==
+        1);
+  CHECK(FindSample(s, "anchorbrowser_batch_status", Batch("demo-legacy-sync", "failed")) == 1);
+  CHECK(FindSample(s, "anchorbrowser_batch_error", Batch("demo-legacy-sync")) == 1);
+  for (const auto& [id, age] :
+       {std::pair{"demo-nightly-export", 300.0}, std::pair{"demo-legacy-sync", 240.0}}) {
+    INFO(id);
+    CHECK(FindSample(s, "anchorbrowser_batch_progress_ratio", Batch(id)) == 1);
+    const auto created = FindSample(s, "anchorbrowser_batch_created_timestamp_seconds", Batch(id));
+    const auto completed =
+        FindSample(s, "anchorbrowser_batch_completion_timestamp_seconds", Batch(id));
+    REQUIRE(created);
+    REQUIRE(completed);
+    // Creation time is derived from the wall clock at AddSimulatedBatch: within a minute of
+    // now - age (a value check with a wide margin, not a speed requirement).
+    CHECK(*created == Approx(now - age).margin(60));
+    CHECK(*completed > *created);
+    CHECK(*completed <= *created + age);
+  }
+}
