@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# End-to-end test of dashboards/: the real Prometheus server (Debian package `prometheus`)
+# scrapes the real exporter in --demo mode on loopback, loads dashboards/rules.yml and
+# dashboards/alerts.yml, and check_queries.py evaluates every expression of the dashboard and
+# the rule files through Prometheus' HTTP API (see its docstring for what passes).
+#
+# Then it proves the check can fail: copies of the dashboard with a misspelt metric name and
+# of the alerts with a misspelt label value must be rejected, naming the culprit.
+#
+# Usage: e2e_prometheus.sh <exporter binary> <source dir>
+# Bounded in time: every wait has a deadline, and ctest's TIMEOUT backs them up. Prometheus
+# and the exporter are stopped on every exit path (EXIT trap).
+set -euo pipefail
+
+exporter=${1:?usage: $0 <exporter binary> <source dir>}
+src=${2:?usage: $0 <exporter binary> <source dir>}
+here=$(cd "$(dirname "$0")" && pwd)
+dash=$src/dashboards
+started=$SECONDS
+
+command -v prometheus >/dev/null || { echo "prometheus not found (Debian package prometheus)"; exit 1; }
+
+tmp=$(mktemp -d)
+exporter_pid=""
+prometheus_pid=""
+
+stop() {  # stop <pid>: SIGTERM, up to 5 s for a clean exit, then SIGKILL
+  local pid=$1
+  [ -n "$pid" ] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  stop "$prometheus_pid"
+  stop "$exporter_pid"
+  if [ "$rc" -ne 0 ]; then
+    echo "--- exporter log (tail)"; tail -n 20 "$tmp/exporter.log" 2>/dev/null || true
+    echo "--- prometheus log (tail)"; tail -n 20 "$tmp/prometheus.log" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+  echo "e2e finished in $((SECONDS - started)) s (exit $rc)"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_http <url> <pid> <seconds>: until the URL answers 200, the process dies, or time is up.
+wait_http() {
+  local url=$1 pid=$2 deadline=$((SECONDS + $3))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    kill -0 "$pid" 2>/dev/null || return 1
+    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# The port is free when chosen but could be taken before the process binds it: retry.
+for attempt in 1 2 3; do
+  exporter_port=$(free_port)
+  "$exporter" --demo --web.listen-address="127.0.0.1:$exporter_port" >"$tmp/exporter.log" 2>&1 &
+  exporter_pid=$!
+  wait_http "http://127.0.0.1:$exporter_port/metrics" "$exporter_pid" 10 && break
+  stop "$exporter_pid"; exporter_pid=""
+  [ "$attempt" -lt 3 ] || { echo "the exporter did not start"; exit 1; }
+done
+echo "exporter (demo) on 127.0.0.1:$exporter_port"
+
+# Short intervals so that rates and rules have data within seconds.
+cat >"$tmp/prometheus.yml" <<YAML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $dash/rules.yml
+  - $dash/alerts.yml
+scrape_configs:
+  - job_name: anchorbrowser
+    static_configs:
+      - targets: ['127.0.0.1:$exporter_port']
+YAML
+
+for attempt in 1 2 3; do
+  prometheus_port=$(free_port)
+  prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+    --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn \
+    >"$tmp/prometheus.log" 2>&1 &
+  prometheus_pid=$!
+  wait_http "http://127.0.0.1:$prometheus_port/-/ready" "$prometheus_pid" 15 && break
+  stop "$prometheus_pid"; prometheus_pid=""
+  [ "$attempt" -lt 3 ] || { echo "Prometheus did not start"; exit 1; }
+done
+echo "prometheus $(prometheus --version 2>&1 | awk 'NR==1{print $3}') on 127.0.0.1:$prometheus_port"
+
+check() {
+  python3 "$here/check_queries.py" --prometheus "http://127.0.0.1:$prometheus_port" \
+    --exporter "http://127.0.0.1:$exporter_port/metrics" \
+    --rate-interval 4s --interval 1s --range 1m "$@"
+}
+
+echo "=== every query of the dashboard and the rule files"
+check --dashboard "$dash/anchorbrowser-batches.json" \
+  --rules "$dash/rules.yml" --rules "$dash/alerts.yml" \
+  --health anchorbrowser --wait 30 --verbose
+
+# expect_rejected <needle> <check args...>: the checker must fail (exit 1) and name <needle>.
+expect_rejected() {
+  local needle=$1 rc=0
+  shift
+  check "$@" >"$tmp/negative.out" 2>&1 || rc=$?
+  if [ "$rc" -ne 1 ] || ! grep -q -- "$needle" "$tmp/negative.out"; then
+    echo "FAIL: the checker accepted a broken file (exit $rc, expected 1 naming $needle):"
+    cat "$tmp/negative.out"
+    exit 1
+  fi
+  echo "rejected as expected: $(grep -m1 -- "$needle" "$tmp/negative.out")"
+}
+
+echo "=== a dashboard query naming a metric the exporter does not export is rejected"
+sed 's/anchorbrowser_batch_progress_ratio/anchorbrowser_batch_progres_ratio/g' \
+  "$dash/anchorbrowser-batches.json" >"$tmp/misspelt-metric.json"
+! cmp -s "$dash/anchorbrowser-batches.json" "$tmp/misspelt-metric.json" \
+  || { echo "the mutation changed nothing"; exit 1; }
+expect_rejected anchorbrowser_batch_progres_ratio --dashboard "$tmp/misspelt-metric.json" \
+  --rules "$dash/rules.yml"
+
+echo "=== an alert selecting a label value that never occurs is rejected"
+sed 's/reason="unauthorized"/reason="unauthorised"/' "$dash/alerts.yml" >"$tmp/misspelt-label.yml"
+! cmp -s "$dash/alerts.yml" "$tmp/misspelt-label.yml" || { echo "the mutation changed nothing"; exit 1; }
+expect_rejected 'reason="unauthorised"' --rules "$dash/rules.yml" --rules "$tmp/misspelt-label.yml"
+
+echo "e2e: PASS"
