@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # anchorbrowser_exporter container image: built from source on Debian, run on Debian's runtime
 # libraries only. Build:  docker build -t anchorbrowser_exporter .
 # Optionally stamp the git version into the binary (the build context holds no .git):

@@ -6,6 +6,7 @@
 #   2. a cached root file system tarball exists: import it (a few seconds);
 #   3. otherwise: debootstrap a minimal bookworm from Debian's archive, cache the tarball, import.
 # The image stands in for Docker Hub's debian:bookworm-slim, so the Dockerfile builds unchanged.
+# To refresh it (a Debian point release): podman rmi debian:bookworm-slim and delete the tarball.
 set -euo pipefail
 
 IMAGE=${ANCHOR_BASE_IMAGE:-docker.io/library/debian:bookworm-slim}
