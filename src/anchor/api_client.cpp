@@ -117,8 +117,13 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
   auto client = AcquireConnection();
   const auto connect = std::min<Clock::duration>(config_.connect_timeout, remaining);
   client->set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(connect));
-  client->set_read_timeout(std::chrono::duration_cast<std::chrono::microseconds>(remaining));
-  client->set_write_timeout(std::chrono::duration_cast<std::chrono::microseconds>(remaining));
+  // The watchdog below ends the request at the deadline. httplib's own read/write timeouts are
+  // only a backstop a second later: its poll() rounds down to milliseconds and could wake just
+  // before the deadline, turning a timeout into a "connection" error.
+  const auto backstop = std::chrono::duration_cast<std::chrono::microseconds>(
+      remaining + std::chrono::seconds(1));
+  client->set_read_timeout(backstop);
+  client->set_write_timeout(backstop);
 
   // The watchdog closes the socket at the deadline, however the server trickles its answer.
   std::atomic<bool> expired{false};
