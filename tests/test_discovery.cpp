@@ -1,6 +1,9 @@
 // Issue 3: batches found through the list endpoint are exported beside the configured ones.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
@@ -117,9 +120,13 @@ TEST_CASE("a batch that leaves the list stays until it is seen finished", "[disc
   // found-0 finished and so left the list of processing batches.
   api.SetListedBatches({{"found-1", "processing", static_cast<double>(std::time(nullptr))}});
   api.SetBatchJson("found-0", BatchJson("found-0", "completed", 2));
+  // Each scrape below must come after refresh_interval, however fast the one before it was.
+  const auto past_refresh = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
+  past_refresh();
   auto s = ParseExposition(exporter.Scrape());
   CHECK(SampleValue(s, "anchorbrowser_batch_status", {{"batch_id", "found-0"}, {"status", "completed"}}) ==
         1.0);  // its end is exported once...
+  past_refresh();
   s = ParseExposition(exporter.Scrape());
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_up", "found-0") == 0);  // ...then dropped
   CHECK(SampleValue(s, "anchorbrowser_batch_up", {{"batch_id", "found-1"}}) == 1.0);

@@ -33,6 +33,7 @@ FakeAnchorApi::FakeAnchorApi(Options options) : options_(std::move(options)) {
   }
   const int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_tcp_nodelay(true);
   server_->set_keep_alive_timeout(5);
   server_->set_keep_alive_max_count(1000);
   server_->Get("/v1/batch-sessions", [this](const httplib::Request& req, httplib::Response& res) {
