@@ -26,3 +26,17 @@ test: build
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# --- Benchmarks (bench/README.md) ---
+# `make bench` writes bench/results.md (a few minutes); `make bench-quick` is the CI smoke run.
+.PHONY: bench bench-quick bench-build
+bench-build: deps
+	@bash .ci/install-deps bench/deps.txt
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS) -DANCHOR_BUILD_TESTS=ON -DANCHOR_BUILD_BENCH=ON
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+bench: bench-build
+	bash bench/run.sh --build-dir $(BUILD_DIR)
+
+bench-quick: bench-build
+	bash bench/run.sh --quick --build-dir $(BUILD_DIR)

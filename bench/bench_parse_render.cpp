@@ -1,0 +1,167 @@
+// Big batches: parse-and-convert time of one status response (ParseBatchResponseInPlace +
+// BuildBatchFamilies + text serialization) against RapidJSON alone parsing the same bytes.
+// Rendering: /metrics for many batches already fetched (BuildBatchFamilies + TextSerializer).
+#include <prometheus/text_serializer.h>
+#include <rapidjson/document.h>
+
+#include <iostream>
+#include <sstream>
+
+#include "anchor/batch_parser.h"
+#include "bench_util.h"
+#include "collect/batch_families.h"
+
+namespace anchor::bench {
+namespace {
+
+double MBps(size_t bytes, double seconds) { return static_cast<double>(bytes) / 1e6 / seconds; }
+
+std::string Serialize(const std::vector<prometheus::MetricFamily>& families) {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, families);
+  return out.str();
+}
+
+FetchResult ParseOrFail(std::string body) {
+  auto parsed = ParseBatchResponseInPlace(body);
+  if (!parsed.batch) Fail("the synthetic body does not parse: " + parsed.error);
+  FetchResult result;
+  result.batch = std::move(parsed.batch);
+  result.http_status = 200;
+  result.duration_seconds = 0.05;
+  return result;
+}
+
+struct ParseRow {
+  int sessions;
+  size_t bytes;
+  Stats full, parse_only, floor_insitu, floor_copying;
+};
+
+// The four measurements alternate inside one loop, so drift on this shared machine hits them
+// alike. Copying the body (in-situ parsing overwrites it) happens outside the timed part.
+ParseRow MeasureParse(int sessions, int reps) {
+  const std::string id = Uuid(1, static_cast<std::uint64_t>(sessions));
+  const std::string body = BatchBody(id, sessions, "processing");
+  const BatchTarget target{id, {{"env", "prod"}}};
+  std::vector<double> full, parse_only, insitu, copying;
+  size_t checksum = 0;
+  std::string work;
+  for (int i = 0; i < reps; ++i) {
+    work = body;
+    auto start = Clock::now();
+    {
+      auto parsed = ParseBatchResponseInPlace(work);
+      FetchResult result;
+      result.batch = std::move(parsed.batch);
+      checksum += Serialize(BuildBatchFamilies({{&target, &result}})).size();
+    }
+    full.push_back(SecondsSince(start));
+
+    work = body;
+    start = Clock::now();
+    checksum += ParseBatchResponseInPlace(work).batch ? 1 : 0;
+    parse_only.push_back(SecondsSince(start));
+
+    work = body;
+    start = Clock::now();
+    {
+      rapidjson::Document doc;
+      doc.ParseInsitu(work.data());
+      checksum += doc.HasParseError() ? 0 : 1;
+    }
+    insitu.push_back(SecondsSince(start));
+
+    start = Clock::now();
+    {
+      rapidjson::Document doc;
+      doc.Parse(body.data(), body.size());
+      checksum += doc.HasParseError() ? 0 : 1;
+    }
+    copying.push_back(SecondsSince(start));
+  }
+  if (checksum == 0) Fail("nothing was parsed");
+  return {sessions,          body.size(),       Summarize(full), Summarize(parse_only),
+          Summarize(insitu), Summarize(copying)};
+}
+
+void BigBatches(const Options& options) {
+  std::cout << "## Big batches: parse and convert one status response\n\n"
+            << "parse+convert = ParseBatchResponseInPlace + BuildBatchFamilies + text "
+               "serialization of that batch; floor = rapidjson::Document::ParseInsitu of the same "
+               "bytes (what the exporter's parser builds on). Bodies carry every documented "
+               "session field (~400 bytes per session). Medians.\n\n";
+  std::vector<std::vector<std::string>> rows;
+  std::vector<ParseRow> results;
+  for (const int sessions : {1000, 5000}) {
+    const int reps = options.quick ? (sessions == 1000 ? 5 : 2) : (sessions == 1000 ? 300 : 80);
+    const ParseRow r = MeasureParse(sessions, reps);
+    results.push_back(r);
+    rows.push_back(
+        {std::to_string(sessions), Fixed(r.bytes / 1e6, 2) + " MB", Ms(r.full.median),
+         Fixed(MBps(r.bytes, r.full.median), 0), Ms(r.parse_only.median), Ms(r.floor_insitu.median),
+         Fixed(MBps(r.bytes, r.floor_insitu.median), 0), Ms(r.floor_copying.median),
+         Fixed(r.full.median / r.floor_insitu.median, 3) + "x", std::to_string(r.full.n)});
+  }
+  PrintTable({"sessions", "body", "parse+convert", "MB/s", "parse only", "RapidJSON in situ",
+              "MB/s", "RapidJSON Parse (copying)", "ratio to floor", "reps"},
+             rows);
+  if (options.quick) return;
+  for (const auto& r : results) {
+    const double ratio = r.full.median / r.floor_insitu.median;
+    ReportTarget(options, "parse-and-convert, " + std::to_string(r.sessions) + " sessions (median)",
+                 "<= 1.5x RapidJSON's parse", Fixed(ratio, 3) + "x", ratio <= 1.5);
+  }
+}
+
+void Rendering(const Options& options) {
+  const int batches = options.quick ? 100 : 1000;
+  const int reps = options.quick ? 3 : 40;
+  const FetchResult parsed =
+      ParseOrFail(BatchBody(Uuid(2, 0), 1000, "completed"));  // every batch alike but its id
+  std::vector<BatchTarget> targets;
+  std::vector<FetchResult> results(static_cast<size_t>(batches), parsed);
+  for (int i = 0; i < batches; ++i) {
+    targets.push_back({Uuid(3, static_cast<std::uint64_t>(i)), {{"env", "prod"}}});
+    results[static_cast<size_t>(i)].duration_seconds = 0.05 + i * 1e-5;
+  }
+  std::vector<BatchSnapshot> snapshots;
+  for (int i = 0; i < batches; ++i) snapshots.push_back({&targets[i], &results[i]});
+
+  std::vector<double> total, build, serialize;
+  size_t series = 0, bytes = 0;
+  for (int i = 0; i < reps; ++i) {
+    const auto start = Clock::now();
+    const auto families = BuildBatchFamilies(snapshots);
+    const double built = SecondsSince(start);
+    const std::string text = Serialize(families);
+    total.push_back(SecondsSince(start));
+    build.push_back(built);
+    serialize.push_back(total.back() - built);
+    series = 0;
+    for (const auto& f : families) series += f.metric.size();
+    bytes = text.size();
+  }
+  const Stats t = Summarize(total), b = Summarize(build), s = Summarize(serialize);
+  std::cout << "## Rendering: /metrics for cached batches\n\n"
+            << "BuildBatchFamilies + prometheus::TextSerializer (into an ostringstream, as the "
+               "exporter's HTTP handler does) for batches already fetched (completed, 1,000 "
+               "sessions, one extra static label). No network.\n\n";
+  PrintTable({"batches", "series", "text", "median", "p99", "build families", "serialize", "reps"},
+             {{std::to_string(batches), std::to_string(series), Fixed(bytes / 1e6, 2) + " MB",
+               Ms(t.median), Ms(t.p99), Ms(b.median), Ms(s.median), std::to_string(t.n)}});
+  if (!options.quick) {
+    ReportTarget(options, "render /metrics for 1000 cached batches (median)", "< 20 ms",
+                 Ms(t.median), t.median < 0.020, "p99 " + Ms(t.p99));
+  }
+}
+
+}  // namespace
+}  // namespace anchor::bench
+
+int main(int argc, char** argv) {
+  const auto options = anchor::bench::ParseOptions(argc, argv);
+  anchor::bench::BigBatches(options);
+  anchor::bench::Rendering(options);
+  return 0;
+}
