@@ -1,12 +1,11 @@
 #include "web/exporter_server.h"
 
 #include <httplib.h>
-#include <prometheus/text_serializer.h>
 
 #include <cstdlib>
-#include <sstream>
 
 #include "log/logger.h"
+#include "web/text_exposition.h"
 #include "web/wide_backlog.h"
 
 namespace anchor {
@@ -67,10 +66,14 @@ ExporterServer::~ExporterServer() = default;
 void ExporterServer::HandleMetrics(const httplib::Request& req, httplib::Response& res) const {
   const auto deadline = ScrapeDeadline(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"),
                                        options_, std::chrono::steady_clock::now());
-  const auto families = handlers_.collect(deadline);
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
-  res.set_content(out.str(), "text/plain; version=0.0.4; charset=utf-8");
+  std::string text;
+  {
+    const auto families = handlers_.collect(deadline);
+    text = SerializeTextExposition(families);
+  }  // the families are freed before the answer is sent
+  // Moved, not copied: the text of 1,000 batches is ~3 MB (set_content would copy it).
+  res.body = std::move(text);
+  res.set_header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 }
 
 bool ExporterServer::Bind() {
