@@ -1,5 +1,7 @@
 // anchorbrowser_exporter: wires flags to the parts. Data flows one way:
 // config -> API client -> batch model -> metric families -> HTTP.
+#include <malloc.h>
+
 #include <csignal>
 #include <iostream>
 #include <memory>
@@ -46,6 +48,10 @@ int CheckConfig(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A scrape fetches on up to anchor.max_concurrency threads, and glibc gives each new thread its
+  // own malloc arena (up to 8 per core), each keeping the memory it freed. Two arenas hold the
+  // peak RSS with 1,000 batches of 1,000 sessions at ~30 MiB instead of ~60 (bench/README.md).
+  mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe): before any thread starts
   int exit_code = 0;
   const auto flags = anchor::ParseFlags(argc, argv, exit_code);
   if (!flags) return exit_code;
