@@ -6,7 +6,6 @@
 //   bench_callgrind_workload [--quick] [--floor]
 // --floor runs the same scrapes with RapidJSON's in-situ parse only (the floor of the parse).
 // bench/run.sh runs it with --collect-atstart=no; only the scrapes are counted.
-#include <prometheus/text_serializer.h>
 #include <rapidjson/document.h>
 
 #if __has_include(<valgrind/callgrind.h>)
@@ -16,13 +15,13 @@
 #endif
 
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "anchor/batch_parser.h"
 #include "bench_util.h"
 #include "collect/batch_families.h"
+#include "web/text_exposition.h"
 
 namespace anchor::bench {
 namespace {
@@ -36,9 +35,7 @@ size_t ExporterScrape(std::vector<std::string>& bodies, const std::vector<BatchT
     results[i].batch = ParseBatchResponseInPlace(bodies[i]).batch;
     snapshots.push_back({&targets[i], &results[i]});
   }
-  std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, BuildBatchFamilies(snapshots));
-  return out.str().size();
+  return SerializeTextExposition(BuildBatchFamilies(snapshots)).size();
 }
 
 size_t FloorScrape(std::vector<std::string>& bodies) {

@@ -239,8 +239,8 @@ int main(int argc, char** argv) {
   std::cout << "Exporter binary: " << env.binary.substr(env.binary.rfind('/') + 1)
             << " (cache config " << (env.cache_supported ? "supported" : "not supported")
             << ")\n\n";
-  Memory(env);
-  Throughput(env);
-  UpstreamLoad(env);
+  if (env.options.Runs("memory")) Memory(env);
+  if (env.options.Runs("wrk")) Throughput(env);
+  if (env.options.Runs("load")) UpstreamLoad(env);
   return 0;
 }

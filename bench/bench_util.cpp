@@ -22,8 +22,11 @@ Options ParseOptions(int argc, char** argv) {
       options.targets_file = argv[++i];
     } else if (arg == "--exporter" && i + 1 < argc) {
       options.exporter = argv[++i];
+    } else if (arg == "--only" && i + 1 < argc) {
+      options.only = argv[++i];
     } else {
-      Fail("unknown argument \"" + arg + "\" (expected --quick, --targets FILE, --exporter PATH)");
+      Fail("unknown argument \"" + arg +
+           "\" (expected --quick, --targets FILE, --exporter PATH, --only SECTION)");
     }
   }
   return options;

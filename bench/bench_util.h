@@ -16,9 +16,12 @@ struct Options {
   bool quick = false;        // seconds-long smoke run (CI): small sizes, few repetitions
   std::string targets_file;  // where ReportTarget appends its rows (none: stdout only)
   std::string exporter;      // the exporter binary (bench_exporter only)
+  std::string only;          // run only the section of this name (for investigating one number)
+
+  bool Runs(const std::string& section) const { return only.empty() || only == section; }
 };
 
-// Reads --quick, --targets FILE and --exporter PATH; exits with a message on anything else.
+// Reads --quick, --targets FILE, --exporter PATH and --only SECTION; exits with a message on anything else.
 Options ParseOptions(int argc, char** argv);
 
 // A deterministic UUID-shaped id ("3c90c3cc-0d44-4b50-8888-8dd25736052a" style) from two numbers.

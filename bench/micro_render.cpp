@@ -8,6 +8,7 @@
 #include "anchor/batch_parser.h"
 #include "bench_util.h"
 #include "collect/batch_families.h"
+#include "web/text_exposition.h"
 
 namespace anchor::bench {
 namespace {
@@ -40,7 +41,19 @@ void BM_BuildBatchFamilies(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildBatchFamilies)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
-void BM_TextSerializer(benchmark::State& state) {
+void BM_SerializeTextExposition(benchmark::State& state) {
+  const Fetched fetched(static_cast<int>(state.range(0)));
+  const auto families = BuildBatchFamilies(fetched.snapshots);
+  for (auto _ : state) {
+    auto text = SerializeTextExposition(families);
+    benchmark::DoNotOptimize(text);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SerializeTextExposition)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// prometheus-cpp's serializer, which the exporter used before, for comparison.
+void BM_PrometheusCppTextSerializer(benchmark::State& state) {
   const Fetched fetched(static_cast<int>(state.range(0)));
   const auto families = BuildBatchFamilies(fetched.snapshots);
   for (auto _ : state) {
@@ -50,7 +63,7 @@ void BM_TextSerializer(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_TextSerializer)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PrometheusCppTextSerializer)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace anchor::bench
