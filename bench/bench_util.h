@@ -21,7 +21,8 @@ struct Options {
   bool Runs(const std::string& section) const { return only.empty() || only == section; }
 };
 
-// Reads --quick, --targets FILE, --exporter PATH and --only SECTION; exits with a message on anything else.
+// Reads --quick, --targets FILE, --exporter PATH and --only SECTION; exits with a message on
+// anything else.
 Options ParseOptions(int argc, char** argv);
 
 // A deterministic UUID-shaped id ("3c90c3cc-0d44-4b50-8888-8dd25736052a" style) from two numbers.

@@ -150,12 +150,22 @@ std::string After(const std::string& text, const std::string& label) {
 }  // namespace
 
 WrkResult RunWrk(const std::string& url, int threads, int connections, int duration_seconds,
-                 const std::string& output) {
-  const pid_t pid =
-      Spawn({"/usr/bin/wrk", "-t" + std::to_string(threads), "-c" + std::to_string(connections),
-             "-d" + std::to_string(duration_seconds) + "s", "--timeout", "60s", "--latency", "-H",
-             "X-Prometheus-Scrape-Timeout-Seconds: 30", url},
-            output);
+                 const std::string& output, const std::string& accept_encoding) {
+  std::vector<std::string> args = {"/usr/bin/wrk",
+                                   "-t" + std::to_string(threads),
+                                   "-c" + std::to_string(connections),
+                                   "-d" + std::to_string(duration_seconds) + "s",
+                                   "--timeout",
+                                   "60s",
+                                   "--latency",
+                                   "-H",
+                                   "X-Prometheus-Scrape-Timeout-Seconds: 30"};
+  if (!accept_encoding.empty()) {
+    args.push_back("-H");
+    args.push_back("Accept-Encoding: " + accept_encoding);
+  }
+  args.push_back(url);
+  const pid_t pid = Spawn(args, output);
   int status = 0;
   waitpid(pid, &status, 0);
   WrkResult r;

@@ -64,7 +64,8 @@ struct WrkResult {
 
 // Runs /usr/bin/wrk against `url` (bounded by `duration_seconds`), its report written to
 // `output`; fails the benchmark if wrk is missing or says nothing readable.
+// `accept_encoding` non-empty: sent as Accept-Encoding (Prometheus sends "gzip").
 WrkResult RunWrk(const std::string& url, int threads, int connections, int duration_seconds,
-                 const std::string& output);
+                 const std::string& output, const std::string& accept_encoding = "");
 
 }  // namespace anchor::bench
