@@ -1,0 +1,91 @@
+#include <httplib.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "demo/fake_anchor_api.h"
+#include "support/exporter_harness.h"
+#include "web/http_compression.h"
+
+using anchor::AcceptsGzip;
+using anchor::GzipFast;
+
+namespace {
+
+// Inflates one gzip member; empty (and a failed CHECK) when `gz` is not one.
+std::string Gunzip(const std::string& gz) {
+  z_stream stream{};
+  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
+  std::string out;
+  char buf[65536];
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
+  stream.avail_in = static_cast<uInt>(gz.size());
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(buf);
+    stream.avail_out = sizeof(buf);
+    rc = inflate(&stream, Z_NO_FLUSH);
+    out.append(buf, sizeof(buf) - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  CHECK(rc == Z_STREAM_END);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Accept-Encoding: gzip is recognised as HTTP defines it", "[web][gzip]") {
+  CHECK(AcceptsGzip("gzip"));
+  CHECK(AcceptsGzip("GZip"));
+  CHECK(AcceptsGzip("deflate, gzip;q=0.5, br"));
+  CHECK(AcceptsGzip(" identity , gzip "));
+  CHECK_FALSE(AcceptsGzip(""));
+  CHECK_FALSE(AcceptsGzip("br, deflate"));
+  CHECK_FALSE(AcceptsGzip("x-gzip2"));
+  CHECK_FALSE(AcceptsGzip("gzip;q=0"));
+  CHECK_FALSE(AcceptsGzip("gzip; q=0.0, br"));
+}
+
+TEST_CASE("GzipFast output inflates back to its input", "[web][gzip]") {
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    text += "anchorbrowser_batch_up{batch_id=\"b-" + std::to_string(i) + "\"} 1\n";
+  }
+  for (const std::string& input : {std::string(), std::string("x"), text}) {
+    const auto gz = GzipFast(input);
+    REQUIRE(gz);
+    CHECK(Gunzip(*gz) == input);
+  }
+  CHECK(GzipFast(text)->size() < text.size() / 5);
+}
+
+TEST_CASE("/metrics is gzipped once for a scraper that accepts gzip", "[web][gzip]") {
+  anchor::FakeAnchorApi api;
+  REQUIRE(api.Start());
+  api.SetBatchJson("b1", anchor::test::BatchJson("b1", "completed", 50));
+  auto config = anchor::test::TestConfig(api.base_url(), anchor::FakeAnchorApi::Options{}.api_key);
+  config.batches.push_back({"b1", {}});
+  anchor::test::ExporterHarness exporter(config);
+
+  httplib::Client client("127.0.0.1", exporter.port());
+  client.set_decompress(false);  // see the bytes on the wire
+  const auto plain = client.Get("/metrics");
+  REQUIRE(plain);
+  CHECK(plain->get_header_value("Content-Encoding").empty());
+  const auto gzipped = client.Get("/metrics", {{"Accept-Encoding", "gzip"}});
+  REQUIRE(gzipped);
+  CHECK(gzipped->status == 200);
+  CHECK(gzipped->get_header_value("Content-Encoding") == "gzip");
+  CHECK(gzipped->get_header_value("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+  // Compressed by the exporter at the fastest level (gzip header XFL = 4), not by cpp-httplib at
+  // its default level (XFL = 0).
+  REQUIRE(gzipped->body.size() > 10);
+  CHECK(static_cast<int>(gzipped->body[8]) == 4);
+  const std::string text = Gunzip(gzipped->body);
+  CHECK(text.find("anchorbrowser_batch_up{batch_id=\"b1\"} 1\n") != std::string::npos);
+  // Same series as the plain answer (values such as durations may differ between scrapes).
+  CHECK(std::count(text.begin(), text.end(), '\n') ==
+        std::count(plain->body.begin(), plain->body.end(), '\n'));
+}
