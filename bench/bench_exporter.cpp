@@ -85,7 +85,7 @@ void Memory(const Env& env) {
         Ms(Summarize(times).median), MiB(idle), MiB(after_sequential), MiB(peak), MiB(rss)}});
   if (!env.options.quick) {
     ReportTarget(env.options, "peak RSS, 1000 batches x 1000 sessions tracked", "< 64 MiB",
-                 MiB(peak), peak < 64 * 1024,
+                 MiB(peak), peak < 64L * 1024,
                  "(" + MiB(after_sequential) + " with sequential scrapes only)");
   }
 }
@@ -157,6 +157,7 @@ LoadResult RunLoad(const Env& env, const LoadCase& c, int batches, double interv
     return t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   };
   std::vector<std::thread> scrapers;
+  scrapers.reserve(static_cast<size_t>(c.scrapers));
   for (int s = 0; s < c.scrapers; ++s) {
     scrapers.emplace_back([&, s] {
       for (int k = 0; k < intervals; ++k) {
@@ -228,6 +229,9 @@ void UpstreamLoad(const Env& env) {
 
 int main(int argc, char** argv) {
   using namespace anchor::bench;
+  // Before any thread starts: the exporter children inherit the key from the environment.
+  const std::string key = anchor::FakeAnchorApi::Options{}.api_key;
+  setenv(kApiKeyEnv, key.c_str(), 1);  // NOLINT(concurrency-mt-unsafe): no other thread yet
   Env env;
   env.options = ParseOptions(argc, argv);
   env.binary = env.options.exporter.empty() ? ANCHOR_EXPORTER_BINARY : env.options.exporter;
@@ -237,7 +241,6 @@ int main(int argc, char** argv) {
   anchor::FakeAnchorApi api(api_options);
   if (!api.Start()) Fail("cannot start the fake Anchor API");
   env.api = &api;
-  setenv(kApiKeyEnv, api_options.api_key.c_str(), 1);
 
   WriteExporterConfig(env.dir + "/probe.yaml",
                       {api.base_url(), {"probe"}, 16, "cache:\n  min_interval: 1s\n"});

@@ -88,6 +88,7 @@ Run RunCase(const std::optional<test::TestCertificate>& cert, const Case& c, int
   scrape();
   run.handshakes_first = collector.client().connections_opened();
   std::vector<double> samples;
+  samples.reserve(static_cast<size_t>(c.reps));
   for (int i = 0; i < c.reps; ++i) samples.push_back(scrape());
   run.stats = Summarize(samples);
   run.handshakes_per_scrape =

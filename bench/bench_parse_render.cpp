@@ -141,6 +141,7 @@ void Rendering(const Options& options) {
     results[static_cast<size_t>(i)].duration_seconds = 0.05 + i * 1e-5;
   }
   std::vector<BatchSnapshot> snapshots;
+  snapshots.reserve(static_cast<size_t>(batches));
   for (int i = 0; i < batches; ++i) snapshots.push_back({&targets[i], &results[i]});
 
   std::vector<double> total, cpu, build, serialize, reference;

@@ -28,6 +28,7 @@ namespace {
 // Returns the child's pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& output) {
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
