@@ -106,7 +106,7 @@ void BigBatches(const Options& options) {
             << "parse+convert = ParseBatchResponseInPlace + BuildBatchFamilies + text "
                "serialization of that batch; floor = rapidjson::Document::ParseInsitu of the same "
                "bytes (what the exporter's parser builds on). Bodies carry every documented "
-               "session field (~400 bytes per session). Best (min) of the repetitions, which "
+               "session field (~480 bytes per session). Best (min) of the repetitions, which "
                "leaves out the shared machine's interference, and the median; the ratio uses "
                "the best times (the callgrind section below gives the same ratio without any "
                "timing).\n\n";

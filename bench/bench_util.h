@@ -29,7 +29,7 @@ Options ParseOptions(int argc, char** argv);
 std::string Uuid(std::uint64_t a, std::uint64_t b);
 
 // The body of GET /v1/batch-sessions/{id} with `sessions` sessions, every field the API reference
-// documents filled in (urls, timestamps, metadata), ~400 bytes per session. `status` is the batch
+// documents filled in (urls, timestamps, metadata), ~480 bytes per session. `status` is the batch
 // status; a terminal status gives finished sessions, otherwise a mix of all session statuses.
 std::string BatchBody(const std::string& id, int sessions, const std::string& status);
 
