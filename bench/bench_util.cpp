@@ -1,5 +1,7 @@
 #include "bench_util.h"
 
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +10,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 namespace anchor::bench {
@@ -183,8 +187,35 @@ long StatusField(pid_t pid, const std::string& field) {
 long PeakRssKiB(pid_t pid) { return StatusField(pid, "VmHWM"); }
 long CurrentRssKiB(pid_t pid) { return StatusField(pid, "VmRSS"); }
 
+namespace {
+
+std::mutex children_mu;
+std::set<pid_t>& Children() {
+  static std::set<pid_t> children;
+  return children;
+}
+
+}  // namespace
+
+void TrackChild(pid_t pid) {
+  std::lock_guard<std::mutex> lock(children_mu);
+  Children().insert(pid);
+}
+
+void UntrackChild(pid_t pid) {
+  std::lock_guard<std::mutex> lock(children_mu);
+  Children().erase(pid);
+}
+
 void Fail(const std::string& message) {
   std::cerr << "bench: " << message << std::endl;
+  {
+    std::lock_guard<std::mutex> lock(children_mu);
+    for (const pid_t pid : Children()) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
   std::exit(1);  // NOLINT(concurrency-mt-unsafe): the benchmark is over; a failure must show
 }
 

@@ -67,7 +67,10 @@ void ReportTarget(const Options& options, const std::string& name, const std::st
 long PeakRssKiB(pid_t pid = 0);
 long CurrentRssKiB(pid_t pid = 0);
 
-// Stops the program with a message on stderr and exit code 1 (a broken benchmark must fail CI).
+// Stops the program with a message on stderr and exit code 1 (a broken benchmark must fail CI),
+// after killing the child processes registered with TrackChild (so none outlives a failure).
 [[noreturn]] void Fail(const std::string& message);
+void TrackChild(pid_t pid);
+void UntrackChild(pid_t pid);
 
 }  // namespace anchor::bench

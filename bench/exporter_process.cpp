@@ -40,7 +40,16 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& output) {
   const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) Fail("cannot start " + args[0]);
+  TrackChild(pid);
   return pid;
+}
+
+// Waits for a child started by Spawn; returns its wait status.
+int Reap(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  UntrackChild(pid);
+  return status;
 }
 
 std::string ReadText(const std::string& path) {
@@ -66,9 +75,7 @@ void WriteExporterConfig(const std::string& path, const ExporterConfig& config) 
 }
 
 bool ConfigAccepted(const std::string& binary, const std::string& path) {
-  const pid_t pid = Spawn({binary, "--config.check", "--config.file", path}, "/dev/null");
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int status = Reap(Spawn({binary, "--config.check", "--config.file", path}, "/dev/null"));
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
@@ -96,8 +103,8 @@ ExporterProcess::ExporterProcess(const std::string& binary, const std::string& c
   client.set_connection_timeout(std::chrono::seconds(1));
   for (int i = 0; i < 200; ++i) {
     if (auto res = client.Get("/"); res && res->status == 200) return;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      UntrackChild(pid_);
       pid_ = -1;
       Fail("the exporter exited at start; its log:\n" + ReadText(log_path_));
     }
@@ -110,11 +117,14 @@ ExporterProcess::~ExporterProcess() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGTERM);
   for (int i = 0; i < 200; ++i) {
-    if (waitpid(pid_, nullptr, WNOHANG) == pid_) return;
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      UntrackChild(pid_);
+      return;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   ::kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
+  Reap(pid_);
 }
 
 std::string ExporterProcess::metrics_url() const {
@@ -166,9 +176,7 @@ WrkResult RunWrk(const std::string& url, int threads, int connections, int durat
     args.push_back("Accept-Encoding: " + accept_encoding);
   }
   args.push_back(url);
-  const pid_t pid = Spawn(args, output);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int status = Reap(Spawn(args, output));
   WrkResult r;
   r.raw = ReadText(output);
   const std::string rps = After(r.raw, "Requests/sec:");
