@@ -10,7 +10,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config \
       prometheus-cpp-dev libcpp-httplib-dev libssl-dev rapidjson-dev libyaml-cpp-dev \
-      libcli11-dev libspdlog-dev \
+      libcli11-dev libspdlog-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -27,7 +27,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libprometheus-cpp-core1.0 libcpp-httplib0.11 libyaml-cpp0.7 \
-      libspdlog1.10 libssl3 \
+      libspdlog1.10 libssl3 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin anchorbrowser_exporter \
