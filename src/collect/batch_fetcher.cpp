@@ -47,18 +47,59 @@ BatchFetcher::~BatchFetcher() = default;
 std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<std::string>& ids,
                                                             Clock::time_point deadline) {
   std::vector<ResultPtr> results(ids.size());
+  // Answers from memory first, on this thread: a scrape of cached batches starts no threads.
+  std::vector<size_t> misses;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (auto known = FromMemory(ids[i])) {
+        results[i] = std::move(*known);
+      } else {
+        misses.push_back(i);
+      }
+    }
+  }
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < ids.size(); i = next++) results[i] = FetchOne(ids[i], deadline);
+    for (size_t m = next++; m < misses.size(); m = next++) {
+      results[misses[m]] = FetchOne(ids[misses[m]], deadline);
+    }
   };
   // Workers pull ids from a shared index, so a slow batch delays only its own worker.
-  const size_t workers = std::min(ids.size(), static_cast<size_t>(max_concurrency_));
+  const size_t workers = std::min(misses.size(), static_cast<size_t>(max_concurrency_));
   std::vector<std::thread> threads;
   threads.reserve(workers);
   for (size_t i = 1; i < workers; ++i) threads.emplace_back(worker);
   if (workers > 0) worker();
   for (auto& t : threads) t.join();
   return results;
+}
+
+BatchFetcher::Entry& BatchFetcher::EntryFor(const std::string& id) {
+  if (entries_.size() >= kMaxEntries) {
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      it = it->second->in_flight.valid() ? std::next(it) : entries_.erase(it);
+    }
+  }
+  auto& slot = entries_[id];
+  if (!slot) slot = std::make_unique<Entry>();
+  return *slot;
+}
+
+std::optional<BatchFetcher::ResultPtr> BatchFetcher::FromMemory(const std::string& id) {
+  Entry& entry = EntryFor(id);
+  const auto wall_now = std::chrono::system_clock::now();
+  if (wall_now < entry.retry_after) {
+    const auto wait = std::chrono::duration_cast<std::chrono::seconds>(entry.retry_after - wall_now);
+    return ErrorResult(FetchError::kRateLimited,
+                       "waiting for Retry-After (" + std::to_string(wait.count() + 1) +
+                           "s left); the API was not called");
+  }
+  if (auto cached = Reusable(entry, Clock::now())) {
+    metrics_.CountCacheHit();
+    return cached;
+  }
+  return std::nullopt;
 }
 
 std::optional<BatchFetcher::ResultPtr> BatchFetcher::Reusable(const Entry& entry,
@@ -73,26 +114,8 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::Reusable(const Entry& entry
 
 BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (entries_.size() >= kMaxEntries) {
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      it = it->second->in_flight.valid() ? std::next(it) : entries_.erase(it);
-    }
-  }
-  auto& slot = entries_[id];
-  if (!slot) slot = std::make_unique<Entry>();
-  Entry& entry = *slot;
-
-  const auto wall_now = std::chrono::system_clock::now();
-  if (wall_now < entry.retry_after) {
-    const auto wait = std::chrono::duration_cast<std::chrono::seconds>(entry.retry_after - wall_now);
-    return ErrorResult(FetchError::kRateLimited,
-                       "waiting for Retry-After (" + std::to_string(wait.count() + 1) +
-                           "s left); the API was not called");
-  }
-  if (auto cached = Reusable(entry, Clock::now())) {
-    metrics_.CountCacheHit();
-    return *cached;
-  }
+  if (auto known = FromMemory(id)) return *known;
+  Entry& entry = EntryFor(id);
   if (entry.in_flight.valid()) {
     // Another scrape is fetching this batch right now: share its answer.
     auto shared = entry.in_flight;
@@ -117,7 +140,8 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::tim
   done.last = result;
   done.fetched_at = Clock::now();
   if (result->retry_after) {
-    done.retry_after = std::min(*result->retry_after, wall_now + kMaxRetryAfter);
+    done.retry_after =
+        std::min(*result->retry_after, std::chrono::system_clock::now() + kMaxRetryAfter);
   }
   lock.unlock();
   promise.set_value(result);

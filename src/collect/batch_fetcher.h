@@ -42,6 +42,9 @@ class BatchFetcher {
  private:
   struct Entry;
   ResultPtr FetchOne(const std::string& id, Clock::time_point deadline);
+  // The answer that needs no request (cached, or held back by Retry-After); mu_ must be held.
+  std::optional<ResultPtr> FromMemory(const std::string& id);
+  Entry& EntryFor(const std::string& id);
   ResultPtr Request(const std::string& id, Clock::time_point deadline);
   std::optional<ResultPtr> Reusable(const Entry& entry, Clock::time_point now) const;
   bool AcquireSlot(Clock::time_point deadline);
