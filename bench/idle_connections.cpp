@@ -1,0 +1,94 @@
+// Measures how long a scrape waits while many idle connections are open, for httplib's default
+// thread pool and for the exporter's BoundedTaskQueue. Not a test: numbers vary by machine.
+//   cmake --build build --target bench_idle_connections && build/bench/bench_idle_connections
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "web/bounded_task_queue.h"
+#include "web/wide_backlog.h"
+
+namespace {
+
+int Connect(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+double Run(const char* name, std::function<httplib::TaskQueue*()> queue, time_t keep_alive,
+           int idle, bool send_one_request) {
+  httplib::Server server;
+  server.new_task_queue = std::move(queue);
+  server.set_keep_alive_timeout(keep_alive);
+  server.set_read_timeout(2, 0);
+  server.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("up 1\n", "text/plain");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  anchor::WidenListenBacklog(server);
+  std::thread t([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  std::vector<int> fds;
+  for (int i = 0; i < idle; ++i) {
+    const int fd = Connect(port);
+    if (fd < 0) break;
+    if (send_one_request) {
+      const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+      (void)!write(fd, req, sizeof(req) - 1);
+    }
+    fds.push_back(fd);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the server accept them
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(std::chrono::seconds(300));
+  const auto res = client.Get("/metrics");
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("%-34s idle=%d %s keep-alive=%lds: scrape status %d after %.3f s\n", name,
+              static_cast<int>(fds.size()), send_one_request ? "(one request each)" : "(silent)",
+              static_cast<long>(keep_alive), res ? res->status : 0, secs);
+  for (const int fd : fds) close(fd);
+  server.stop();
+  t.join();
+  return secs;
+}
+
+}  // namespace
+
+int main() {
+  // httplib's defaults (8 threads, 5 s keep-alive): the scrape waits 200 / 8 * 5 s.
+  Run(
+      "httplib ThreadPool(8)", [] { return new httplib::ThreadPool(8); }, 5, 200, false);
+  for (const bool one_request : {false, true}) {
+    Run(
+        "httplib ThreadPool(16)", [] { return new httplib::ThreadPool(16); }, 2, 200, one_request);
+    Run(
+        "BoundedTaskQueue(64, 64)", [] { return new anchor::BoundedTaskQueue(64, 64); }, 2, 200,
+        one_request);
+    Run(
+        "BoundedTaskQueue(256, 256)", [] { return new anchor::BoundedTaskQueue(256, 256); }, 2, 200,
+        one_request);
+    Run(
+        "BoundedTaskQueue(256, 256)", [] { return new anchor::BoundedTaskQueue(256, 256); }, 2,
+        1000, one_request);
+  }
+}

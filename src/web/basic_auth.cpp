@@ -1,0 +1,150 @@
+#include "web/basic_auth.h"
+
+#include <crypt.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+
+namespace anchor {
+namespace {
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+// Standard base64 with padding (RFC 4648 section 4), as browsers and Prometheus send it.
+std::optional<std::string> DecodeBase64(std::string_view in) {
+  if (in.empty() || in.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  for (size_t i = 0; i < in.size(); i += 4) {
+    int pad = 0;  // "xx==" or "xxx=" in the last group only
+    if (i + 4 == in.size() && in[i + 3] == '=') pad = in[i + 2] == '=' ? 2 : 1;
+    int v[4] = {0, 0, 0, 0};
+    for (int j = 0; j < 4 - pad; ++j) {
+      if ((v[j] = Base64Value(in[i + j])) < 0) return std::nullopt;
+    }
+    const unsigned triple = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+    out += static_cast<char>((triple >> 16) & 0xff);
+    if (pad < 2) out += static_cast<char>((triple >> 8) & 0xff);
+    if (pad < 1) out += static_cast<char>(triple & 0xff);
+  }
+  return out;
+}
+
+// The cost field of a bcrypt hash ("$2b$10$..." -> 10).
+unsigned long BcryptCost(const std::string& hash) {
+  if (hash.size() < 7) return 10;
+  return static_cast<unsigned long>(std::strtoul(hash.substr(4, 2).c_str(), nullptr, 10));
+}
+
+// crypt_r into a freshly zeroed work area (crypt_data is ~32 KiB: not for the stack).
+std::string Crypt(const std::string& password, const std::string& setting) {
+  auto data = std::make_unique<crypt_data>();
+  const char* out = crypt_r(password.c_str(), setting.c_str(), data.get());
+  // On failure libxcrypt returns a token starting with '*', which matches no hash.
+  std::string result = out == nullptr ? std::string("*") : std::string(out);
+  OPENSSL_cleanse(data.get(), sizeof(crypt_data));
+  return result;
+}
+
+}  // namespace
+
+std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header) {
+  constexpr std::string_view kScheme = "basic";
+  if (header.size() <= kScheme.size()) return std::nullopt;
+  for (size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  }
+  std::string_view rest = header.substr(kScheme.size());
+  if (rest.front() != ' ') return std::nullopt;
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  while (!rest.empty() && rest.back() == ' ') rest.remove_suffix(1);
+  auto decoded = DecodeBase64(rest);
+  if (!decoded) return std::nullopt;
+  const auto colon = decoded->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  BasicCredentials c{decoded->substr(0, colon), decoded->substr(colon + 1)};
+  OPENSSL_cleanse(decoded->data(), decoded->size());
+  return c;
+}
+
+BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users)
+    : users_(std::move(users)) {
+  if (users_.empty()) return;
+  if (RAND_bytes(cache_secret_.data(), static_cast<int>(cache_secret_.size())) != 1) {
+    throw std::runtime_error("no randomness for the basic auth cache key");
+  }
+  // The dummy hash costs as much as the most expensive real one.
+  unsigned long cost = 4;
+  for (const auto& [user, hash] : users_) cost = std::max(cost, BcryptCost(hash));
+  char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+  if (crypt_gensalt_rn("$2b$", cost, nullptr, 0, setting, sizeof(setting)) == nullptr) {
+    throw std::runtime_error("cannot create a bcrypt salt");
+  }
+  unsigned char random[16];
+  RAND_bytes(random, sizeof(random));
+  dummy_hash_ = Crypt(std::string(reinterpret_cast<char*>(random), sizeof(random)), setting);
+}
+
+BasicAuthenticator::Digest BasicAuthenticator::CacheKey(const BasicCredentials& c,
+                                                        const std::string& hash) const {
+  // Length-prefixed fields, so "ab"+"c" and "a"+"bc" differ.
+  std::string input;
+  for (const std::string* field : {&c.user, &c.password, &hash}) {
+    input += std::to_string(field->size()) + ':' + *field;
+  }
+  Digest out{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), cache_secret_.data(), static_cast<int>(cache_secret_.size()),
+       reinterpret_cast<const unsigned char*>(input.data()), input.size(), out.data(), &len);
+  OPENSSL_cleanse(input.data(), input.size());
+  return out;
+}
+
+bool BasicAuthenticator::Cached(const Digest& key) const {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  return cache_.count(key) > 0;
+}
+
+void BasicAuthenticator::Remember(const Digest& key) const {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  if (!cache_.insert(key).second) return;
+  cache_order_.push_back(key);
+  if (cache_order_.size() > kCacheSize) {
+    cache_.erase(cache_order_.front());
+    cache_order_.pop_front();
+  }
+}
+
+bool BasicAuthenticator::Check(const BasicCredentials& credentials) const {
+  if (users_.empty()) return true;
+  const auto it = users_.find(credentials.user);
+  const bool known = it != users_.end();
+  const std::string& hash = known ? it->second : dummy_hash_;
+  const Digest key = CacheKey(credentials, hash);
+  if (known && Cached(key)) return true;
+  std::string computed;
+  {
+    std::lock_guard<std::mutex> lock(bcrypt_mu_);
+    computed = Crypt(credentials.password, hash);
+  }
+  const bool match = computed.size() == hash.size() &&
+                     CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
+  if (known && match) Remember(key);
+  return known && match;
+}
+
+}  // namespace anchor

@@ -1,0 +1,162 @@
+#include "web/server_tls.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+
+namespace anchor {
+namespace {
+
+// The most recent OpenSSL error of this thread as text, and an empty queue afterwards.
+std::string OpenSslError() {
+  const unsigned long code = ERR_peek_last_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown error";
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof(buf));
+  return buf;
+}
+
+int ProtocolVersion(TlsVersion v) {
+  switch (v) {
+    case TlsVersion::kTls10:
+      return TLS1_VERSION;
+    case TlsVersion::kTls11:
+      return TLS1_1_VERSION;
+    case TlsVersion::kTls12:
+      return TLS1_2_VERSION;
+    case TlsVersion::kTls13:
+      return TLS1_3_VERSION;
+  }
+  return TLS1_2_VERSION;
+}
+
+// Accepts whatever certificate the client sent (RequestClientCert, RequireAnyClientCert).
+int AcceptAnyCertificate(int, X509_STORE_CTX*) { return 1; }
+
+using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
+
+BioPtr OpenFile(const std::string& path) {
+  return BioPtr(BIO_new_file(path.c_str(), "r"), BIO_free);
+}
+
+std::string SetClientVerification(SSL_CTX& ctx, const TlsServerConfig& config) {
+  if (!config.client_ca_file.empty()) {
+    if (SSL_CTX_load_verify_locations(&ctx, config.client_ca_file.c_str(), nullptr) != 1) {
+      return "cannot load client_ca_file " + config.client_ca_file + ": " + OpenSslError();
+    }
+    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(config.client_ca_file.c_str());
+    if (names == nullptr) {
+      return "client_ca_file " + config.client_ca_file + " holds no certificate";
+    }
+    SSL_CTX_set_client_CA_list(&ctx, names);
+  }
+  switch (config.client_auth) {
+    case ClientAuthType::kNoClientCert:
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_NONE, nullptr);
+      break;
+    case ClientAuthType::kRequestClientCert:
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, AcceptAnyCertificate);
+      break;
+    case ClientAuthType::kRequireAnyClientCert:
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
+                         AcceptAnyCertificate);
+      break;
+    case ClientAuthType::kVerifyClientCertIfGiven:
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
+      break;
+    case ClientAuthType::kRequireAndVerifyClientCert:
+      SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+struct ServerCertificate::Pair {
+  X509* cert = nullptr;
+  EVP_PKEY* key = nullptr;
+  STACK_OF(X509) * chain = nullptr;
+  ~Pair() {
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    sk_X509_pop_free(chain, X509_free);
+  }
+};
+
+ServerCertificate::ServerCertificate() = default;
+ServerCertificate::~ServerCertificate() = default;
+
+std::string ServerCertificate::Load(const std::string& cert_file, const std::string& key_file) {
+  auto pair = std::make_shared<Pair>();
+  BioPtr certs = OpenFile(cert_file);
+  if (!certs) return "cannot read cert_file " + cert_file + ": " + OpenSslError();
+  pair->cert = PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr);
+  if (pair->cert == nullptr) return "cert_file " + cert_file + " holds no PEM certificate";
+  pair->chain = sk_X509_new_null();
+  while (X509* extra = PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr)) {
+    sk_X509_push(pair->chain, extra);
+  }
+  ERR_clear_error();  // the loop ends on an expected "no start line"
+  BioPtr key = OpenFile(key_file);
+  if (!key) return "cannot read key_file " + key_file + ": " + OpenSslError();
+  pair->key = PEM_read_bio_PrivateKey(key.get(), nullptr, nullptr, nullptr);
+  if (pair->key == nullptr) {
+    ERR_clear_error();
+    return "key_file " + key_file + " holds no unencrypted PEM private key";
+  }
+  if (X509_check_private_key(pair->cert, pair->key) != 1) {
+    ERR_clear_error();
+    return "key_file " + key_file + " does not match the certificate in " + cert_file;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = std::move(pair);
+  return "";
+}
+
+std::shared_ptr<const ServerCertificate::Pair> ServerCertificate::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_;
+}
+
+int ServerCertificate::OnCertificate(SSL* ssl, void* arg) {
+  const auto pair = static_cast<ServerCertificate*>(arg)->Current();
+  if (!pair) return 0;
+  // The SSL object takes its own references; the pair may be replaced right after.
+  return SSL_use_cert_and_key(ssl, pair->cert, pair->key, pair->chain, /*override=*/1) == 1 ? 1 : 0;
+}
+
+void ServerCertificate::Attach(SSL_CTX& ctx) {
+  SSL_CTX_set_cert_cb(&ctx, &ServerCertificate::OnCertificate, this);
+}
+
+std::string ConfigureServerTls(SSL_CTX& ctx, const TlsServerConfig& config,
+                               ServerCertificate& certificate) {
+  ERR_clear_error();
+  SSL_CTX_set_options(
+      &ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_set_min_proto_version(&ctx, ProtocolVersion(config.min_version)) != 1 ||
+      SSL_CTX_set_max_proto_version(&ctx, ProtocolVersion(config.max_version)) != 1) {
+    return "cannot set the TLS versions: " + OpenSslError();
+  }
+  // Needed for session resumption once clients present certificates.
+  static const unsigned char kSessionContext[] = "anchorbrowser_exporter";
+  SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof(kSessionContext) - 1);
+  certificate.Attach(ctx);
+  return SetClientVerification(ctx, config);
+}
+
+std::string ValidateServerTls(const TlsServerConfig& config) {
+  ServerCertificate certificate;
+  if (auto err = certificate.Load(config.cert_file, config.key_file); !err.empty()) return err;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_server_method()),
+                                                        SSL_CTX_free);
+  if (!ctx) return "cannot create a TLS context: " + OpenSslError();
+  return ConfigureServerTls(*ctx, config, certificate);
+}
+
+}  // namespace anchor

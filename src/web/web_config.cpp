@@ -1,0 +1,239 @@
+#include "web/web_config.h"
+
+#include <crypt.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <initializer_list>
+#include <sstream>
+#include <utility>
+
+#include "web/server_tls.h"
+
+namespace anchor {
+namespace {
+
+struct WebConfigError {
+  std::string message;
+};
+
+// Errors read "<source>:<line>: <key path>: <problem>", like the main config's.
+class Reader {
+ public:
+  explicit Reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void Fail(const YAML::Node& node, const std::string& path,
+                         const std::string& problem) const {
+    std::ostringstream out;
+    out << source_;
+    if (node.IsDefined() && node.Mark().line >= 0) out << ':' << node.Mark().line + 1;
+    out << ": " << (path.empty() ? "" : path + ": ") << problem;
+    throw WebConfigError{out.str()};
+  }
+
+  void ExpectMap(const YAML::Node& node, const std::string& path,
+                 std::initializer_list<const char*> allowed,
+                 std::initializer_list<const char*> unsupported = {}) const {
+    if (!node.IsMap()) Fail(node, path, "expected a mapping");
+    for (const auto& kv : node) {
+      const auto key = kv.first.Scalar();
+      const std::string key_path = path.empty() ? key : path + "." + key;
+      for (const char* u : unsupported) {
+        if (key == u) Fail(kv.first, key_path, "is not supported by this exporter");
+      }
+      bool known = false;
+      for (const char* a : allowed) known = known || key == a;
+      if (!known) Fail(kv.first, key_path, "unknown key");
+    }
+  }
+
+  std::string String(const YAML::Node& node, const std::string& path) const {
+    if (!node.IsScalar()) Fail(node, path, "expected a string");
+    return node.Scalar();
+  }
+
+ private:
+  std::string source_;
+};
+
+std::string ResolvePath(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path[0] == '/' || base_dir.empty()) return path;
+  return base_dir + "/" + path;
+}
+
+template <typename T>
+T Choose(const Reader& r, const YAML::Node& node, const std::string& path,
+         std::initializer_list<std::pair<const char*, T>> choices) {
+  const std::string value = r.String(node, path);
+  std::string names;
+  for (const auto& [name, v] : choices) {
+    if (value == name) return v;
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  r.Fail(node, path, "unknown value \"" + value + "\" (expected one of " + names + ")");
+}
+
+TlsVersion Version(const Reader& r, const YAML::Node& node, const std::string& path) {
+  return Choose<TlsVersion>(r, node, path,
+                            {{"TLS10", TlsVersion::kTls10},
+                             {"TLS11", TlsVersion::kTls11},
+                             {"TLS12", TlsVersion::kTls12},
+                             {"TLS13", TlsVersion::kTls13}});
+}
+
+std::optional<TlsServerConfig> LoadTls(const Reader& r, const YAML::Node& node,
+                                       const std::string& base_dir) {
+  const std::string p = "tls_server_config";
+  if (!node || node.IsNull()) return std::nullopt;
+  r.ExpectMap(
+      node, p,
+      {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version"},
+      {"cert", "key", "client_ca", "client_allowed_sans", "cipher_suites", "curve_preferences",
+       "prefer_server_cipher_suites"});
+  // As in the exporter-toolkit, TLS is on once a certificate, key or client policy is given.
+  if (!node["cert_file"] && !node["key_file"] && !node["client_auth_type"] &&
+      !node["client_ca_file"]) {
+    return std::nullopt;
+  }
+  TlsServerConfig tls;
+  for (const auto& [key, field] :
+       {std::pair<const char*, std::string*>{"cert_file", &tls.cert_file},
+        {"key_file", &tls.key_file},
+        {"client_ca_file", &tls.client_ca_file}}) {
+    if (node[key]) *field = ResolvePath(base_dir, r.String(node[key], p + "." + key));
+  }
+  if (tls.cert_file.empty()) r.Fail(node, p + ".cert_file", "is required to serve TLS");
+  if (tls.key_file.empty()) r.Fail(node, p + ".key_file", "is required to serve TLS");
+  if (node["client_auth_type"]) {
+    using C = ClientAuthType;
+    tls.client_auth = Choose<C>(r, node["client_auth_type"], p + ".client_auth_type",
+                                {{"NoClientCert", C::kNoClientCert},
+                                 {"RequestClientCert", C::kRequestClientCert},
+                                 {"RequireAnyClientCert", C::kRequireAnyClientCert},
+                                 {"VerifyClientCertIfGiven", C::kVerifyClientCertIfGiven},
+                                 {"RequireAndVerifyClientCert", C::kRequireAndVerifyClientCert}});
+  }
+  if (node["min_version"]) tls.min_version = Version(r, node["min_version"], p + ".min_version");
+  if (node["max_version"]) tls.max_version = Version(r, node["max_version"], p + ".max_version");
+  if (tls.min_version > tls.max_version) {
+    r.Fail(node["min_version"], p + ".min_version", "is above max_version");
+  }
+  const bool verifies = tls.client_auth == ClientAuthType::kVerifyClientCertIfGiven ||
+                        tls.client_auth == ClientAuthType::kRequireAndVerifyClientCert;
+  if (verifies && tls.client_ca_file.empty()) {
+    r.Fail(node["client_auth_type"], p + ".client_ca_file",
+           std::string("is required with client_auth_type ") + ClientAuthTypeName(tls.client_auth));
+  }
+  if (!tls.client_ca_file.empty() && tls.client_auth == ClientAuthType::kNoClientCert) {
+    r.Fail(node["client_ca_file"], p + ".client_ca_file",
+           "is set but client_auth_type is NoClientCert (use RequireAndVerifyClientCert)");
+  }
+  if (const auto err = ValidateServerTls(tls); !err.empty()) r.Fail(node, p, err);
+  return tls;
+}
+
+// Only bcrypt, as in the exporter-toolkit; libxcrypt checks the cost and the salt.
+bool IsBcryptHash(const std::string& hash) {
+  const bool prefix =
+      hash.rfind("$2a$", 0) == 0 || hash.rfind("$2b$", 0) == 0 || hash.rfind("$2y$", 0) == 0;
+  return prefix && hash.size() == 60 && crypt_checksalt(hash.c_str()) == CRYPT_SALT_OK;
+}
+
+void LoadUsers(const Reader& r, const YAML::Node& node, WebConfig& web) {
+  if (!node || node.IsNull()) return;
+  if (!node.IsMap()) r.Fail(node, "basic_auth_users", "expected a mapping of user to bcrypt hash");
+  for (const auto& kv : node) {
+    const std::string user = kv.first.Scalar();
+    const std::string path = "basic_auth_users." + user;
+    if (user.empty() || user.find(':') != std::string::npos) {
+      r.Fail(kv.first, path, "user names must be non-empty and hold no ':'");
+    }
+    // The message never repeats the value: it is a password hash.
+    if (!kv.second.IsScalar() || !IsBcryptHash(kv.second.Scalar())) {
+      r.Fail(kv.second, path,
+             "is not a bcrypt hash (create one with: htpasswd -nBC 10 \"\" | tr -d ':\\n')");
+    }
+    web.basic_auth_users[user] = kv.second.Scalar();
+  }
+}
+
+void LoadExcludedPaths(const Reader& r, const YAML::Node& node, WebConfig& web) {
+  if (!node || node.IsNull()) return;
+  const std::string p = "auth_excluded_paths";
+  if (!node.IsSequence()) r.Fail(node, p, "expected a list of paths");
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string path = r.String(node[i], p + "[" + std::to_string(i) + "]");
+    if (path.empty() || path[0] != '/') {
+      r.Fail(node[i], p + "[" + std::to_string(i) + "]", "must start with /");
+    }
+    web.auth_excluded_paths.insert(path);
+  }
+}
+
+WebConfig Load(const YAML::Node& root, const Reader& r, const std::string& base_dir) {
+  WebConfig web;
+  if (!root.IsDefined() || root.IsNull()) return web;  // an empty file: plain HTTP, no auth
+  r.ExpectMap(root, "", {"tls_server_config", "basic_auth_users", "auth_excluded_paths"},
+              {"http_server_config", "rate_limit"});
+  web.tls = LoadTls(r, root["tls_server_config"], base_dir);
+  LoadUsers(r, root["basic_auth_users"], web);
+  LoadExcludedPaths(r, root["auth_excluded_paths"], web);
+  return web;
+}
+
+}  // namespace
+
+const char* ClientAuthTypeName(ClientAuthType type) {
+  switch (type) {
+    case ClientAuthType::kNoClientCert:
+      return "NoClientCert";
+    case ClientAuthType::kRequestClientCert:
+      return "RequestClientCert";
+    case ClientAuthType::kRequireAnyClientCert:
+      return "RequireAnyClientCert";
+    case ClientAuthType::kVerifyClientCertIfGiven:
+      return "VerifyClientCertIfGiven";
+    case ClientAuthType::kRequireAndVerifyClientCert:
+      return "RequireAndVerifyClientCert";
+  }
+  return "unknown";
+}
+
+const char* TlsVersionName(TlsVersion version) {
+  switch (version) {
+    case TlsVersion::kTls10:
+      return "TLS10";
+    case TlsVersion::kTls11:
+      return "TLS11";
+    case TlsVersion::kTls12:
+      return "TLS12";
+    case TlsVersion::kTls13:
+      return "TLS13";
+  }
+  return "unknown";
+}
+
+WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string& source,
+                                        const std::string& base_dir) {
+  const Reader reader(source);
+  try {
+    return {Load(YAML::Load(std::string(yaml)), reader, base_dir), ""};
+  } catch (const WebConfigError& e) {
+    return {std::nullopt, e.message};
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    return {std::nullopt, source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg};
+  }
+}
+
+WebConfigLoadResult LoadWebConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {std::nullopt, path + ": cannot read web config file"};
+  std::ostringstream text;
+  text << in.rdbuf();
+  const auto slash = path.rfind('/');
+  return LoadWebConfigString(text.str(), path,
+                             slash == std::string::npos ? "" : path.substr(0, slash));
+}
+
+}  // namespace anchor

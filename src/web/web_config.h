@@ -1,0 +1,66 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace anchor {
+
+// The exporter-toolkit's client authentication policies (Go's tls.ClientAuthType).
+enum class ClientAuthType {
+  kNoClientCert,
+  kRequestClientCert,           // asks for a certificate, accepts none or any
+  kRequireAnyClientCert,        // requires a certificate, does not verify it
+  kVerifyClientCertIfGiven,     // verifies a certificate if one is sent
+  kRequireAndVerifyClientCert,  // requires a certificate signed by client_ca_file
+};
+
+enum class TlsVersion { kTls10, kTls11, kTls12, kTls13 };
+
+const char* ClientAuthTypeName(ClientAuthType type);
+const char* TlsVersionName(TlsVersion version);
+
+// tls_server_config of the web config file.
+struct TlsServerConfig {
+  std::string cert_file;
+  std::string key_file;
+  ClientAuthType client_auth = ClientAuthType::kNoClientCert;
+  std::string client_ca_file;
+  TlsVersion min_version = TlsVersion::kTls12;
+  TlsVersion max_version = TlsVersion::kTls13;
+
+  bool operator==(const TlsServerConfig& o) const {
+    return cert_file == o.cert_file && key_file == o.key_file && client_auth == o.client_auth &&
+           client_ca_file == o.client_ca_file && min_version == o.min_version &&
+           max_version == o.max_version;
+  }
+};
+
+// The --web.config.file of the Prometheus exporter-toolkit: TLS and basic authentication for
+// the exporter's own endpoints.
+struct WebConfig {
+  std::optional<TlsServerConfig> tls;  // absent: plain HTTP
+  // user name -> bcrypt hash ($2a$, $2b$ or $2y$). Empty: no authentication.
+  std::map<std::string, std::string> basic_auth_users;
+  // Paths served without authentication (exact match), e.g. /-/healthy for a liveness probe.
+  std::set<std::string> auth_excluded_paths;
+};
+
+// Either a validated WebConfig or one line naming the file, line and key of the problem
+// ("web.yml:4: tls_server_config.min_version: ..."). Never holds a password hash.
+struct WebConfigLoadResult {
+  std::optional<WebConfig> config;
+  std::string error;
+  bool ok() const { return config.has_value(); }
+};
+
+// Reads and validates a web config file: unknown keys are refused, the certificate and key are
+// loaded (and must match), hashes must be bcrypt. Relative paths are resolved against the
+// file's directory.
+WebConfigLoadResult LoadWebConfigFile(const std::string& path);
+WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string& source,
+                                        const std::string& base_dir);
+
+}  // namespace anchor
