@@ -1,7 +1,6 @@
 #include "cli_flags.h"
 
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "version.h"
@@ -29,10 +28,8 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   std::string max_timeout = "30s";
   bool version = false;
 
-  CLI::App app{"Prometheus exporter for Anchor Browser batch sessions.",
-               "anchorbrowser_exporter"};
-  app.add_option("--config.file", flags.config_file, "Configuration file")
-      ->capture_default_str();
+  CLI::App app{"Prometheus exporter for Anchor Browser batch sessions.", "anchorbrowser_exporter"};
+  app.add_option("--config.file", flags.config_file, "Configuration file")->capture_default_str();
   app.add_flag("--config.check", flags.config_check,
                "Validate the configuration file, print the result and exit (0 if valid)");
   app.add_option("--web.listen-address", flags.web.listen_address,
@@ -40,6 +37,17 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
       ->capture_default_str();
   app.add_option("--web.telemetry-path", flags.web.telemetry_path,
                  "Path under which to expose metrics")
+      ->capture_default_str();
+  app.add_option("--web.config.file", flags.web_config_file,
+                 "Path to a web configuration file (exporter-toolkit format) that enables TLS "
+                 "and/or basic authentication");
+  app.add_option("--web.max-connections", flags.web.max_connections,
+                 "Connections served at once; as many more wait in a queue")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
+  app.add_option("--web.max-requests", flags.web.max_requests,
+                 "Scrapes (metrics and /probe) answered at once; more get 503. 0 means no limit")
+      ->check(CLI::Range(0, 65536))
       ->capture_default_str();
   app.add_option("--web.timeout-offset", offset,
                  "Subtracted from Prometheus' scrape timeout to leave time to answer")

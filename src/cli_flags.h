@@ -14,6 +14,7 @@ struct Flags {
   bool config_check = false;
   bool demo = false;
   WebOptions web;
+  std::string web_config_file;  // exporter-toolkit web config: TLS and basic auth
   LogLevel log_level = LogLevel::kInfo;
   LogFormat log_format = LogFormat::kLogfmt;
 };

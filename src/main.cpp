@@ -5,44 +5,64 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
-#include <optional>
 #include <thread>
 
+#include "app/exporter_app.h"
 #include "cli_flags.h"
-#include "collect/batch_collector.h"
-#include "collect/self_metrics.h"
 #include "config/config_loader.h"
 #include "demo/demo_setup.h"
 #include "demo/fake_anchor_api.h"
 #include "log/logger.h"
 #include "version.h"
-#include "web/exporter_server.h"
-#include "web/landing_page.h"
+#include "web/web_config.h"
 
 namespace {
 
 using anchor::Logger;
 
-// Blocks the stop signals in every thread; a dedicated thread waits for them (sigwait), so no
-// work happens inside a signal handler.
-sigset_t BlockStopSignals() {
+// Blocks the stop and reload signals in every thread; a dedicated thread waits for them
+// (sigwait), so no work happens inside a signal handler. Call before starting any thread.
+sigset_t BlockSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);  // a scraper that hangs up must not kill the process
   return set;
 }
 
-int CheckConfig(const std::string& path) {
-  const auto loaded = anchor::LoadConfigFile(path);
+int CheckConfig(const anchor::Flags& flags) {
+  const auto loaded = anchor::LoadConfigFile(flags.config_file);
   if (!loaded.ok()) {
     std::cerr << loaded.error << "\n";
     return 1;
   }
-  std::cout << path << ": OK (" << loaded.config->batches.size() << " batches)\n";
+  std::cout << flags.config_file << ": OK (" << loaded.config->batches.size() << " batches)\n";
+  if (flags.web_config_file.empty()) return 0;
+  const auto web = anchor::LoadWebConfigFile(flags.web_config_file);
+  if (!web.ok()) {
+    std::cerr << web.error << "\n";
+    return 1;
+  }
+  std::cout << flags.web_config_file << ": OK\n";
   return 0;
+}
+
+// SIGHUP reloads; SIGINT and SIGTERM stop the server, which finishes in-flight requests first.
+void HandleSignals(const sigset_t& signals, anchor::ExporterApp& app, const Logger& log) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      app.Reload("SIGHUP");
+      continue;
+    }
+    log.Info("received signal, shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+    app.Stop();
+    return;
+  }
 }
 
 }  // namespace
@@ -55,13 +75,13 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   const auto flags = anchor::ParseFlags(argc, argv, exit_code);
   if (!flags) return exit_code;
-  if (flags->config_check) return CheckConfig(flags->config_file);
+  if (flags->config_check) return CheckConfig(*flags);
 
-  const sigset_t stop_signals = BlockStopSignals();
+  const sigset_t signals = BlockSignals();
   Logger log(flags->log_level, flags->log_format);
 
+  anchor::AppOptions options{flags->web, flags->web_config_file, {}};
   std::unique_ptr<anchor::FakeAnchorApi> demo_api;
-  std::optional<anchor::Config> config;
   if (flags->demo) {
     demo_api = std::make_unique<anchor::FakeAnchorApi>();
     const auto batches = anchor::MakeDemoBatches();
@@ -70,49 +90,33 @@ int main(int argc, char** argv) {
       log.Error("cannot start the simulated Anchor API");
       return 1;
     }
-    config = anchor::DemoConfig(*demo_api, batches);
+    // A reload re-applies the demo config.
+    options.config_source = [api = demo_api.get(), batches] {
+      return anchor::ConfigLoadResult{anchor::DemoConfig(*api, batches), ""};
+    };
   } else {
-    auto loaded = anchor::LoadConfigFile(flags->config_file);
-    if (!loaded.ok()) {
-      log.Error("cannot load config", {{"err", loaded.error}});
-      return 1;
-    }
-    config = std::move(loaded.config);
+    options.config_source = [path = flags->config_file] { return anchor::LoadConfigFile(path); };
   }
 
-  anchor::SelfMetrics metrics;
-  auto collector = std::make_unique<anchor::BatchCollector>(*config, metrics, log);
-  anchor::ExporterHandlers handlers;
-  handlers.collect = [&collector](auto deadline) { return collector->Collect(deadline); };
-  handlers.landing_page = [&] {
-    return anchor::RenderLandingPage({flags->web.telemetry_path, config->batches.size()});
-  };
-  anchor::ExporterServer server(flags->web, std::move(handlers), log);
-  if (!server.Bind()) return 1;
-
-  log.Info("starting anchorbrowser_exporter",
-           {{"version", anchor::kVersion},
-            {"revision", anchor::kRevision},
-            {"listen_address", flags->web.listen_address},
-            {"batches", std::to_string(config->batches.size())}});
+  auto app = std::make_unique<anchor::ExporterApp>(std::move(options), log);
+  if (!app->Start()) return 1;
+  log.Info("starting anchorbrowser_exporter", {{"version", anchor::kVersion},
+                                               {"revision", anchor::kRevision},
+                                               {"listen_address", app->bound_address()},
+                                               {"batches", std::to_string(app->batch_count())}});
   if (demo_api) {
-    const std::string url = "http://localhost:" + std::to_string(server.port()) +
-                            flags->web.telemetry_path;
     log.Info("demo mode: simulated Anchor API serving", {{"api", demo_api->base_url()}});
-    std::cout << "Demo running. Metrics: " << url << "  (Ctrl-C to stop)" << std::endl;
+    std::cout << "Demo running. Metrics: " << (app->tls() ? "https" : "http")
+              << "://localhost:" << app->port() << flags->web.telemetry_path << "  (Ctrl-C to stop)"
+              << std::endl;
   }
 
-  std::thread signals([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    log.Info("received signal, shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-    server.Stop();
-  });
-  server.Serve();
+  std::thread signal_thread([&] { HandleSignals(signals, *app, log); });
+  app->Serve();
   // Serve() also returns when the server fails; wake the signal thread so it can be joined.
-  pthread_kill(signals.native_handle(), SIGTERM);
-  signals.join();
-  collector.reset();  // closes kept-alive API connections, so the demo API stops at once
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  app.reset();  // closes kept-alive API connections, so the demo API stops at once
   if (demo_api) demo_api->Stop();
   log.Info("stopped");
   return 0;

@@ -14,34 +14,53 @@ std::shared_ptr<spdlog::sinks::sink> MakeSink(const std::shared_ptr<std::ostring
 
 }  // namespace
 
+ConfigSource FixedConfig(const Config& config) {
+  return [config] { return ConfigLoadResult{config, ""}; };
+}
+
 ExporterHarness::ExporterHarness(const Config& config, WebOptions web)
+    : ExporterHarness(AppOptions{std::move(web), "", FixedConfig(config)}) {}
+
+ExporterHarness::ExporterHarness(AppOptions options)
     : log_stream_(std::make_shared<std::ostringstream>()),
-      log_(std::make_unique<Logger>(LogLevel::kDebug, LogFormat::kLogfmt, MakeSink(log_stream_))),
-      collector_(std::make_unique<BatchCollector>(config, metrics_, *log_)) {
-  web.listen_address = "127.0.0.1:0";
-  ExporterHandlers handlers;
-  handlers.collect = [this](auto deadline) { return collector_->Collect(deadline); };
-  handlers.landing_page = [] { return std::string("landing"); };
-  server_ = std::make_unique<ExporterServer>(web, std::move(handlers), *log_);
-  if (!server_->Bind()) throw std::runtime_error("cannot bind the exporter");
-  thread_ = std::thread([this] { server_->Serve(); });
-  while (!server_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      log_(std::make_unique<Logger>(LogLevel::kDebug, LogFormat::kLogfmt, MakeSink(log_stream_))) {
+  options.web.listen_address = "127.0.0.1:0";
+  app_ = std::make_unique<ExporterApp>(std::move(options), *log_);
+  if (!app_->Start()) throw std::runtime_error("the exporter did not start: " + LogText());
+  thread_ = std::thread([this] { app_->Serve(); });
+  while (!app_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 ExporterHarness::~ExporterHarness() {
-  server_->Stop();
+  app_->Stop();
   thread_.join();
 }
 
 std::string ExporterHarness::Get(const std::string& path, int* status,
                                  const std::string& scrape_timeout_header) {
-  httplib::Client client("127.0.0.1", server_->port());
+  httplib::Client client("127.0.0.1", port());
   client.set_read_timeout(std::chrono::seconds(60));
   httplib::Headers headers;
   if (!scrape_timeout_header.empty()) {
     headers.emplace("X-Prometheus-Scrape-Timeout-Seconds", scrape_timeout_header);
   }
   auto res = client.Get(path, headers);
+  if (status != nullptr) *status = res ? res->status : 0;
+  return res ? res->body : std::string();
+}
+
+std::string ExporterHarness::Request(const std::string& method, const std::string& path,
+                                     int* status, const std::string& body) {
+  httplib::Client client("127.0.0.1", port());
+  client.set_read_timeout(std::chrono::seconds(60));
+  httplib::Request req;
+  req.method = method;
+  req.path = path;
+  if (!body.empty()) {
+    req.body = body;
+    req.set_header("Content-Type", "text/plain");
+  }
+  auto res = client.send(req);
   if (status != nullptr) *status = res ? res->status : 0;
   return res ? res->body : std::string();
 }
@@ -65,8 +84,8 @@ std::string BatchJson(const std::string& id, const std::string& status, int sess
   for (int i = 0; i < sessions; ++i) {
     ++counts[i % 4];
     if (i > 0) list += ",";
-    list += R"({"item_index": )" + std::to_string(i) + R"(, "session_id": "s)" +
-            std::to_string(i) + R"(", "status": ")" + kCycle[i % 4] +
+    list += R"({"item_index": )" + std::to_string(i) + R"(, "session_id": "s)" + std::to_string(i) +
+            R"(", "status": ")" + kCycle[i % 4] +
             R"(", "cdp_url": null, "live_view_url": null, "error": null, "retry_count": )" +
             std::to_string(i % 3) +
             R"(, "started_at": "2026-11-28T10:00:00Z", "completed_at": null, "metadata": {}})";
@@ -77,8 +96,8 @@ std::string BatchJson(const std::string& id, const std::string& status, int sess
   s += R"("pending_requests": )" + std::to_string(counts[3]) + ",";
   s += R"("created_at": "2026-11-28T10:00:00Z", "actual_completion_time": null, "error": null,)";
   s += R"("sessions": [)" + list + "],";
-  s += R"("progress": {"percentage": )" + std::to_string(percentage) +
-       R"(, "current_phase": ")" + phase + R"("}}})";
+  s += R"("progress": {"percentage": )" + std::to_string(percentage) + R"(, "current_phase": ")" +
+       phase + R"("}}})";
   return s;
 }
 

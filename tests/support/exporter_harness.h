@@ -5,36 +5,43 @@
 #include <string>
 #include <thread>
 
-#include "collect/batch_collector.h"
-#include "collect/self_metrics.h"
+#include "app/exporter_app.h"
 #include "config/config.h"
 #include "log/logger.h"
 #include "web/exporter_server.h"
 
 namespace anchor::test {
 
-// The exporter as main() wires it (collector + HTTP server on 127.0.0.1, ephemeral port), with
-// its log captured in memory so tests can read it.
+// The exporter as main() runs it (ExporterApp: collector + HTTP server on 127.0.0.1, ephemeral
+// port), with its log captured in memory so tests can read it.
 class ExporterHarness {
  public:
   explicit ExporterHarness(const Config& config, WebOptions web = {});
+  // Any config source (e.g. a file, to test reloads) and web config file. Throws when the app
+  // does not start; the log then says why.
+  explicit ExporterHarness(AppOptions options);
   ~ExporterHarness();
 
   // GET on the exporter; returns the body (empty on failure) and sets `status`.
   std::string Get(const std::string& path, int* status = nullptr,
                   const std::string& scrape_timeout_header = "");
+  // Any method; `body` is sent when non-empty.
+  std::string Request(const std::string& method, const std::string& path, int* status = nullptr,
+                      const std::string& body = "");
   std::string Scrape() { return Get("/metrics"); }
   std::string LogText() const { return log_stream_->str(); }
-  int port() const { return server_->port(); }
+  int port() const { return app_->port(); }
+  ExporterApp& app() { return *app_; }
 
  private:
   std::shared_ptr<std::ostringstream> log_stream_;
   std::unique_ptr<Logger> log_;
-  SelfMetrics metrics_;
-  std::unique_ptr<BatchCollector> collector_;
-  std::unique_ptr<ExporterServer> server_;
+  std::unique_ptr<ExporterApp> app_;
   std::thread thread_;
 };
+
+// A config source that always returns `config`.
+ConfigSource FixedConfig(const Config& config);
 
 // A config for the given base URL and key, with no batches.
 Config TestConfig(const std::string& base_url, const std::string& api_key);

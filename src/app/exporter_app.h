@@ -1,0 +1,86 @@
+#pragma once
+
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/collector_holder.h"
+#include "collect/self_metrics.h"
+#include "config/config_loader.h"
+#include "web/exporter_server.h"
+#include "web/web_config.h"
+
+namespace anchor {
+
+class Logger;
+
+// Produces the config at start and at every reload: the config file, or the demo's config.
+using ConfigSource = std::function<ConfigLoadResult()>;
+
+struct AppOptions {
+  WebOptions web;
+  std::string web_config_file;  // empty: plain HTTP without authentication
+  ConfigSource config_source;
+};
+
+// The running exporter: config -> collector -> HTTP server, plus reloading. main() and the
+// end-to-end tests both run this.
+//
+// A reload (SIGHUP or POST /-/reload) re-reads the config and the web config file. If either is
+// bad, the running ones stay, the reason is logged and returned, and
+// anchorbrowser_exporter_config_last_reload_successful drops to 0. Otherwise a new
+// BatchCollector replaces the old one atomically: scrapes already running finish with the old
+// one. SelfMetrics (the counters) belong to the app and survive reloads.
+class ExporterApp {
+ public:
+  ExporterApp(AppOptions options, const Logger& log);
+  ~ExporterApp();
+  ExporterApp(const ExporterApp&) = delete;
+  ExporterApp& operator=(const ExporterApp&) = delete;
+
+  // Loads the config and web config, builds the collector and binds the listen address.
+  // False, with the reason logged, when any of it fails.
+  bool Start();
+  // Serves until Stop(); returns once in-flight requests are answered.
+  void Serve();
+  void Stop();
+  bool running() const;
+
+  // "" on success, else why the running config was kept. `trigger` names the cause in the log.
+  std::string Reload(std::string_view trigger);
+
+  int port() const;
+  std::string bound_address() const;
+  bool tls() const;
+  std::size_t batch_count() const;
+
+ private:
+  ExporterHandlers Handlers();
+  std::vector<prometheus::MetricFamily> Collect(std::chrono::steady_clock::time_point deadline);
+  ProbeAnswer Probe(const std::string& target, std::chrono::steady_clock::time_point deadline);
+  std::string LandingPage() const;
+  void MarkReload(bool ok);
+  void LogListening(const WebConfig& web) const;
+
+  AppOptions options_;
+  const Logger& log_;
+  SelfMetrics metrics_;
+  CollectorHolder holder_;
+  std::unique_ptr<ExporterServer> server_;
+
+  std::mutex reload_mu_;  // one reload at a time
+  prometheus::Registry reload_registry_;
+  prometheus::Gauge& reload_ok_;
+  prometheus::Gauge& reload_time_;
+  std::atomic<bool> last_reload_ok_{true};
+  std::atomic<bool> serve_returned_{false};
+};
+
+}  // namespace anchor
