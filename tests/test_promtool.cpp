@@ -45,13 +45,20 @@ TEST_CASE("promtool check metrics finds nothing to report", "[promtool]") {
   config.batches.push_back({"odd", {{"team", "x"}}});
 
   anchor::test::ExporterHarness exporter(config);
-  const auto text = exporter.Scrape();
-  REQUIRE(text.find("anchorbrowser_batch_up") != std::string::npos);
-  const auto file = anchor::test::MakeTempDir() + "/metrics.txt";
-  anchor::test::WriteFile(file, text);
-  std::string output;
-  const int code = Run("promtool check metrics < " + file, output);
-  INFO(output);
-  CHECK(code == 0);
-  CHECK(output.empty());
+  // /metrics (batch, exporter and process families) and /probe answers, up and down.
+  for (const char* path : {"/metrics", "/probe?target=odd", "/probe?target=failing",
+                           "/probe?target=demo-checkout-flow"}) {
+    INFO(path);
+    int status = 0;
+    const auto text = exporter.Get(path, &status);
+    REQUIRE(status == 200);
+    REQUIRE(text.find("anchorbrowser_batch_up") != std::string::npos);
+    const auto file = anchor::test::MakeTempDir() + "/metrics.txt";
+    anchor::test::WriteFile(file, text);
+    std::string output;
+    const int code = Run("promtool check metrics < " + file, output);
+    INFO(output);
+    CHECK(code == 0);
+    CHECK(output.empty());
+  }
 }

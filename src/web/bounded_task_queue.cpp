@@ -12,14 +12,15 @@ BoundedTaskQueue::~BoundedTaskQueue() { shutdown(); }
 void BoundedTaskQueue::enqueue(std::function<void()> fn) {
   {
     std::unique_lock<std::mutex> lock(mu_);
-    // Queued jobs already have a claim on the idle threads.
-    const bool idle_thread_free = idle_ > jobs_.size();
-    if (!shutdown_ &&
-        (idle_thread_free || threads_.size() < max_threads_ || jobs_.size() < max_queued_)) {
+    // Threads not running a job (waiting, or just started) will each take one queued job; the
+    // queue bound applies to the jobs beyond those.
+    const std::size_t free_threads = threads_.size() - busy_;
+    const std::size_t waiting = jobs_.size() > free_threads ? jobs_.size() - free_threads : 0;
+    const bool thread_free = jobs_.size() < free_threads;
+    const bool can_grow = threads_.size() < max_threads_;
+    if (!shutdown_ && (thread_free || can_grow || waiting < max_queued_)) {
       jobs_.push_back(std::move(fn));
-      if (!idle_thread_free && threads_.size() < max_threads_) {
-        threads_.emplace_back([this] { Work(); });
-      }
+      if (!thread_free && can_grow) threads_.emplace_back([this] { Work(); });
       lock.unlock();
       cv_.notify_one();
       return;
@@ -32,16 +33,16 @@ void BoundedTaskQueue::enqueue(std::function<void()> fn) {
 void BoundedTaskQueue::Work() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    ++idle_;
     cv_.wait(lock, [this] { return !jobs_.empty() || shutdown_; });
-    --idle_;
     if (jobs_.empty()) return;  // shutting down and nothing left
     auto job = std::move(jobs_.front());
     jobs_.pop_front();
+    ++busy_;
     lock.unlock();
     job();
     job = nullptr;  // release what the task holds before waiting again
     lock.lock();
+    --busy_;
   }
 }
 

@@ -50,7 +50,7 @@ class BoundedTaskQueue : public httplib::TaskQueue {
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
   std::vector<std::thread> threads_;
-  std::size_t idle_ = 0;  // threads waiting for a job
+  std::size_t busy_ = 0;  // threads running a job
   std::size_t overflowed_ = 0;
   bool shutdown_ = false;
 };

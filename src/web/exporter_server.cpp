@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <sys/socket.h>
+
 #include <cstdlib>
 
 #include "log/logger.h"
@@ -120,6 +122,12 @@ void ExporterServer::Harden() {
   // The answer goes out as two writes (headers, body); with Nagle's algorithm the body waits
   // for the scraper's delayed ACK of the headers, ~40 ms per scrape on Linux.
   server_->set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which lets a second exporter bind the same port
+  // without an error and silently take half the scrapes. Only SO_REUSEADDR, as Go servers do.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   // Authentication, then the method, before any route runs or any body is read.
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!Authorize(req, res) || !CheckMethod(req, res)) return HandlerResponse::Handled;

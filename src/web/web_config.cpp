@@ -3,6 +3,7 @@
 #include <crypt.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
@@ -136,7 +137,14 @@ std::optional<TlsServerConfig> LoadTls(const Reader& r, const YAML::Node& node,
 bool IsBcryptHash(const std::string& hash) {
   const bool prefix =
       hash.rfind("$2a$", 0) == 0 || hash.rfind("$2b$", 0) == 0 || hash.rfind("$2y$", 0) == 0;
-  return prefix && hash.size() == 60 && crypt_checksalt(hash.c_str()) == CRYPT_SALT_OK;
+  if (!prefix || hash.size() != 60 || hash[6] != '$') return false;
+  // "$2y$10$...": a two-digit cost from 4 to 31, as bcrypt allows.
+  if (!std::isdigit(static_cast<unsigned char>(hash[4])) ||
+      !std::isdigit(static_cast<unsigned char>(hash[5]))) {
+    return false;
+  }
+  const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+  return cost >= 4 && cost <= 31 && crypt_checksalt(hash.c_str()) == CRYPT_SALT_OK;
 }
 
 void LoadUsers(const Reader& r, const YAML::Node& node, WebConfig& web) {

@@ -17,6 +17,10 @@ struct TestCertificate {
 // "wrong.example" as the only name to get a certificate that does not match 127.0.0.1.
 TestCertificate MakeSelfSignedCertificate(const std::string& san = "IP:127.0.0.1,DNS:localhost");
 
+// A certificate for `common_name` signed by `ca` (a certificate from MakeSelfSignedCertificate),
+// usable as a TLS client certificate; written to a fresh temporary directory.
+TestCertificate MakeSignedCertificate(const TestCertificate& ca, const std::string& common_name);
+
 // A fresh temporary directory (removed by the OS, not by the tests).
 std::string MakeTempDir();
 

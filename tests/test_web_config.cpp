@@ -1,0 +1,122 @@
+// --web.config.file: the exporter-toolkit format, validated with errors that name file, line and
+// key, and never repeat a password hash.
+#include <catch2/catch.hpp>
+
+#include "support/test_tls.h"
+#include "support/web_fixtures.h"
+#include "web/web_config.h"
+
+using anchor::ClientAuthType;
+using anchor::LoadWebConfigFile;
+using anchor::LoadWebConfigString;
+using anchor::TlsVersion;
+using anchor::test::HtpasswdHash;
+using anchor::test::MakeSelfSignedCertificate;
+
+namespace {
+
+std::string ErrorOf(const std::string& yaml, const std::string& base_dir = "") {
+  const auto r = LoadWebConfigString(yaml, "web.yml", base_dir);
+  REQUIRE_FALSE(r.ok());
+  return r.error;
+}
+
+}  // namespace
+
+TEST_CASE("an empty web config means plain HTTP without authentication", "[web_config]") {
+  for (const char* yaml : {"", "# nothing\n", "basic_auth_users:\n", "tls_server_config: {}\n"}) {
+    INFO(yaml);
+    const auto r = LoadWebConfigString(yaml, "web.yml", "");
+    REQUIRE(r.ok());
+    CHECK_FALSE(r.config->tls);
+    CHECK(r.config->basic_auth_users.empty());
+  }
+}
+
+TEST_CASE("a full web config loads", "[web_config]") {
+  const auto cert = MakeSelfSignedCertificate();
+  const std::string hash = HtpasswdHash("s3cret");
+  // Relative paths are resolved against the file's directory, as in the toolkit.
+  const auto path = cert.dir + "/web.yml";
+  anchor::test::WriteFile(path,
+                          "tls_server_config:\n"
+                          "  cert_file: cert.pem\n"
+                          "  key_file: " +
+                              cert.key_file +
+                              "\n"
+                              "  client_auth_type: RequireAndVerifyClientCert\n"
+                              "  client_ca_file: cert.pem\n"
+                              "  min_version: TLS13\n"
+                              "basic_auth_users:\n"
+                              "  prometheus: " +
+                              hash +
+                              "\n"
+                              "auth_excluded_paths: [/-/healthy, /-/ready]\n");
+  const auto r = LoadWebConfigFile(path);
+  INFO(r.error);
+  REQUIRE(r.ok());
+  REQUIRE(r.config->tls);
+  CHECK(r.config->tls->cert_file == cert.cert_file);
+  CHECK(r.config->tls->client_ca_file == cert.cert_file);
+  CHECK(r.config->tls->client_auth == ClientAuthType::kRequireAndVerifyClientCert);
+  CHECK(r.config->tls->min_version == TlsVersion::kTls13);
+  CHECK(r.config->tls->max_version == TlsVersion::kTls13);
+  CHECK(r.config->basic_auth_users.at("prometheus") == hash);
+  CHECK(r.config->auth_excluded_paths.count("/-/ready") == 1);
+}
+
+TEST_CASE("web config errors name the line and key", "[web_config]") {
+  const auto cert = MakeSelfSignedCertificate();
+  const std::string tls = "tls_server_config:\n  cert_file: " + cert.cert_file +
+                          "\n  key_file: " + cert.key_file + "\n";
+  CHECK(ErrorOf("tls_server_config:\n  cert_file: x\n  bogus: 1\n") ==
+        "web.yml:3: tls_server_config.bogus: unknown key");
+  CHECK(ErrorOf("basic_auth_users: {}\nhttp_server_config:\n  http2: false\n") ==
+        "web.yml:2: http_server_config: is not supported by this exporter");
+  CHECK(ErrorOf("tls_server_config:\n  key_file: " + cert.key_file + "\n") ==
+        "web.yml:2: tls_server_config.cert_file: is required to serve TLS");
+  CHECK(ErrorOf(tls + "  min_version: TLS9\n") ==
+        "web.yml:4: tls_server_config.min_version: unknown value \"TLS9\" (expected one of "
+        "TLS10, TLS11, TLS12, TLS13)");
+  CHECK(ErrorOf(tls + "  min_version: TLS13\n  max_version: TLS12\n") ==
+        "web.yml:4: tls_server_config.min_version: is above max_version");
+  CHECK(ErrorOf(tls + "  client_auth_type: RequireClientCertPlease\n")
+            .find("web.yml:4: tls_server_config.client_auth_type: unknown value") == 0);
+  CHECK(ErrorOf(tls + "  client_auth_type: RequireAndVerifyClientCert\n") ==
+        "web.yml:4: tls_server_config.client_ca_file: is required with client_auth_type "
+        "RequireAndVerifyClientCert");
+  CHECK(ErrorOf(tls + "  client_ca_file: " + cert.cert_file + "\n")
+            .find("is set but client_auth_type is NoClientCert") != std::string::npos);
+  CHECK(ErrorOf("tls_server_config:\n  cert_file: /nonexistent/c.pem\n  key_file: k\n")
+            .find("web.yml:2: tls_server_config: cannot read cert_file /nonexistent/c.pem") == 0);
+  // A key that belongs to another certificate.
+  const auto other = MakeSelfSignedCertificate();
+  CHECK(ErrorOf("tls_server_config:\n  cert_file: " + cert.cert_file +
+                "\n  key_file: " + other.key_file + "\n")
+            .find("does not match the certificate") != std::string::npos);
+  CHECK(ErrorOf("auth_excluded_paths: [metrics]\n") ==
+        "web.yml:1: auth_excluded_paths[0]: must start with /");
+  CHECK(ErrorOf("basic_auth_users: [a, b]\n").find("web.yml:1: basic_auth_users: expected") == 0);
+  CHECK(ErrorOf("tls_server_config: [\n").find("web.yml:") == 0);
+}
+
+TEST_CASE("a password hash that is not bcrypt is refused without being repeated",
+          "[web_config][secrets]") {
+  for (const std::string bad :
+       {"plaintext-password", "$1$saltsalt$abcdefghijklmnopqrstuv",
+        "$6$rounds=5000$salt$0123456789012345678901234567890123456789012345678901234567890123456"
+        "7890123456",
+        "$2y$10$tooshort", "$2y$99$X0h1gDsPszWURQaxFh.zoubFi6DXncSjhoQNJgRrnGs7EsimhC7zG"}) {
+    INFO(bad);
+    const auto err = ErrorOf("basic_auth_users:\n  alice: " + bad + "\n");
+    CHECK(err.find("web.yml:2: basic_auth_users.alice: is not a bcrypt hash") == 0);
+    CHECK(err.find(bad) == std::string::npos);
+  }
+  // The hash htpasswd -nBC 10 makes ($2y$) is accepted, and so are $2a$ and $2b$.
+  const std::string good = HtpasswdHash("pw", 10);
+  for (const std::string prefix : {"$2y$", "$2a$", "$2b$"}) {
+    const auto r = LoadWebConfigString("basic_auth_users:\n  alice: " + prefix + good.substr(4),
+                                       "web.yml", "");
+    CHECK(r.ok());
+  }
+}
