@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,6 +19,13 @@
 #include "web/wide_backlog.h"
 
 namespace {
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
 
 int Connect(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -57,15 +65,23 @@ double Run(const char* name, std::function<httplib::TaskQueue*()> queue, time_t 
     fds.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the server accept them
+  const double cpu_before = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(std::chrono::seconds(300));
   const auto res = client.Get("/metrics");
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("%-34s idle=%d %s keep-alive=%lds: scrape status %d after %.3f s\n", name,
-              static_cast<int>(fds.size()), send_one_request ? "(one request each)" : "(silent)",
-              static_cast<long>(keep_alive), res ? res->status : 0, secs);
+  // While the idle connections time out: what polling them costs.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const double cpu = CpuSeconds() - cpu_before;
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf(
+      "%-28s idle=%d %-18s keep-alive=%lds: scrape %d after %.3f s; CPU %.0f%% of one "
+      "core\n",
+      name, static_cast<int>(fds.size()), send_one_request ? "(one request each)" : "(silent)",
+      static_cast<long>(keep_alive), res ? res->status : 0, secs, 100 * cpu / wall);
   for (const int fd : fds) close(fd);
   server.stop();
   t.join();

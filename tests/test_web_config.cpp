@@ -2,6 +2,10 @@
 // key, and never repeat a password hash.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
+#include <utility>
+
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
 #include "web/web_config.h"
@@ -119,4 +123,26 @@ TEST_CASE("a password hash that is not bcrypt is refused without being repeated"
                                        "web.yml", "");
     CHECK(r.ok());
   }
+}
+
+TEST_CASE("web-config.example.yml is valid", "[web_config]") {
+  // Its certificate paths are examples; point them at real files, keep everything else.
+  std::ifstream in(std::string(ANCHOR_SOURCE_DIR) + "/web-config.example.yml");
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string yaml = text.str();
+  REQUIRE_FALSE(yaml.empty());
+  const auto cert = MakeSelfSignedCertificate();
+  for (const auto& [from, to] : {std::pair<std::string, std::string>{
+                                     "/etc/anchorbrowser_exporter/tls.crt", cert.cert_file},
+                                 {"/etc/anchorbrowser_exporter/tls.key", cert.key_file}}) {
+    const auto at = yaml.find(from);
+    REQUIRE(at != std::string::npos);
+    yaml.replace(at, from.size(), to);
+  }
+  const auto r = LoadWebConfigString(yaml, "web-config.example.yml", "");
+  INFO(r.error);
+  REQUIRE(r.ok());
+  CHECK(r.config->tls);
+  CHECK(r.config->basic_auth_users.count("prometheus") == 1);
 }
