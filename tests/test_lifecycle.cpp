@@ -201,6 +201,7 @@ TEST_CASE("the landing page shows the tracked batches, escaped", "[lifecycle][e2
         std::string::npos);
   CHECK(page.find("down (not_found)") != std::string::npos);
   CHECK(page.find("Tracked batches (3)") != std::string::npos);
+  CHECK(page.find("</a></td><td>configured</td>") != std::string::npos);
 }
 
 TEST_CASE("process metrics are present, typed like the Go client's and plausible",

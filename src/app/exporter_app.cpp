@@ -21,6 +21,7 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
   LandingPageBatch row;
   row.id = tracked.target.id;
   row.labels = tracked.target.labels;
+  row.discovered = tracked.discovered;
   if (!tracked.last) return row;
   row.fetched = true;
   row.last_fetch = tracked.last_fetch;

@@ -40,6 +40,7 @@ std::string Row(const LandingPageBatch& b) {
   if (b.progress_ratio)
     std::snprintf(progress, sizeof(progress), "%.1f%%", *b.progress_ratio * 100);
   std::string row = "<tr><td><a href=\"probe?target=" + id + "\">" + id + "</a></td>";
+  row += "<td>" + std::string(b.discovered ? "discovered" : "configured") + "</td>";
   row += "<td>" + Labels(b.labels) + "</td>" + state;
   row += "<td>" + HtmlEscape(b.status.value_or("-")) + "</td>";
   row += "<td>" + std::string(progress) + "</td>";
@@ -102,10 +103,11 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;tex
   html += "</li>\n</ul>\n";
   html += "<h2>Tracked batches (" + std::to_string(info.batches.size()) + ")</h2>\n";
   if (info.batches.empty()) {
-    html += "<p>No batches are configured.</p>\n";
+    html += "<p>No batches are configured or discovered.</p>\n";
   } else {
     html +=
-        "<table><tr><th>Batch</th><th>Labels</th><th>Last fetch</th><th>Status</th>"
+        "<table><tr><th>Batch</th><th>Source</th><th>Labels</th><th>Last fetch</th>"
+        "<th>Status</th>"
         "<th>Progress</th><th>Completed / failed / total</th><th>Fetched at</th></tr>\n";
     for (const auto& b : info.batches) html += Row(b);
     html += "</table>\n";

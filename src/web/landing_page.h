@@ -13,6 +13,7 @@ namespace anchor {
 struct LandingPageBatch {
   std::string id;
   std::map<std::string, std::string> labels;
+  bool discovered = false;  // found through discovery rather than configured
   bool fetched = false;  // false until the first scrape or probe fetched it
   bool up = false;
   std::string down_reason;               // fetch error reason when !up
