@@ -29,8 +29,8 @@ Answer Get(int port, const std::string& path, const std::string& user = "",
            const std::string& password = "") {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(std::chrono::seconds(30));
-  if (!user.empty()) client.set_basic_auth(user.c_str(), password.c_str());
-  const auto res = client.Get(path.c_str());
+  if (!user.empty()) client.set_basic_auth(user, password);
+  const auto res = client.Get(path);
   if (!res) return {};
   return {res->status, res->body, res->get_header_value("WWW-Authenticate")};
 }

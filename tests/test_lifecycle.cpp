@@ -94,7 +94,7 @@ TEST_CASE("only GET and HEAD are served, POST only for /-/reload", "[lifecycle][
   exporter.Get("/-/healthy", &status);
   CHECK(status == 200);
   // Bodies are small: a large one is refused.
-  exporter.Request("POST", "/-/reload", &status, std::string(64 * 1024, 'x'));
+  exporter.Request("POST", "/-/reload", &status, std::string(size_t{64} * 1024, 'x'));
   CHECK(status == 413);
 }
 

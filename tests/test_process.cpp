@@ -26,7 +26,7 @@ const char* kKey = "process-test-key-do-not-leak";
 
 std::string WriteConfig(const std::string& dir, const std::string& base_url,
                         const std::string& batches_yaml) {
-  const std::string path = dir + "/config.yaml";
+  std::string path = dir + "/config.yaml";
   anchor::test::WriteFile(path, "anchor:\n  base_url: " + base_url + "\n" + batches_yaml);
   return path;
 }
@@ -155,7 +155,7 @@ TEST_CASE("the binary serves HTTPS with basic auth from --web.config.file", "[pr
   INFO(exporter.Log());
   REQUIRE(port > 0);
   httplib::SSLClient client("127.0.0.1", port);
-  client.set_ca_cert_path(cert.cert_file.c_str());
+  client.set_ca_cert_path(cert.cert_file);
   client.enable_server_certificate_verification(true);
   client.set_read_timeout(std::chrono::seconds(30));
   auto res = client.Get("/metrics");

@@ -31,13 +31,13 @@ int HttpsGet(int port, const Client& c, const std::string& path = "/metrics") {
   client->set_connection_timeout(std::chrono::seconds(5));
   client->set_read_timeout(std::chrono::seconds(30));
   if (!c.ca_file.empty()) {
-    client->set_ca_cert_path(c.ca_file.c_str());
+    client->set_ca_cert_path(c.ca_file);
     client->enable_server_certificate_verification(true);
   } else {
     client->enable_server_certificate_verification(false);
   }
   if (c.max_version != 0) SSL_CTX_set_max_proto_version(client->ssl_context(), c.max_version);
-  const auto res = client->Get(path.c_str());
+  const auto res = client->Get(path);
   return res ? res->status : 0;
 }
 

@@ -1,11 +1,11 @@
 #include "collect/process_metrics.h"
 
-#include <dirent.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -40,13 +40,14 @@ prometheus::MetricFamily Family(const char* name, const char* help, prometheus::
 // Entries of /proc/self/fd, counted as the Go client counts them (the directory's own
 // descriptor included).
 std::optional<double> OpenFds() {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return std::nullopt;
+  std::error_code ec;
+  std::filesystem::directory_iterator it("/proc/self/fd", ec);
+  if (ec) return std::nullopt;
   double n = 0;
-  while (const dirent* entry = readdir(dir)) {
-    if (entry->d_name[0] != '.') ++n;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) return std::nullopt;
+    ++n;
   }
-  closedir(dir);
   return n;
 }
 

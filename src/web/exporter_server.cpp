@@ -1,7 +1,6 @@
 #include "web/exporter_server.h"
 
 #include <httplib.h>
-
 #include <sys/socket.h>
 
 #include <cstdlib>
@@ -145,7 +144,7 @@ void ExporterServer::Harden() {
       [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
         std::string what = "unknown exception";
         try {
-          std::rethrow_exception(ep);
+          std::rethrow_exception(std::move(ep));
         } catch (const std::exception& e) {
           what = e.what();
         } catch (...) {

@@ -38,7 +38,9 @@ class Reader {
     if (!node.IsMap()) Fail(node, path, "expected a mapping");
     for (const auto& kv : node) {
       const auto key = kv.first.Scalar();
-      const std::string key_path = path.empty() ? key : path + "." + key;
+      std::string key_path = path;
+      if (!key_path.empty()) key_path += '.';
+      key_path += key;
       for (const char* u : unsupported) {
         if (key == u) Fail(kv.first, key_path, "is not supported by this exporter");
       }

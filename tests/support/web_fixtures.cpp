@@ -38,7 +38,7 @@ std::string HtpasswdHash(const std::string& password, int cost) {
 }
 
 std::string WriteTempFile(const std::string& name, const std::string& content) {
-  const std::string path = MakeTempDir() + "/" + name;
+  std::string path = MakeTempDir() + "/" + name;
   WriteFile(path, content);
   return path;
 }
