@@ -3,7 +3,7 @@
 #   cmake --install build [--prefix /usr]        cpack -G DEB   (from the build directory)
 #
 #   <prefix>/bin/anchorbrowser_exporter
-#   <prefix>/share/doc/anchorbrowser_exporter/{config.example.yaml,README.md}
+#   <prefix>/share/doc/anchorbrowser_exporter/{config.example.yaml,web-config.example.yml,README.md}
 #   <prefix>/share/anchorbrowser_exporter/dashboards/...        (whatever dashboards/ holds)
 #   <prefix>/lib/systemd/system/anchorbrowser_exporter.service
 #   <sysconfdir>/default/anchorbrowser_exporter                 (the unit's EnvironmentFile)
@@ -14,7 +14,8 @@
 include(GNUInstallDirs)
 
 install(TARGETS anchorbrowser_exporter RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES config.example.yaml packaging/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES config.example.yaml web-config.example.yml packaging/README.md
+  DESTINATION ${CMAKE_INSTALL_DOCDIR})
 if(EXISTS ${CMAKE_SOURCE_DIR}/dashboards)
   install(DIRECTORY dashboards/
     DESTINATION ${CMAKE_INSTALL_DATADIR}/anchorbrowser_exporter/dashboards)
