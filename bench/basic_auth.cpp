@@ -1,6 +1,7 @@
 // Time of one basic-auth check at bcrypt cost 10 (htpasswd -nBC 10), first (bcrypt) and
 // repeated (cache), and for an unknown user (dummy hash). Not a test: numbers vary by machine.
-//   cmake --build build --target bench_basic_auth && build/bench/bench_basic_auth
+//   make bench-build && cmake --build build --target bench_basic_auth &&
+//   build/bench/bench_basic_auth
 #include "web/basic_auth.h"
 
 #include <crypt.h>

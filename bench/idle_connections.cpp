@@ -1,6 +1,7 @@
 // Measures how long a scrape waits while many idle connections are open, for httplib's default
 // thread pool and for the exporter's BoundedTaskQueue. Not a test: numbers vary by machine.
-//   cmake --build build --target bench_idle_connections && build/bench/bench_idle_connections
+//   make bench-build && cmake --build build --target bench_idle_connections
+//   build/bench/bench_idle_connections
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netinet/in.h>
