@@ -113,6 +113,10 @@ int main(int argc, char** argv) {
 
   std::thread signal_thread([&] { HandleSignals(signals, *app, log); });
   app->Serve();
+  // httplib ends its accept loop on an accept() error other than EMFILE. Say so and exit
+  // non-zero, so that a supervisor (systemd's Restart=on-failure) starts the exporter again.
+  const bool failed = !app->stop_requested();
+  if (failed) log.Error("the HTTP server stopped accepting connections; exiting");
   // Serve() also returns when the server fails; wake the signal thread so it can be joined.
   // SIGTERM is blocked in every thread: it only ends the sigwait, it does not kill the thread.
   // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread)
@@ -121,5 +125,5 @@ int main(int argc, char** argv) {
   app.reset();  // closes kept-alive API connections, so the demo API stops at once
   if (demo_api) demo_api->Stop();
   log.Info("stopped");
-  return 0;
+  return failed ? 1 : 0;
 }

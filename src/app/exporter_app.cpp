@@ -105,6 +105,7 @@ void ExporterApp::Serve() {
 }
 
 void ExporterApp::Stop() {
+  stop_requested_ = true;
   if (!server_) return;
   // httplib drops a stop() that comes before its accept loop runs: wait for the loop first.
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);

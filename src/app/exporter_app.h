@@ -52,6 +52,8 @@ class ExporterApp {
   void Serve();
   void Stop();
   bool running() const;
+  // False when Serve() returned without a Stop(): the accept loop failed.
+  bool stop_requested() const { return stop_requested_; }
 
   // "" on success, else why the running config was kept. `trigger` names the cause in the log.
   std::string Reload(std::string_view trigger);
@@ -81,6 +83,7 @@ class ExporterApp {
   prometheus::Gauge& reload_time_;
   std::atomic<bool> last_reload_ok_{true};
   std::atomic<bool> serve_returned_{false};
+  std::atomic<bool> stop_requested_{false};
 };
 
 }  // namespace anchor
