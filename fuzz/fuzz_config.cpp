@@ -1,0 +1,64 @@
+// Fuzzes the YAML config loader: any text yields either a config whose values passed
+// validation or one non-empty line of error that names the source and never the API key.
+// The key comes from a fixed fake environment; the real one is never read.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "config/config_loader.h"
+#include "fuzz_check.h"
+
+namespace {
+
+const std::string kSource = "fuzz.yaml";
+const std::string kDummyKey = "fuzz-dummy-api-key-5e1f0c";
+
+std::optional<std::string> FakeEnv(const std::string&) { return kDummyKey; }
+
+void CheckConfig(const anchor::Config& c) {
+  const auto& a = c.anchor;
+  FUZZ_CHECK(a.base_url.rfind("http://", 0) == 0 || a.base_url.rfind("https://", 0) == 0);
+  FUZZ_CHECK(a.base_url.back() != '/');
+  FUZZ_CHECK(!a.api_key.empty());
+  FUZZ_CHECK(!a.api_key_file.empty() || a.api_key.Reveal() == kDummyKey);
+  FUZZ_CHECK(a.timeout.count() > 0 && a.connect_timeout.count() > 0);
+  FUZZ_CHECK(a.max_concurrency >= 1 && a.max_concurrency <= 256);
+  FUZZ_CHECK(a.max_response_bytes >= 1024 && a.max_response_bytes <= (std::size_t{1} << 31));
+  std::set<std::string> ids;
+  for (const auto& b : c.batches) {
+    FUZZ_CHECK(anchor::IsValidBatchId(b.id));
+    FUZZ_CHECK(ids.insert(b.id).second);
+    for (const auto& [name, value] : b.labels) {
+      FUZZ_CHECK(anchor::IsValidLabelName(name) && name != "batch_id");
+    }
+  }
+}
+
+void CheckError(const std::string& error, std::string_view yaml) {
+  FUZZ_CHECK(!error.empty());
+  FUZZ_CHECK(error.rfind(kSource + ":", 0) == 0);
+  for (const char c : error) {
+    FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);  // one printable line
+  }
+  // The key only shows up in an error if the input itself contains it.
+  FUZZ_CHECK(error.find(kDummyKey) == std::string::npos ||
+             yaml.find(kDummyKey) != std::string_view::npos);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view yaml(reinterpret_cast<const char*>(data), size);
+  // A base directory that does not exist: relative key and CA file paths resolve to nothing.
+  const auto result = anchor::LoadConfigString(yaml, kSource, "/nonexistent-fuzz-dir", FakeEnv);
+  FUZZ_CHECK(result.ok() == result.error.empty());
+  if (result.config) {
+    CheckConfig(*result.config);
+  } else {
+    CheckError(result.error, yaml);
+  }
+  return 0;
+}
