@@ -112,6 +112,30 @@ TEST_CASE("config errors name the file and line and key", "[config]") {
   ExpectError("", {"empty"});
 }
 
+// Found by fuzz/fuzz_config: values, keys and yaml-cpp's own messages quoted control characters
+// (a newline in a base_url, a NUL escape) into the error, which is logged as one line.
+TEST_CASE("config errors stay one printable line whatever they quote", "[config]") {
+  const std::pair<std::string, std::string> cases[] = {
+      {"anchor:\n  base_url: \"ftp://x\\ny\"\n", "ftp://x\\ny"},
+      {"anchor:\n  timeout: \"1\\ts\"\n", "1\\ts"},
+      {"\"an\\x01chor\": {}\n", "an\\x01chor"},
+      {"batches:\n  - id: \"a\\x7fb\"\n", "a\\x7fb"},
+      // yaml-cpp: "unknown escape character: " and the raw character
+      {std::string("anchor: \"\\\0\"\n", 13), "invalid YAML: unknown escape character: \\x00"},
+      {"anchor:\n  bo\x7fgus: 1\n", "anchor.bo\\x7fgus: unknown key"},
+  };
+  for (const auto& [yaml, quoted] : cases) {
+    const auto r = Load(yaml);
+    INFO(yaml);
+    REQUIRE_FALSE(r.ok());
+    INFO(r.error);
+    CHECK(r.error.find(quoted) != std::string::npos);
+    for (const char c : r.error) {
+      CHECK((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
+    }
+  }
+}
+
 TEST_CASE("a missing API key names the variable or file and never a key", "[config]") {
   const auto r = LoadConfigString("batches: []\n", "c.yaml", "", Env({}));
   REQUIRE_FALSE(r.ok());

@@ -18,6 +18,27 @@ struct ConfigError {
   std::string message;
 };
 
+// Errors quote keys and values from the file and yaml-cpp quotes the characters it rejects;
+// control characters among them are escaped so that an error stays one printable line.
+std::string OneLine(const std::string& text) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += {'\\', 'x', kHex[u >> 4], kHex[u & 0xf]};
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // Walks the YAML tree and reports errors as "<source>:<line>: <key path>: <problem>".
 class YamlReader {
  public:
@@ -29,7 +50,7 @@ class YamlReader {
     out << source_;
     if (node.IsDefined() && node.Mark().line >= 0) out << ':' << node.Mark().line + 1;
     out << ": " << (path.empty() ? "" : path + ": ") << problem;
-    throw ConfigError{out.str()};
+    throw ConfigError{OneLine(out.str())};
   }
 
   // A mapping whose keys must all be in `allowed`.
@@ -376,7 +397,8 @@ ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& sour
     return {std::nullopt, e.message};
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    return {std::nullopt, source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg};
+    return {std::nullopt,
+            OneLine(source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg)};
   }
 }
 
