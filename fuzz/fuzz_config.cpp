@@ -25,6 +25,7 @@ void CheckConfig(const anchor::Config& c) {
   FUZZ_CHECK(!a.api_key.empty());
   FUZZ_CHECK(!a.api_key_file.empty() || a.api_key.Reveal() == kDummyKey);
   FUZZ_CHECK(a.timeout.count() > 0 && a.connect_timeout.count() > 0);
+  FUZZ_CHECK(a.timeout <= anchor::kMaxDuration && a.connect_timeout <= anchor::kMaxDuration);
   FUZZ_CHECK(a.max_concurrency >= 1 && a.max_concurrency <= 256);
   FUZZ_CHECK(a.max_response_bytes >= 1024 && a.max_response_bytes <= (std::size_t{1} << 31));
   std::set<std::string> ids;

@@ -112,6 +112,16 @@ TEST_CASE("config errors name the file and line and key", "[config]") {
   ExpectError("", {"empty"});
 }
 
+TEST_CASE("durations longer than the maximum are config errors", "[config]") {
+  ExpectError("anchor:\n  timeout: 36501d\n",
+              {"config.yaml:2:", "anchor.timeout", "at most 36500d"});
+  ExpectError("anchor:\n  connect_timeout: 2147483647w\n", {"anchor.connect_timeout", "36500d"});
+  const auto r = Load("anchor:\n  timeout: 36500d\n");
+  INFO(r.error);
+  REQUIRE(r.ok());
+  CHECK(r.config->anchor.timeout == anchor::kMaxDuration);
+}
+
 // Found by fuzz/fuzz_config: values, keys and yaml-cpp's own messages quoted control characters
 // (a newline in a base_url, a NUL escape) into the error, which is logged as one line.
 TEST_CASE("config errors stay one printable line whatever they quote", "[config]") {

@@ -29,3 +29,27 @@ TEST_CASE("durations format back to what parses", "[config][duration]") {
   CHECK(FormatDuration(milliseconds(0)) == "0s");
   CHECK(ParseDuration(FormatDuration(milliseconds(3'723'456))) == milliseconds(3'723'456));
 }
+
+// Found by fuzz/fuzz_duration: "1w2m2147483647w" parsed, but FormatDuration wrote
+// "2147483648w2m", which does not parse (and a timeout that long overflowed when converted to
+// the clock's nanoseconds). Durations are now bounded by kMaxDuration.
+TEST_CASE("durations are bounded and every bounded one round-trips", "[config][duration]") {
+  using anchor::kMaxDuration;
+  CHECK(kMaxDuration == std::chrono::hours(24 * 36500));
+  CHECK(ParseDuration("36500d") == kMaxDuration);
+  CHECK(ParseDuration("5214w2d") == kMaxDuration);
+  for (const char* too_long : {"36500d1ms", "5215w", "1w2m2147483647w", "2147483647w"}) {
+    INFO(too_long);
+    CHECK_FALSE(ParseDuration(too_long).has_value());
+  }
+  for (const auto d : {kMaxDuration, kMaxDuration - milliseconds(1), milliseconds(1),
+                       milliseconds(604'800'000 + 60'000 + 1)}) {
+    INFO(d.count());
+    CHECK(ParseDuration(FormatDuration(d)) == d);
+  }
+  // Any accepted duration converts to the steady clock's nanoseconds and can be added to now.
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(kMaxDuration);
+  CHECK(ns.count() / 1'000'000 == kMaxDuration.count());
+  CHECK(std::chrono::steady_clock::now().time_since_epoch() <
+        std::chrono::steady_clock::duration::max() - ns);
+}

@@ -117,7 +117,9 @@ class YamlReader {
     if (!parsed) {
       Fail(node, path,
            "invalid duration \"" + (node.IsScalar() ? node.Scalar() : std::string()) +
-               "\" (expected a number with a unit: ms, s, m, h, d, w; e.g. 10s or 1m30s)");
+               "\" (expected a number with a unit: ms, s, m, h, d, w; e.g. 10s or 1m30s; "
+               "at most " +
+               std::to_string(kMaxDuration / std::chrono::hours(24)) + "d)");
     }
     return *parsed;
   }

@@ -39,8 +39,8 @@ std::optional<Duration> ParseDuration(std::string_view text) {
     }
     if (unit == nullptr) return std::nullopt;
     i += unit->name.size();
-    total += number * unit->ms;
-    if (total > std::numeric_limits<std::int64_t>::max() / 2) return std::nullopt;
+    total += number * unit->ms;  // at most kMaxDuration + INT32_MAX weeks: no overflow
+    if (total > kMaxDuration.count()) return std::nullopt;
   }
   return Duration{total};
 }
