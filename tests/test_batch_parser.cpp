@@ -151,3 +151,25 @@ TEST_CASE("API error bodies yield their message", "[anchor][parser]") {
         "Invalid API Key");
   CHECK_FALSE(anchor::ParseApiErrorMessage("<html>").has_value());
 }
+
+// Found by fuzz/fuzz_batch_response: the copying parser skipped any of the bytes EF, BB, BF at
+// the start on their own (RapidJSON's UTF-8 stream wrapper), the in-place one (which the API
+// client uses) none, so the two disagreed. Both now skip exactly one leading UTF-8 BOM.
+TEST_CASE("one UTF-8 BOM is skipped and stray BOM bytes are not in either mode", "[anchor][parser]") {
+  const std::string batch = R"({"data": {"status": "completed"}})";
+  std::string with_bom = "\xEF\xBB\xBF" + batch;
+  CHECK(ParseBatchResponse(with_bom).batch);
+  CHECK(anchor::ParseBatchResponseInPlace(with_bom).batch);
+  CHECK(anchor::ParseApiErrorMessage("\xEF\xBB\xBF{\"error\": {\"message\": \"m\"}}") == "m");
+  for (const std::string prefix :
+       {"\xBB", "\xBF", "\xEF", "\xEF\xBB", "\xBB\xBF", "\xEF\xEF\xBB\xBF"}) {
+    std::string body = prefix + batch;
+    INFO(body);
+    const auto copied = ParseBatchResponse(body);
+    CHECK_FALSE(copied.batch);
+    const auto in_place = anchor::ParseBatchResponseInPlace(body);
+    CHECK_FALSE(in_place.batch);
+    CHECK(copied.error == in_place.error);
+    CHECK_FALSE(anchor::ParseApiErrorMessage(prefix + R"({"error": {"message": "m"}})"));
+  }
+}

@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 
 #include <algorithm>
 #include <cctype>
@@ -190,23 +191,33 @@ BatchParseResult ParseWith(ParseFn parse) {
 
 constexpr unsigned kParseFlags = rapidjson::kParseDefaultFlags;
 
+// RFC 8259 lets a parser ignore a leading UTF-8 byte order mark; both modes skip it, and only it.
+size_t BomLength(std::string_view body) { return body.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0; }
+
+// Parses a copy of `body` from a plain MemoryStream: Document::Parse(str, length) wraps it in
+// EncodedInputStream<UTF8>, which skips each BOM byte on its own (a body starting with a lone
+// 0xBB parsed), unlike the in-place parser.
+void ParseCopy(rapidjson::Document& doc, std::string_view body) {
+  body.remove_prefix(BomLength(body));
+  rapidjson::MemoryStream stream(body.data(), body.size());
+  doc.ParseStream<kParseFlags>(stream);
+}
+
 }  // namespace
 
 BatchParseResult ParseBatchResponseInPlace(std::string& body) {
   return ParseWith([&body](rapidjson::Document& doc) {
-    doc.ParseInsitu<kParseFlags | rapidjson::kParseInsituFlag>(body.data());
+    doc.ParseInsitu<kParseFlags | rapidjson::kParseInsituFlag>(body.data() + BomLength(body));
   });
 }
 
 BatchParseResult ParseBatchResponse(std::string_view body) {
-  return ParseWith([body](rapidjson::Document& doc) {
-    doc.Parse<kParseFlags>(body.data(), body.size());
-  });
+  return ParseWith([body](rapidjson::Document& doc) { ParseCopy(doc, body); });
 }
 
 std::optional<std::string> ParseApiErrorMessage(std::string_view body) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  ParseCopy(doc, body);
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
   const auto err = doc.FindMember("error");
   if (err == doc.MemberEnd() || !err->value.IsObject()) return std::nullopt;
