@@ -173,3 +173,17 @@ TEST_CASE("one UTF-8 BOM is skipped and stray BOM bytes are not in either mode",
     CHECK_FALSE(anchor::ParseApiErrorMessage(prefix + R"({"error": {"message": "m"}})"));
   }
 }
+
+// Found by reading the parser, confirmed by fuzz/fuzz_batch_response under UBSan: each
+// retry_count up to INT64_MAX was valid, and their sum overflowed (undefined behaviour).
+TEST_CASE("retry counts whose sum overflows are invalid and not added", "[anchor][parser]") {
+  const auto r = ParseBatchResponse(R"({"data": {"sessions": [
+      {"status": "failed", "retry_count": 2}, {"status": "failed", "retry_count": 9223372036854775807},
+      {"status": "completed", "retry_count": 9223372036854775805}]}})");
+  REQUIRE(r.batch);
+  REQUIRE(r.batch->sessions);
+  CHECK(r.batch->sessions->retries == 9223372036854775807);
+  CHECK(r.batch->sessions->retried_sessions == 2);
+  CHECK(r.batch->sessions->count_by_status.at("failed") == 2);
+  CHECK(HasInvalid(*r.batch, "sessions[].retry_count"));
+}

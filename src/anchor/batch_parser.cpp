@@ -156,7 +156,9 @@ class BatchReader {
         }
       }
       if (const Value* rc = Field(s, "retry_count")) {
-        if (const auto n = AsCount(*rc)) {
+        const auto n = AsCount(*rc);
+        // Each count fits int64; their sum must too (a huge one is invalid, not undefined).
+        if (n && *n <= std::numeric_limits<std::int64_t>::max() - summary.retries) {
           summary.retries += *n;
           summary.retried_sessions += *n > 0 ? 1 : 0;
         } else {
