@@ -187,3 +187,19 @@ TEST_CASE("retry counts whose sum overflows are invalid and not added", "[anchor
   CHECK(r.batch->sessions->count_by_status.at("failed") == 2);
   CHECK(HasInvalid(*r.batch, "sessions[].retry_count"));
 }
+
+// Found by reading the parser (Tencent/rapidjson#1027); the fuzzers' 4 KB inputs are too short
+// to reach it. RapidJSON's default recursive parser overflowed the stack on a body nested
+// ~200,000 levels deep, well under max_response_bytes, and the exporter crashed.
+TEST_CASE("deeply nested bodies are parsed or rejected without a crash", "[anchor][parser]") {
+  constexpr size_t kDepth = 1'000'000;
+  const std::string open(kDepth, '['), close(kDepth, ']');
+  const std::string nested =
+      R"({"data": {"status": "completed", "metadata": )" + open + close + "}}";
+  const std::string unclosed = R"({"data": )" + open;
+  CHECK(ParseBatchResponse(nested).batch);
+  std::string in_place = nested;
+  CHECK(anchor::ParseBatchResponseInPlace(in_place).batch);
+  CHECK_FALSE(ParseBatchResponse(unclosed).batch);
+  CHECK_FALSE(anchor::ParseApiErrorMessage(R"({"error": )" + open).has_value());
+}

@@ -191,7 +191,10 @@ BatchParseResult ParseWith(ParseFn parse) {
   return {std::move(batch), ""};
 }
 
-constexpr unsigned kParseFlags = rapidjson::kParseDefaultFlags;
+// Iterative: the default recursive parser overflows the thread's stack on deeply nested input
+// (a 200 KB body of "[" crashed the exporter; Tencent/rapidjson#1027). Document's pool allocator
+// frees without recursion, and the reader only looks a few levels deep.
+constexpr unsigned kParseFlags = rapidjson::kParseDefaultFlags | rapidjson::kParseIterativeFlag;
 
 // RFC 8259 lets a parser ignore a leading UTF-8 byte order mark; both modes skip it, and only it.
 size_t BomLength(std::string_view body) { return body.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0; }
