@@ -122,6 +122,13 @@ TEST_CASE("durations longer than the maximum are config errors", "[config]") {
   CHECK(r.config->anchor.timeout == anchor::kMaxDuration);
 }
 
+// Found by reading the loader while writing fuzz/fuzz_config: strtoll stopped at an escaped NUL
+// and the rest of the value was ignored.
+TEST_CASE("an integer with an embedded NUL is not an integer", "[config]") {
+  ExpectError("anchor:\n  max_concurrency: \"12\\0junk\"\n",
+              {"config.yaml:2:", "anchor.max_concurrency", "expected an integer"});
+}
+
 // Found by fuzz/fuzz_config: values, keys and yaml-cpp's own messages quoted control characters
 // (a newline in a base_url, a NUL escape) into the error, which is logged as one line.
 TEST_CASE("config errors stay one printable line whatever they quote", "[config]") {

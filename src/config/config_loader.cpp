@@ -84,7 +84,10 @@ class YamlReader {
     char* end = nullptr;
     errno = 0;
     const long long value = text.empty() ? 0 : std::strtoll(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || errno != 0) Fail(node, path, "expected an integer");
+    // The whole text: a YAML "\0" escape must not end it early ("12\0junk" is not 12).
+    if (text.empty() || end != text.c_str() + text.size() || errno != 0) {
+      Fail(node, path, "expected an integer");
+    }
     if (value < min || value > max) {
       Fail(node, path,
            "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
