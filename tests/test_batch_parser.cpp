@@ -1,7 +1,7 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-
+#include "anchor/batch_list.h"
 #include "anchor/batch_parser.h"
 
 using anchor::ParseBatchResponse;
@@ -202,4 +202,26 @@ TEST_CASE("deeply nested bodies are parsed or rejected without a crash", "[ancho
   CHECK(anchor::ParseBatchResponseInPlace(in_place).batch);
   CHECK_FALSE(ParseBatchResponse(unclosed).batch);
   CHECK_FALSE(anchor::ParseApiErrorMessage(R"({"error": )" + open).has_value());
+}
+
+// The list endpoint's parser had the same two faults as the status parser: a deeply nested body
+// overflowed the stack, and stray BOM bytes were skipped.
+TEST_CASE("the list parser survives deep nesting and skips only a whole BOM", "[anchor][parser]") {
+  const std::string page = R"({"data": {"batches": [{"batch_id": "a1", "status": "processing"}],
+      "pagination": {"has_next": true}}})";
+  std::string error;
+  const auto parsed = anchor::ParseBatchListResponse("\xEF\xBB\xBF" + page, error);
+  REQUIRE(parsed);
+  CHECK(parsed->batch_ids == std::vector<std::string>{"a1"});
+  CHECK(parsed->has_next);
+  CHECK_FALSE(anchor::ParseBatchListResponse("\xBB" + page, error));
+  CHECK_FALSE(error.empty());
+
+  constexpr size_t kDepth = 1'000'000;
+  const std::string nested = R"({"data": {"batches": [{"batch_id": "a1", "metadata": )" +
+                             std::string(kDepth, '[') + std::string(kDepth, ']') + "}]}}";
+  const auto deep = anchor::ParseBatchListResponse(nested, error);
+  REQUIRE(deep);
+  CHECK(deep->batch_ids.size() == 1);
+  CHECK_FALSE(anchor::ParseBatchListResponse(std::string(kDepth, '['), error));
 }

@@ -3,13 +3,14 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "anchor/json_body.h"
 #include "config/config_loader.h"
 
 namespace anchor {
 
 std::optional<BatchListPage> ParseBatchListResponse(std::string_view body, std::string& error) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  ParseJsonBody(doc, body);
   if (doc.HasParseError()) {
     error = std::string("body is not valid JSON (") + rapidjson::GetParseError_En(doc.GetParseError()) +
             ")";

@@ -2,13 +2,13 @@
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <limits>
 
+#include "anchor/json_body.h"
 #include "anchor/timestamp.h"
 
 namespace anchor {
@@ -191,38 +191,22 @@ BatchParseResult ParseWith(ParseFn parse) {
   return {std::move(batch), ""};
 }
 
-// Iterative: the default recursive parser overflows the thread's stack on deeply nested input
-// (a 200 KB body of "[" crashed the exporter; Tencent/rapidjson#1027). Document's pool allocator
-// frees without recursion, and the reader only looks a few levels deep.
-constexpr unsigned kParseFlags = rapidjson::kParseDefaultFlags | rapidjson::kParseIterativeFlag;
-
-// RFC 8259 lets a parser ignore a leading UTF-8 byte order mark; both modes skip it, and only it.
-size_t BomLength(std::string_view body) { return body.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0; }
-
-// Parses a copy of `body` from a plain MemoryStream: Document::Parse(str, length) wraps it in
-// EncodedInputStream<UTF8>, which skips each BOM byte on its own (a body starting with a lone
-// 0xBB parsed), unlike the in-place parser.
-void ParseCopy(rapidjson::Document& doc, std::string_view body) {
-  body.remove_prefix(BomLength(body));
-  rapidjson::MemoryStream stream(body.data(), body.size());
-  doc.ParseStream<kParseFlags>(stream);
-}
-
 }  // namespace
 
 BatchParseResult ParseBatchResponseInPlace(std::string& body) {
   return ParseWith([&body](rapidjson::Document& doc) {
-    doc.ParseInsitu<kParseFlags | rapidjson::kParseInsituFlag>(body.data() + BomLength(body));
+    doc.ParseInsitu<kJsonBodyParseFlags | rapidjson::kParseInsituFlag>(body.data() +
+                                                                       Utf8BomLength(body));
   });
 }
 
 BatchParseResult ParseBatchResponse(std::string_view body) {
-  return ParseWith([body](rapidjson::Document& doc) { ParseCopy(doc, body); });
+  return ParseWith([body](rapidjson::Document& doc) { ParseJsonBody(doc, body); });
 }
 
 std::optional<std::string> ParseApiErrorMessage(std::string_view body) {
   rapidjson::Document doc;
-  ParseCopy(doc, body);
+  ParseJsonBody(doc, body);
   if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
   const auto err = doc.FindMember("error");
   if (err == doc.MemberEnd() || !err->value.IsObject()) return std::nullopt;
