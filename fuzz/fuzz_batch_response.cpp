@@ -1,6 +1,6 @@
-// Fuzzes the parser of GET /v1/batch-sessions/{id} bodies (copying and in-place) and of API
-// error bodies: whatever the upstream sends, the parser returns a batch whose values are in
-// range, or a reason, and both parsing modes agree.
+// Fuzzes the parsers of API bodies: GET /v1/batch-sessions/{id} (copying and in-place), the list
+// GET /v1/batch-sessions, and error bodies. Whatever the upstream sends, a parser returns values
+// in range or a reason, and both status parsing modes agree.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -8,7 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include "anchor/batch_list.h"
 #include "anchor/batch_parser.h"
+#include "config/config_loader.h"
 #include "fuzz_check.h"
 
 namespace {
@@ -89,6 +91,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   CheckResult(in_place);
   FUZZ_CHECK(copied.error == in_place.error);
   FUZZ_CHECK(!copied.batch || SameBatch(*copied.batch, *in_place.batch));
+
+  std::string list_error;
+  if (const auto page = anchor::ParseBatchListResponse(body, list_error)) {
+    FUZZ_CHECK(list_error.empty());
+    FUZZ_CHECK(page->batch_ids.size() == page->statuses.size());
+    FUZZ_CHECK(page->dropped_ids >= 0);
+    for (const auto& id : page->batch_ids) FUZZ_CHECK(anchor::IsValidBatchId(id));
+  } else {
+    FUZZ_CHECK(!list_error.empty());
+  }
 
   if (const auto message = anchor::ParseApiErrorMessage(body)) {
     FUZZ_CHECK(message->size() <= 200);

@@ -1,9 +1,11 @@
-// Fuzzes ParseRfc3339: an accepted timestamp is a real calendar date and time, and its value
-// matches what the C library's timegm() computes from the same fields.
+// Fuzzes ParseRfc3339 and FormatRfc3339: an accepted timestamp is a real calendar date and time,
+// its value matches what the C library's timegm() computes from the same fields, and formatting
+// it gives text that parses back to the same time (to the millisecond FormatRfc3339 keeps).
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
@@ -61,5 +63,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(tm.tm_hour == hour && tm.tm_min == minute && second <= 60);
   const double expected = static_cast<double>(base) + (second - tm.tm_sec) - offset + fraction;
   FUZZ_CHECK(std::fabs(*parsed - expected) < 1e-3);
+
+  // RFC 3339 years are 0000-9999; a zone offset can move the UTC time just outside them.
+  constexpr double kYear0 = -62167219200.0, kYear10000 = 253402300800.0;
+  if (*parsed >= kYear0 && *parsed < kYear10000 - 0.0005) {
+    const std::string formatted = anchor::FormatRfc3339(*parsed);
+    const auto again = anchor::ParseRfc3339(formatted);
+    if (!again || std::fabs(*again - *parsed) > 0.0005 + 1e-6) {
+      std::fprintf(stderr, "FormatRfc3339(%.6f) = \"%s\"\n", *parsed, formatted.c_str());
+    }
+    FUZZ_CHECK(again.has_value());
+    FUZZ_CHECK(std::fabs(*again - *parsed) <= 0.0005 + 1e-6);
+  }
   return 0;
 }
