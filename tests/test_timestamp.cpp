@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "anchor/timestamp.h"
 
 using anchor::ParseRfc3339;
@@ -20,5 +22,26 @@ TEST_CASE("malformed timestamps are rejected", "[anchor][timestamp]") {
         "2023-11-07T05:31:56Zjunk", "yesterday", "2023-11-07T05:31:5xZ"}) {
     INFO(bad);
     CHECK_FALSE(ParseRfc3339(bad).has_value());
+  }
+}
+
+// Found by fuzz/fuzz_timestamp: strftime's %Y wrote year 0 as "0" (not parseable), and a
+// fraction that rounds up to 1000 ms was dropped instead of carried ("...:56.9996" -> ":56Z").
+TEST_CASE("formatted timestamps parse back to the same millisecond", "[anchor][timestamp]") {
+  using anchor::FormatRfc3339;
+  CHECK(FormatRfc3339(1699335116.0) == "2023-11-07T05:31:56Z");
+  CHECK(FormatRfc3339(1699335116.25) == "2023-11-07T05:31:56.250Z");
+  CHECK(FormatRfc3339(1699335116.9996) == "2023-11-07T05:31:57Z");
+  CHECK(FormatRfc3339(-0.0004) == "1970-01-01T00:00:00Z");
+  CHECK(FormatRfc3339(-62167219200.0) == "0000-01-01T00:00:00Z");
+  CHECK(FormatRfc3339(-59011459200.0) == "0100-01-01T00:00:00Z");
+  for (const char* text : {"0000-01-01T00:00:00Z", "0999-12-31T23:59:59.999Z",
+                           "2023-11-07T05:31:56.9996Z", "9999-12-31T23:59:59.999Z"}) {
+    INFO(text);
+    const auto t = ParseRfc3339(text);
+    REQUIRE(t);
+    const auto again = ParseRfc3339(FormatRfc3339(*t));
+    REQUIRE(again);
+    CHECK(std::abs(*again - *t) <= 0.0005 + 1e-6);
   }
 }

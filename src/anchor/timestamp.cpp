@@ -90,13 +90,17 @@ std::optional<double> ParseRfc3339(std::string_view s) {
 }
 
 std::string FormatRfc3339(double unix_seconds) {
-  const auto whole = static_cast<std::time_t>(std::floor(unix_seconds));
-  const int ms = static_cast<int>(std::lround((unix_seconds - static_cast<double>(whole)) * 1000));
+  // Round to whole milliseconds first, so that 56.9996 s carries into 57 s.
+  const double total_ms = std::round(unix_seconds * 1000);
+  const auto whole = static_cast<std::time_t>(std::floor(total_ms / 1000));
+  const int ms = static_cast<int>(total_ms - static_cast<double>(whole) * 1000);
   std::tm tm{};
   gmtime_r(&whole, &tm);
-  char buf[40];
-  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (ms > 0 && ms < 1000) std::snprintf(buf + n, sizeof(buf) - n, ".%03d", ms);
+  // Not strftime's %Y: it does not pad years before 1000 to the four digits RFC 3339 needs.
+  char buf[64];
+  int n = std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  if (ms > 0 && n > 0) n += std::snprintf(buf + n, sizeof(buf) - n, ".%03d", ms);
   return std::string(buf) + "Z";
 }
 
