@@ -122,11 +122,13 @@ TEST_CASE("durations longer than the maximum are config errors", "[config]") {
   CHECK(r.config->anchor.timeout == anchor::kMaxDuration);
 }
 
-// Found by reading the loader while writing fuzz/fuzz_config: strtoll stopped at an escaped NUL
-// and the rest of the value was ignored.
-TEST_CASE("an integer with an embedded NUL is not an integer", "[config]") {
+// Found by reading the loader while writing fuzz/fuzz_config: strtoll and strtod stopped at an
+// escaped NUL and the rest of the value was ignored.
+TEST_CASE("a number with an embedded NUL is not a number", "[config]") {
   ExpectError("anchor:\n  max_concurrency: \"12\\0junk\"\n",
               {"config.yaml:2:", "anchor.max_concurrency", "expected an integer"});
+  ExpectError("anchor:\n  max_requests_per_second: \"1.5\\0junk\"\n",
+              {"config.yaml:2:", "anchor.max_requests_per_second", "expected a number"});
 }
 
 // Found by fuzz/fuzz_config: values, keys and yaml-cpp's own messages quoted control characters

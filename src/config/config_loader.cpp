@@ -100,8 +100,9 @@ class YamlReader {
     const std::string text = node.IsScalar() ? node.Scalar() : "";
     char* end = nullptr;
     const double value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
-    if (text.empty() || *end != '\0' || !std::isfinite(value))
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value)) {
       Fail(node, path, "expected a number");
+    }
     if (value < min || value > max) {
       Fail(node, path,
            "must be between " + Shortest(min) + " and " + Shortest(max) + ", got " + text);
