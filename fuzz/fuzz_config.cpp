@@ -28,6 +28,17 @@ void CheckConfig(const anchor::Config& c) {
   FUZZ_CHECK(a.timeout <= anchor::kMaxDuration && a.connect_timeout <= anchor::kMaxDuration);
   FUZZ_CHECK(a.max_concurrency >= 1 && a.max_concurrency <= 256);
   FUZZ_CHECK(a.max_response_bytes >= 1024 && a.max_response_bytes <= (std::size_t{1} << 31));
+  FUZZ_CHECK(a.max_requests_per_second >= 0 && a.max_requests_per_second <= 10000);
+  for (const auto d : {c.cache.terminal_ttl, c.cache.min_interval, c.discovery.created_within,
+                       c.discovery.refresh_interval}) {
+    FUZZ_CHECK(d.count() >= 0 && d <= anchor::kMaxDuration);
+  }
+  FUZZ_CHECK(c.discovery.refresh_interval.count() > 0);
+  FUZZ_CHECK(c.discovery.max_batches >= 1 && c.discovery.max_batches <= 100000);
+  FUZZ_CHECK(!c.discovery.statuses.empty());
+  for (const auto& s : c.discovery.statuses) {
+    FUZZ_CHECK(anchor::IsValidBatchId(s) && s.size() <= 32);
+  }
   std::set<std::string> ids;
   for (const auto& b : c.batches) {
     FUZZ_CHECK(anchor::IsValidBatchId(b.id));
