@@ -1,7 +1,9 @@
 // Fuzzes ParseRfc3339 and FormatRfc3339: an accepted timestamp is a real calendar date and time,
 // its value matches what the C library's timegm() computes from the same fields, and formatting
 // it gives text that parses back to the same time (to the millisecond FormatRfc3339 keeps).
+// The same text also goes to ParseRetryAfter (delta-seconds or an HTTP date).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "anchor/api_client.h"
 #include "anchor/timestamp.h"
 #include "fuzz_check.h"
 
@@ -20,10 +23,24 @@ int Field(std::string_view text, size_t pos, size_t len) {
   return std::atoi(std::string(text.substr(pos, len)).c_str());
 }
 
+void CheckRetryAfter(std::string_view text) {
+  using std::chrono::system_clock;
+  const auto now = system_clock::from_time_t(1'700'000'000);
+  const auto at = anchor::ParseRetryAfter(std::string(text), now);
+  if (!at) return;
+  const bool seconds = !text.empty() && text.find_first_not_of("0123456789") == text.npos;
+  if (seconds) {
+    FUZZ_CHECK(*at - now == std::chrono::seconds(std::stoll(std::string(text))));
+  } else {
+    FUZZ_CHECK(at->time_since_epoch().count() >= 0);  // a date, never before 1970
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  CheckRetryAfter(text);
   const auto parsed = anchor::ParseRfc3339(text);
   if (!parsed) return 0;
   FUZZ_CHECK(std::isfinite(*parsed));
