@@ -200,6 +200,19 @@ TEST_CASE("Retry-After takes seconds or an HTTP date", "[resilience][ratelimit]"
   CHECK_FALSE(anchor::ParseRetryAfter("-5", now).has_value());
 }
 
+// Found by reading ParseRetryAfter, confirmed by fuzz/fuzz_timestamp under UBSan: a date after
+// 2262 or before 1970 overflowed system_clock's nanoseconds in from_time_t.
+TEST_CASE("Retry-After dates far from now do not overflow the clock", "[resilience][ratelimit]") {
+  using std::chrono::system_clock;
+  const auto now = system_clock::from_time_t(1700000000);
+  const auto late = anchor::ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now);
+  REQUIRE(late);
+  CHECK(*late > now + std::chrono::hours(24 * 365 * 200));
+  const auto early = anchor::ParseRetryAfter("Sat, 01 Jan 0000 00:00:00 GMT", now);
+  REQUIRE(early);
+  CHECK(*early == system_clock::from_time_t(0));
+}
+
 TEST_CASE("max_requests_per_second caps the request rate", "[resilience][ratelimit]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
   REQUIRE(api.Start());

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <ctime>
@@ -240,7 +241,12 @@ std::optional<std::chrono::system_clock::time_point> ParseRetryAfter(
   std::tm tm{};
   const char* end = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // system_clock counts nanoseconds from 1970 to 2262, HTTP dates run from year 0 to 9999: clamp
+  // so that from_time_t cannot overflow (callers cap long waits anyway).
+  using std::chrono::system_clock;
+  constexpr std::time_t kLast =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::duration::max()).count();
+  return system_clock::from_time_t(std::clamp<std::time_t>(timegm(&tm), 0, kLast));
 }
 
 }  // namespace anchor
