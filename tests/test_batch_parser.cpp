@@ -225,3 +225,26 @@ TEST_CASE("the list parser survives deep nesting and skips only a whole BOM", "[
   CHECK(deep->batch_ids.size() == 1);
   CHECK_FALSE(anchor::ParseBatchListResponse(std::string(kDepth, '['), error));
 }
+
+// Found by fuzz/fuzz_batch_response (UBSan, on the list_page.json seed): for a list entry or a
+// body that is not an object, the parser called MemberEnd() on it, which RapidJSON only allows
+// on objects (an assertion in debug builds, a number's bits read as a pointer otherwise).
+TEST_CASE("list entries and bodies that are not objects are dropped safely", "[anchor][parser]") {
+  std::string error;
+  const auto page = anchor::ParseBatchListResponse(
+      R"({"data": {"batches": [7, "x", null, [1], {"batch_id": 12}, {"status": "pending"},
+          {"batch_id": "ok-1", "status": 3}, {"batch_id": "ok-2", "status": "pending"}],
+          "pagination": [true]}})",
+      error);
+  REQUIRE(page);
+  CHECK(page->batch_ids == std::vector<std::string>{"ok-1", "ok-2"});
+  CHECK(page->statuses == std::vector<std::string>{"", "pending"});
+  CHECK(page->dropped_ids == 6);
+  CHECK_FALSE(page->has_next);
+  for (const char* body : {"[1, 2]", "7", R"({"data": 7})", R"({"data": {"batches": 7}})"}) {
+    INFO(body);
+    error.clear();
+    CHECK_FALSE(anchor::ParseBatchListResponse(body, error));
+    CHECK_FALSE(error.empty());
+  }
+}

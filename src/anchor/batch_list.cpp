@@ -7,6 +7,18 @@
 #include "config/config_loader.h"
 
 namespace anchor {
+namespace {
+
+// The member `name` of `obj`, or null when `obj` is not an object or has no such member.
+// MemberEnd() must not be called on a value that is not an object (RapidJSON asserts, and
+// without asserts reads a number's bits as a member pointer).
+const rapidjson::Value* Member(const rapidjson::Value& obj, const char* name) {
+  if (!obj.IsObject()) return nullptr;
+  const auto it = obj.FindMember(name);
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+}  // namespace
 
 std::optional<BatchListPage> ParseBatchListResponse(std::string_view body, std::string& error) {
   rapidjson::Document doc;
@@ -16,35 +28,33 @@ std::optional<BatchListPage> ParseBatchListResponse(std::string_view body, std::
             ")";
     return std::nullopt;
   }
-  const auto data = doc.IsObject() ? doc.FindMember("data") : doc.MemberEnd();
-  if (!doc.IsObject() || data == doc.MemberEnd() || !data->value.IsObject()) {
+  const rapidjson::Value* data = Member(doc, "data");
+  if (data == nullptr || !data->IsObject()) {
     error = "body has no \"data\" object";
     return std::nullopt;
   }
-  const auto batches = data->value.FindMember("batches");
-  if (batches == data->value.MemberEnd() || !batches->value.IsArray()) {
+  const rapidjson::Value* batches = Member(*data, "batches");
+  if (batches == nullptr || !batches->IsArray()) {
     error = "body has no \"data.batches\" list";
     return std::nullopt;
   }
   BatchListPage page;
-  for (const auto& b : batches->value.GetArray()) {
-    const auto id = b.IsObject() ? b.FindMember("batch_id") : b.MemberEnd();
-    if (!b.IsObject() || id == b.MemberEnd() || !id->value.IsString() ||
-        !IsValidBatchId(std::string_view(id->value.GetString(), id->value.GetStringLength()))) {
+  for (const auto& b : batches->GetArray()) {
+    const rapidjson::Value* id = Member(b, "batch_id");
+    if (id == nullptr || !id->IsString() ||
+        !IsValidBatchId(std::string_view(id->GetString(), id->GetStringLength()))) {
       ++page.dropped_ids;
       continue;
     }
-    page.batch_ids.emplace_back(id->value.GetString(), id->value.GetStringLength());
-    const auto status = b.FindMember("status");
-    page.statuses.push_back(status != b.MemberEnd() && status->value.IsString()
-                                ? status->value.GetString()
+    page.batch_ids.emplace_back(id->GetString(), id->GetStringLength());
+    const rapidjson::Value* status = Member(b, "status");
+    page.statuses.push_back(status != nullptr && status->IsString()
+                                ? std::string(status->GetString(), status->GetStringLength())
                                 : "");
   }
-  const auto pagination = data->value.FindMember("pagination");
-  if (pagination != data->value.MemberEnd() && pagination->value.IsObject()) {
-    const auto next = pagination->value.FindMember("has_next");
-    page.has_next = next != pagination->value.MemberEnd() && next->value.IsBool() &&
-                    next->value.GetBool();
+  if (const rapidjson::Value* pagination = Member(*data, "pagination")) {
+    const rapidjson::Value* next = Member(*pagination, "has_next");
+    page.has_next = next != nullptr && next->IsBool() && next->GetBool();
   }
   return page;
 }
