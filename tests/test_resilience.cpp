@@ -40,6 +40,15 @@ double PeakRssMiB() {
   return -1;
 }
 
+// Under AddressSanitizer the peak RSS says little about live memory: its quarantine keeps freed
+// blocks (up to 256 MiB) and shadow memory adds an eighth, so the bound is checked in the plain
+// build (make test) only.
+#ifdef ANCHOR_SANITIZE_BUILD
+constexpr bool kRssIsMeaningful = false;
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+
 }  // namespace
 
 TEST_CASE("a never-answering batch ends at the scrape deadline", "[resilience][deadline]") {
@@ -138,7 +147,7 @@ TEST_CASE("a 200 MiB body is refused as too_large without buffering it", "[resil
   CHECK(UpValue(s, "fine") == 1.0);
   CHECK(FetchErrors(s, "too_large") == 1.0);
   // This process holds the fake API and the exporter: its peak memory bounds the exporter's.
-  CHECK(PeakRssMiB() < 64.0);
+  if (kRssIsMeaningful) CHECK(PeakRssMiB() < 64.0);
 }
 
 TEST_CASE("a 5000-session batch is exported correctly", "[resilience][big]") {
