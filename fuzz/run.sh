@@ -27,6 +27,7 @@ fuzz_one() {
   mkdir -p "$BUILD/corpus/$t" "$art" "$BUILD/logs"
   if ! "$bin" -artifact_prefix="$art" "${seeds[@]}" >"$log" 2>&1; then
     echo "FAIL $t: a seed in fuzz/corpus/$t crashes; see $log"
+    grep -E "^Running:|ERROR|invariant violated|runtime error|SUMMARY" "$log" | grep -B1 -v "^Running:" | head -6
     return 1
   fi
   if ! "$bin" -max_total_time="$FUZZ_SECONDS" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
