@@ -8,7 +8,6 @@
 #include <ctime>
 
 #include "anchor/batch_parser.h"
-#include "log/logger.h"
 #include "version.h"
 
 namespace anchor {
@@ -56,8 +55,8 @@ struct ApiClient::RawResponse {
   std::string detail;
 };
 
-ApiClient::ApiClient(const AnchorConfig& config, const Logger& log, ResponseObserver on_response)
-    : config_(config), log_(log), on_response_(std::move(on_response)) {
+ApiClient::ApiClient(const AnchorConfig& config, ResponseObserver on_response)
+    : config_(config), on_response_(std::move(on_response)) {
   const auto scheme_end = config_.base_url.find("://");
   const auto path_start = config_.base_url.find('/', scheme_end + 3);
   scheme_host_port_ = config_.base_url.substr(0, path_start);

@@ -18,8 +18,6 @@ class Client;
 
 namespace anchor {
 
-class Logger;
-
 // Reads batches from the Anchor Browser API. Thread-safe: concurrent calls each take a kept-alive
 // connection from a small pool (one per concurrent request, reused between scrapes).
 class ApiClient {
@@ -28,7 +26,7 @@ class ApiClient {
   // Called once per HTTP answer with its status code (for the requests counter).
   using ResponseObserver = std::function<void(int status)>;
 
-  ApiClient(const AnchorConfig& config, const Logger& log, ResponseObserver on_response = {});
+  explicit ApiClient(const AnchorConfig& config, ResponseObserver on_response = {});
   ~ApiClient();
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
@@ -53,7 +51,6 @@ class ApiClient {
   void ReleaseConnection(std::unique_ptr<httplib::Client> client);
 
   const AnchorConfig config_;
-  const Logger& log_;
   ResponseObserver on_response_;
   std::string scheme_host_port_;
   std::string path_prefix_;

@@ -38,7 +38,7 @@ BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const
     : config_(config),
       metrics_(metrics),
       log_(log),
-      client_(config_.anchor, log, [m = &metrics](int status) { m->CountApiRequest(status); }),
+      client_(config_.anchor, [m = &metrics](int status) { m->CountApiRequest(status); }),
       fetcher_(client_, config_.anchor, config_.cache, metrics) {
   if (config_.discovery.enabled) {
     discovery_ = std::make_unique<BatchDiscovery>(client_, config_.discovery, metrics, log);
