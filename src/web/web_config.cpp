@@ -4,68 +4,18 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
-#include <fstream>
 #include <initializer_list>
 #include <sstream>
 #include <utility>
 
+#include "config/yaml_reader.h"
 #include "web/server_tls.h"
 
 namespace anchor {
 namespace {
 
-struct WebConfigError {
-  std::string message;
-};
-
-// Errors read "<source>:<line>: <key path>: <problem>", like the main config's.
-class Reader {
- public:
-  explicit Reader(std::string source) : source_(std::move(source)) {}
-
-  [[noreturn]] void Fail(const YAML::Node& node, const std::string& path,
-                         const std::string& problem) const {
-    std::ostringstream out;
-    out << source_;
-    if (node.IsDefined() && node.Mark().line >= 0) out << ':' << node.Mark().line + 1;
-    out << ": " << (path.empty() ? "" : path + ": ") << problem;
-    throw WebConfigError{out.str()};
-  }
-
-  void ExpectMap(const YAML::Node& node, const std::string& path,
-                 std::initializer_list<const char*> allowed,
-                 std::initializer_list<const char*> unsupported = {}) const {
-    if (!node.IsMap()) Fail(node, path, "expected a mapping");
-    for (const auto& kv : node) {
-      const auto key = kv.first.Scalar();
-      std::string key_path = path;
-      if (!key_path.empty()) key_path += '.';
-      key_path += key;
-      for (const char* u : unsupported) {
-        if (key == u) Fail(kv.first, key_path, "is not supported by this exporter");
-      }
-      bool known = false;
-      for (const char* a : allowed) known = known || key == a;
-      if (!known) Fail(kv.first, key_path, "unknown key");
-    }
-  }
-
-  std::string String(const YAML::Node& node, const std::string& path) const {
-    if (!node.IsScalar()) Fail(node, path, "expected a string");
-    return node.Scalar();
-  }
-
- private:
-  std::string source_;
-};
-
-std::string ResolvePath(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || path[0] == '/' || base_dir.empty()) return path;
-  return base_dir + "/" + path;
-}
-
 template <typename T>
-T Choose(const Reader& r, const YAML::Node& node, const std::string& path,
+T Choose(const YamlReader& r, const YAML::Node& node, const std::string& path,
          std::initializer_list<std::pair<const char*, T>> choices) {
   const std::string value = r.String(node, path);
   std::string names;
@@ -76,7 +26,7 @@ T Choose(const Reader& r, const YAML::Node& node, const std::string& path,
   r.Fail(node, path, "unknown value \"" + value + "\" (expected one of " + names + ")");
 }
 
-TlsVersion Version(const Reader& r, const YAML::Node& node, const std::string& path) {
+TlsVersion Version(const YamlReader& r, const YAML::Node& node, const std::string& path) {
   return Choose<TlsVersion>(r, node, path,
                             {{"TLS10", TlsVersion::kTls10},
                              {"TLS11", TlsVersion::kTls11},
@@ -84,7 +34,7 @@ TlsVersion Version(const Reader& r, const YAML::Node& node, const std::string& p
                              {"TLS13", TlsVersion::kTls13}});
 }
 
-std::optional<TlsServerConfig> LoadTls(const Reader& r, const YAML::Node& node,
+std::optional<TlsServerConfig> LoadTls(const YamlReader& r, const YAML::Node& node,
                                        const std::string& base_dir) {
   const std::string p = "tls_server_config";
   if (!node || node.IsNull()) return std::nullopt;
@@ -149,7 +99,7 @@ bool IsBcryptHash(const std::string& hash) {
   return cost >= 4 && cost <= 31 && crypt_checksalt(hash.c_str()) == CRYPT_SALT_OK;
 }
 
-void LoadUsers(const Reader& r, const YAML::Node& node, WebConfig& web) {
+void LoadUsers(const YamlReader& r, const YAML::Node& node, WebConfig& web) {
   if (!node || node.IsNull()) return;
   if (!node.IsMap()) r.Fail(node, "basic_auth_users", "expected a mapping of user to bcrypt hash");
   for (const auto& kv : node) {
@@ -167,7 +117,7 @@ void LoadUsers(const Reader& r, const YAML::Node& node, WebConfig& web) {
   }
 }
 
-void LoadExcludedPaths(const Reader& r, const YAML::Node& node, WebConfig& web) {
+void LoadExcludedPaths(const YamlReader& r, const YAML::Node& node, WebConfig& web) {
   if (!node || node.IsNull()) return;
   const std::string p = "auth_excluded_paths";
   if (!node.IsSequence()) r.Fail(node, p, "expected a list of paths");
@@ -180,7 +130,7 @@ void LoadExcludedPaths(const Reader& r, const YAML::Node& node, WebConfig& web) 
   }
 }
 
-WebConfig Load(const YAML::Node& root, const Reader& r, const std::string& base_dir) {
+WebConfig Load(const YAML::Node& root, const YamlReader& r, const std::string& base_dir) {
   WebConfig web;
   if (!root.IsDefined() || root.IsNull()) return web;  // an empty file: plain HTTP, no auth
   r.ExpectMap(root, "", {"tls_server_config", "basic_auth_users", "auth_excluded_paths"},
@@ -225,25 +175,23 @@ const char* TlsVersionName(TlsVersion version) {
 
 WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string& source,
                                         const std::string& base_dir) {
-  const Reader reader(source);
+  const YamlReader reader(source);
   try {
     return {Load(YAML::Load(std::string(yaml)), reader, base_dir), ""};
-  } catch (const WebConfigError& e) {
+  } catch (const YamlConfigError& e) {
     return {std::nullopt, e.message};
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    return {std::nullopt, source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg};
+    return {std::nullopt,
+            OneLine(source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg)};
   }
 }
 
 WebConfigLoadResult LoadWebConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {std::nullopt, path + ": cannot read web config file"};
-  std::ostringstream text;
-  text << in.rdbuf();
+  const auto text = ReadFile(path);
+  if (!text) return {std::nullopt, path + ": cannot read web config file"};
   const auto slash = path.rfind('/');
-  return LoadWebConfigString(text.str(), path,
-                             slash == std::string::npos ? "" : path.substr(0, slash));
+  return LoadWebConfigString(*text, path, slash == std::string::npos ? "" : path.substr(0, slash));
 }
 
 }  // namespace anchor
