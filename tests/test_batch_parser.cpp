@@ -9,7 +9,8 @@ using anchor::ParseBatchResponse;
 namespace {
 
 // The example response of the public API reference, verbatim.
-const char* kDocumentedExample = R"({"data": {"batch_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "status": "pending",
+const char* kDocumentedExample =
+    R"({"data": {"batch_id": "3c90c3cc-0d44-4b50-8888-8dd25736052a", "status": "pending",
   "total_requests": 123, "completed_requests": 123, "failed_requests": 123,
   "processing_requests": 123, "pending_requests": 123,
   "created_at": "2023-11-07T05:31:56Z", "actual_completion_time": "2023-11-07T05:31:56Z",
@@ -155,7 +156,8 @@ TEST_CASE("API error bodies yield their message", "[anchor][parser]") {
 // Found by fuzz/fuzz_batch_response: the copying parser skipped any of the bytes EF, BB, BF at
 // the start on their own (RapidJSON's UTF-8 stream wrapper), the in-place one (which the API
 // client uses) none, so the two disagreed. Both now skip exactly one leading UTF-8 BOM.
-TEST_CASE("one UTF-8 BOM is skipped and stray BOM bytes are not in either mode", "[anchor][parser]") {
+TEST_CASE("one UTF-8 BOM is skipped and stray BOM bytes are not in either mode",
+          "[anchor][parser]") {
   const std::string batch = R"({"data": {"status": "completed"}})";
   std::string with_bom = "\xEF\xBB\xBF" + batch;
   CHECK(ParseBatchResponse(with_bom).batch);

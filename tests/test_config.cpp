@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <map>
 
 #include "config/config_loader.h"
@@ -167,8 +166,8 @@ TEST_CASE("a missing API key names the variable or file and never a key", "[conf
   CHECK(custom.error.find("MY_KEY") != std::string::npos);
   CHECK(custom.error.find(kKey) == std::string::npos);
 
-  const auto file = LoadConfigString("anchor:\n  api_key_file: /nonexistent/key\n", "c.yaml", "",
-                                     Env({}));
+  const auto file =
+      LoadConfigString("anchor:\n  api_key_file: /nonexistent/key\n", "c.yaml", "", Env({}));
   REQUIRE_FALSE(file.ok());
   CHECK(file.error.find("/nonexistent/key") != std::string::npos);
 }

@@ -1,6 +1,5 @@
 // Issue 3: batches found through the list endpoint are exported beside the configured ones.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <thread>
 
@@ -11,8 +10,8 @@
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
-using anchor::test::FindSample;
 using anchor::test::FetchErrors;
+using anchor::test::FindSample;
 using anchor::test::ParseExposition;
 using anchor::test::SampleValue;
 using anchor::test::UpValue;
@@ -103,8 +102,8 @@ TEST_CASE("a 401 on the list keeps the configured batches exported", "[discovery
   ExporterHarness exporter(config);
   const auto s = ParseExposition(exporter.Scrape());
   CHECK(SampleValue(s, "anchorbrowser_batch_up", {{"batch_id", "mine"}}) == 1.0);
-  CHECK(SampleValue(s, "anchorbrowser_exporter_discovery_errors_total", {{"reason", "unauthorized"}}) ==
-        1.0);
+  CHECK(SampleValue(s, "anchorbrowser_exporter_discovery_errors_total",
+                    {{"reason", "unauthorized"}}) == 1.0);
   CHECK(SampleValue(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 0.0);
   CHECK(exporter.LogText().find("batch discovery failed") != std::string::npos);
 }
@@ -124,7 +123,8 @@ TEST_CASE("a batch that leaves the list stays until it is seen finished", "[disc
   const auto past_refresh = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
   past_refresh();
   auto s = ParseExposition(exporter.Scrape());
-  CHECK(SampleValue(s, "anchorbrowser_batch_status", {{"batch_id", "found-0"}, {"status", "completed"}}) ==
+  CHECK(SampleValue(s, "anchorbrowser_batch_status",
+                    {{"batch_id", "found-0"}, {"status", "completed"}}) ==
         1.0);  // its end is exported once...
   past_refresh();
   s = ParseExposition(exporter.Scrape());

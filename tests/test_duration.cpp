@@ -17,7 +17,8 @@ TEST_CASE("durations parse in the Prometheus style", "[config][duration]") {
 }
 
 TEST_CASE("bad durations are rejected", "[config][duration]") {
-  for (const char* bad : {"", "10", "s", "10x", "-5s", "1.5s", "10s ", " 10s", "5m10", "99999999999s"}) {
+  for (const char* bad :
+       {"", "10", "s", "10x", "-5s", "1.5s", "10s ", " 10s", "5m10", "99999999999s"}) {
     INFO(bad);
     CHECK_FALSE(ParseDuration(bad).has_value());
   }

@@ -9,8 +9,8 @@
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
-using anchor::test::FindSample;
 using anchor::test::FetchErrors;
+using anchor::test::FindSample;
 using anchor::test::ParseExposition;
 using anchor::test::SampleValue;
 using anchor::test::UpValue;
@@ -51,8 +51,8 @@ TEST_CASE("one failing batch does not touch the others", "[e2e][faults]") {
   CHECK(UpValue(s, "good-1") == 1.0);
   CHECK(UpValue(s, "good-2") == 1.0);
   CHECK(FindSample(s, "anchorbrowser_batch_total_requests", {{"batch_id", "good-2"}}) == 10.0);
-  for (const char* id : {"gone", "broken", "proxy", "html200", "truncated", "teapot",
-                         "never-created"}) {
+  for (const char* id :
+       {"gone", "broken", "proxy", "html200", "truncated", "teapot", "never-created"}) {
     INFO(id);
     CHECK(UpValue(s, id) == 0.0);
     // A failed fetch leaves only the up series for that batch.
@@ -105,8 +105,8 @@ TEST_CASE("the API key never appears in logs or metrics or pages", "[e2e][secret
   REQUIRE(api.Start());
   api.SetBatchJson("ok", BatchJson("ok", "processing", 3));
   // An upstream that echoes the request back must not make the exporter repeat the key either.
-  api.SetAnswer("echo", Status(400, std::string(R"({"error": {"code": 400, "message": "bad key )") +
-                                        "\"}}"));
+  api.SetAnswer(
+      "echo", Status(400, std::string(R"({"error": {"code": 400, "message": "bad key )") + "\"}}"));
   api.SetAnswer("weird", Status(200, R"({"data": {"status": 12, "error": "boom"}})"));
   auto config = anchor::test::TestConfig(api.base_url(), kKey);
   config.batches = {{"ok", {{"team", "a"}}}, {"echo", {}}, {"weird", {}}, {"missing", {}}};

@@ -2,7 +2,6 @@
 // Every metric of the README's table, checked by value against a fake API served over real
 // HTTP and HTTPS on loopback.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "demo/fake_anchor_api.h"
@@ -155,8 +154,8 @@ TEST_CASE("batches are fetched in parallel up to max_concurrency", "[e2e][concur
   ExporterHarness exporter(config);
   const auto samples = ParseExposition(exporter.Scrape());
   for (int i = 0; i < 10; ++i) {
-    CHECK(FindSample(samples, "anchorbrowser_batch_up", {{"batch_id", "slow-" + std::to_string(i)}}) ==
-          1.0);
+    CHECK(FindSample(samples, "anchorbrowser_batch_up",
+                     {{"batch_id", "slow-" + std::to_string(i)}}) == 1.0);
   }
   // All ten were held by the fake API at the same time: the scrape took one latency, not ten.
   CHECK(api.PeakConcurrentRequests() == 10);
@@ -238,7 +237,7 @@ TEST_CASE("absent fields omit their series instead of exporting 0", "[e2e]") {
   CHECK(FindSample(s, "anchorbrowser_batch_phase", {{"batch_id", "odd"}, {"phase", "warming"}}) ==
         1.0);
   CHECK(FindSample(s, "anchorbrowser_batch_progress_ratio", {{"batch_id", "odd"}}) == 1.0);
-  CHECK(FindSample(s, "anchorbrowser_batch_sessions", {{"batch_id", "odd"}, {"status", "failed"}}) ==
-        0.0);
+  CHECK(FindSample(s, "anchorbrowser_batch_sessions",
+                   {{"batch_id", "odd"}, {"status", "failed"}}) == 0.0);
   CHECK(FindSample(s, "anchorbrowser_batch_session_retries", {{"batch_id", "odd"}}) == 0.0);
 }

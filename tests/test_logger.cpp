@@ -7,15 +7,17 @@ using anchor::LogFormat;
 using anchor::LogLevel;
 
 TEST_CASE("logfmt lines carry ts and level and msg and quoted fields", "[log]") {
-  const auto line = FormatLogLine(LogFormat::kLogfmt, "2026-01-01T00:00:00.000Z", LogLevel::kWarn,
-                                  "batch fetch failed", {{"batch_id", "b-1"}, {"detail", "HTTP 500"}});
-  CHECK(line ==
-        R"(ts=2026-01-01T00:00:00.000Z level=warn msg="batch fetch failed" batch_id=b-1 detail="HTTP 500")");
+  const auto line =
+      FormatLogLine(LogFormat::kLogfmt, "2026-01-01T00:00:00.000Z", LogLevel::kWarn,
+                    "batch fetch failed", {{"batch_id", "b-1"}, {"detail", "HTTP 500"}});
+  CHECK(
+      line ==
+      R"(ts=2026-01-01T00:00:00.000Z level=warn msg="batch fetch failed" batch_id=b-1 detail="HTTP 500")");
 }
 
 TEST_CASE("json lines escape their values", "[log]") {
-  const auto line = FormatLogLine(LogFormat::kJson, "t", LogLevel::kInfo, "say \"hi\"\n",
-                                  {{"k", "a\\b"}});
+  const auto line =
+      FormatLogLine(LogFormat::kJson, "t", LogLevel::kInfo, "say \"hi\"\n", {{"k", "a\\b"}});
   CHECK(line == R"({"ts":"t","level":"info","msg":"say \"hi\"\n","k":"a\\b"})");
 }
 

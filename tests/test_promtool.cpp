@@ -1,6 +1,5 @@
 // The exposition passes `promtool check metrics` (Debian's prometheus package) with no warning.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 

@@ -1,6 +1,5 @@
 // Issue 3: deadlines, classified faults, rate limits, coalescing and caching.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -13,8 +12,8 @@
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
-using anchor::test::FindSample;
 using anchor::test::FetchErrors;
+using anchor::test::FindSample;
 using anchor::test::ParseExposition;
 using anchor::test::SampleValue;
 using anchor::test::UpValue;
@@ -85,7 +84,9 @@ TEST_CASE("the scrape deadline comes from Prometheus' header", "[resilience][dea
   web.timeout_offset = std::chrono::milliseconds(500);
   web.max_scrape_timeout = std::chrono::seconds(30);
   const auto now = Clock::now();
-  auto seconds = [&](Clock::time_point t) { return std::chrono::duration<double>(t - now).count(); };
+  auto seconds = [&](Clock::time_point t) {
+    return std::chrono::duration<double>(t - now).count();
+  };
   CHECK(seconds(anchor::ScrapeDeadline("10", web, now)) == Approx(9.5));
   CHECK(seconds(anchor::ScrapeDeadline("2.5", web, now)) == Approx(2.0));
   CHECK(seconds(anchor::ScrapeDeadline("", web, now)) == Approx(30.0));
@@ -106,8 +107,8 @@ TEST_CASE("every upstream fault gets its reason and spares the others", "[resili
       "completed_requests": 2}})"));
   auto config = anchor::test::TestConfig(api.base_url(), kKey);
   config.anchor.max_response_bytes = 4096;
-  config.batches = {{"healthy", {}}, {"forbidden", {}}, {"unavailable", {}}, {"big", {}},
-                    {"wrongtypes", {}}};
+  config.batches = {
+      {"healthy", {}}, {"forbidden", {}}, {"unavailable", {}}, {"big", {}}, {"wrongtypes", {}}};
   ExporterHarness exporter(config);
   const auto s = ParseExposition(exporter.Scrape());
   CHECK(UpValue(s, "healthy") == 1.0);
@@ -119,13 +120,13 @@ TEST_CASE("every upstream fault gets its reason and spares the others", "[resili
   CHECK(FetchErrors(s, "too_large") == 1.0);
   // Wrong types drop the field, count it, and keep the rest of the batch.
   CHECK(UpValue(s, "wrongtypes") == 1.0);
-  CHECK(SampleValue(s, "anchorbrowser_batch_requests", {{"batch_id", "wrongtypes"}, {"state", "completed"}}) ==
-        2.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_requests",
+                    {{"batch_id", "wrongtypes"}, {"state", "completed"}}) == 2.0);
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_total_requests", "wrongtypes") == 0);
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_progress_ratio", "wrongtypes") == 0);
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_phase", "wrongtypes") == 0);
-  for (const char* field : {"total_requests", "sessions", "progress.percentage",
-                            "progress.current_phase"}) {
+  for (const char* field :
+       {"total_requests", "sessions", "progress.percentage", "progress.current_phase"}) {
     INFO(field);
     CHECK(SampleValue(s, "anchorbrowser_exporter_invalid_fields_total", {{"field", field}}) == 1.0);
   }
@@ -162,7 +163,8 @@ TEST_CASE("a 5000-session batch is exported correctly", "[resilience][big]") {
   CHECK(UpValue(s, "big") == 1.0);
   CHECK(SampleValue(s, "anchorbrowser_batch_total_requests", b) == 5000.0);
   for (const char* st : {"completed", "failed", "processing", "pending"}) {
-    CHECK(SampleValue(s, "anchorbrowser_batch_sessions", {{"batch_id", "big"}, {"status", st}}) == 1250.0);
+    CHECK(SampleValue(s, "anchorbrowser_batch_sessions", {{"batch_id", "big"}, {"status", st}}) ==
+          1250.0);
   }
   // retry_count i % 3: 1667 zeros, 1667 ones, 1666 twos.
   CHECK(SampleValue(s, "anchorbrowser_batch_session_retries", b) == 4999.0);
@@ -173,7 +175,8 @@ TEST_CASE("a 5000-session batch is exported correctly", "[resilience][big]") {
 TEST_CASE("a 429 is honoured until Retry-After passes", "[resilience][ratelimit]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
   REQUIRE(api.Start());
-  FakeAnchorApi::Answer limited = Answer(R"({"error": {"code": 429, "message": "slow down"}})", 429);
+  FakeAnchorApi::Answer limited =
+      Answer(R"({"error": {"code": 429, "message": "slow down"}})", 429);
   limited.headers = {{"Retry-After", "1"}};
   api.SetAnswer("limited", limited);
   api.SetBatchJson("other", BatchJson("other", "processing", 3));
@@ -280,8 +283,8 @@ TEST_CASE("terminal batches are served from cache within terminal_ttl", "[resili
   CHECK(api.RequestCount("active") == 20);
   CHECK(SampleValue(s, "anchorbrowser_exporter_cache_hits_total", {}) == 19.0);
   CHECK(UpValue(s, "done") == 1.0);
-  CHECK(SampleValue(s, "anchorbrowser_batch_status", {{"batch_id", "done"}, {"status", "completed"}}) ==
-        1.0);
+  CHECK(SampleValue(s, "anchorbrowser_batch_status",
+                    {{"batch_id", "done"}, {"status", "completed"}}) == 1.0);
 
   SECTION("min_interval holds active batches too, terminal_ttl 0 turns caching off") {
     config.cache.min_interval = std::chrono::minutes(1);

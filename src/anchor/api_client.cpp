@@ -120,8 +120,8 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
   // The watchdog below ends the request at the deadline. httplib's own read/write timeouts are
   // only a backstop a second later: its poll() rounds down to milliseconds and could wake just
   // before the deadline, turning a timeout into a "connection" error.
-  const auto backstop = std::chrono::duration_cast<std::chrono::microseconds>(
-      remaining + std::chrono::seconds(1));
+  const auto backstop =
+      std::chrono::duration_cast<std::chrono::microseconds>(remaining + std::chrono::seconds(1));
   client->set_read_timeout(backstop);
   client->set_write_timeout(backstop);
 
@@ -162,8 +162,8 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
   if (out.status != 0 && on_response_) on_response_(out.status);
   if (too_large) {
     out.error = FetchError::kTooLarge;
-    out.detail = "response body larger than anchor.max_response_bytes (" +
-                 std::to_string(max_bytes) + ")";
+    out.detail =
+        "response body larger than anchor.max_response_bytes (" + std::to_string(max_bytes) + ")";
   } else if (expired || result.error() == httplib::Error::ConnectionTimeout ||
              Clock::now() >= deadline) {
     out.error = FetchError::kTimeout;

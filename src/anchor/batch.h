@@ -11,8 +11,8 @@ namespace anchor {
 // Session statuses and progress phases the API documents. Values outside these lists are kept
 // as they come (newer API versions add values) and exported as their own state.
 inline const std::vector<std::string>& KnownStatuses() {
-  static const std::vector<std::string> kStatuses = {"pending", "processing", "completed",
-                                                     "failed", "cancelled"};
+  static const std::vector<std::string> kStatuses = {"pending", "processing", "completed", "failed",
+                                                     "cancelled"};
   return kStatuses;
 }
 inline const std::vector<std::string>& KnownPhases() {
@@ -25,8 +25,8 @@ inline const std::vector<std::string>& KnownPhases() {
 // hundred bytes, not megabytes.
 struct SessionSummary {
   std::map<std::string, std::int64_t> count_by_status;  // sessions with a valid status
-  std::int64_t retries = 0;           // sum of valid retry_count values
-  std::int64_t retried_sessions = 0;  // sessions with retry_count > 0
+  std::int64_t retries = 0;                             // sum of valid retry_count values
+  std::int64_t retried_sessions = 0;                    // sessions with retry_count > 0
 };
 
 // One batch as reported by GET /v1/batch-sessions/{id}. Every field is optional: a missing,
@@ -39,12 +39,12 @@ struct Batch {
   std::optional<std::int64_t> failed_requests;
   std::optional<std::int64_t> processing_requests;
   std::optional<std::int64_t> pending_requests;
-  std::optional<double> progress_ratio;  // progress.percentage / 100, within [0, 1]
-  std::optional<std::string> phase;      // progress.current_phase
-  std::optional<double> created_at;      // Unix seconds
-  std::optional<double> completed_at;    // actual_completion_time, Unix seconds
-  std::optional<std::string> error;      // non-empty error text; never exported as a label
-  bool error_field_valid = false;        // `error` was a string or null, so has_error is known
+  std::optional<double> progress_ratio;    // progress.percentage / 100, within [0, 1]
+  std::optional<std::string> phase;        // progress.current_phase
+  std::optional<double> created_at;        // Unix seconds
+  std::optional<double> completed_at;      // actual_completion_time, Unix seconds
+  std::optional<std::string> error;        // non-empty error text; never exported as a label
+  bool error_field_valid = false;          // `error` was a string or null, so has_error is known
   std::optional<SessionSummary> sessions;  // absent when `sessions` is missing or not a list
 
   // Names of fields that were present but had a wrong type or an impossible value

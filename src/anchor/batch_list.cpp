@@ -24,8 +24,8 @@ std::optional<BatchListPage> ParseBatchListResponse(std::string_view body, std::
   rapidjson::Document doc;
   ParseJsonBody(doc, body);
   if (doc.HasParseError()) {
-    error = std::string("body is not valid JSON (") + rapidjson::GetParseError_En(doc.GetParseError()) +
-            ")";
+    error = std::string("body is not valid JSON (") +
+            rapidjson::GetParseError_En(doc.GetParseError()) + ")";
     return std::nullopt;
   }
   const rapidjson::Value* data = Member(doc, "data");

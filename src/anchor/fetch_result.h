@@ -34,8 +34,8 @@ const std::vector<FetchError>& AllFetchErrors();
 struct FetchResult {
   std::optional<Batch> batch;
   FetchError error = FetchError::kNone;
-  int http_status = 0;   // 0 when no HTTP answer was read
-  std::string detail;    // for the log line; never holds the API key
+  int http_status = 0;  // 0 when no HTTP answer was read
+  std::string detail;   // for the log line; never holds the API key
   double duration_seconds = 0;
   std::optional<std::chrono::system_clock::time_point> retry_after;  // from a 429
 

@@ -87,8 +87,8 @@ const BatchTarget* BatchCollector::Configured(const std::string& batch_id) const
 std::vector<BatchTarget> BatchCollector::Targets(Clock::time_point deadline, bool* truncated) {
   std::vector<BatchTarget> targets = config_.batches;
   if (!discovery_) return targets;
-  const auto found = discovery_->Current(
-      deadline, [this](const std::string& id) { return SeenFinished(id); });
+  const auto found =
+      discovery_->Current(deadline, [this](const std::string& id) { return SeenFinished(id); });
   if (truncated != nullptr) *truncated = found.truncated;
   for (const auto& id : found.batch_ids) {
     if (Configured(id) == nullptr) targets.push_back({id, {}});  // configured labels win

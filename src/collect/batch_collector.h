@@ -73,8 +73,8 @@ class BatchCollector {
   std::unique_ptr<BatchDiscovery> discovery_;  // null unless discovery.enabled
 
   mutable std::mutex last_mu_;
-  std::map<std::string, std::pair<std::shared_ptr<const FetchResult>,
-                                  std::chrono::system_clock::time_point>>
+  std::map<std::string,
+           std::pair<std::shared_ptr<const FetchResult>, std::chrono::system_clock::time_point>>
       last_;
 };
 

@@ -19,8 +19,7 @@ bool BatchDiscovery::List(Clock::time_point deadline, std::vector<std::string>& 
   std::string created_after;
   if (config_.created_within.count() > 0) {
     const auto since = std::chrono::system_clock::now() - config_.created_within;
-    created_after =
-        FormatRfc3339(std::chrono::duration<double>(since.time_since_epoch()).count());
+    created_after = FormatRfc3339(std::chrono::duration<double>(since.time_since_epoch()).count());
   }
   const auto cap = static_cast<size_t>(config_.max_batches);
   for (const auto& status : config_.statuses) {

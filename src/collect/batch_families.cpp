@@ -87,10 +87,10 @@ struct Families {
                              "phase, all 0 while the API reports none.");
   MetricFamily sessions = Gauge("anchorbrowser_batch_sessions",
                                 "Entries of the batch's sessions list by session status.");
-  MetricFamily retries = Gauge("anchorbrowser_batch_session_retries",
-                               "Sum of retry_count over the batch's sessions.");
-  MetricFamily retried = Gauge("anchorbrowser_batch_retried_sessions",
-                               "Sessions of the batch with retry_count > 0.");
+  MetricFamily retries =
+      Gauge("anchorbrowser_batch_session_retries", "Sum of retry_count over the batch's sessions.");
+  MetricFamily retried =
+      Gauge("anchorbrowser_batch_retried_sessions", "Sessions of the batch with retry_count > 0.");
   MetricFamily error = Gauge("anchorbrowser_batch_error",
                              "1 if the batch reports a non-empty error, else 0 (the text is "
                              "logged at debug level, never exported).");

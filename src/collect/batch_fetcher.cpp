@@ -90,10 +90,11 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::FromMemory(const std::strin
   Entry& entry = EntryFor(id);
   const auto wall_now = std::chrono::system_clock::now();
   if (wall_now < entry.retry_after) {
-    const auto wait = std::chrono::duration_cast<std::chrono::seconds>(entry.retry_after - wall_now);
-    return ErrorResult(FetchError::kRateLimited,
-                       "waiting for Retry-After (" + std::to_string(wait.count() + 1) +
-                           "s left); the API was not called");
+    const auto wait =
+        std::chrono::duration_cast<std::chrono::seconds>(entry.retry_after - wall_now);
+    return ErrorResult(FetchError::kRateLimited, "waiting for Retry-After (" +
+                                                     std::to_string(wait.count() + 1) +
+                                                     "s left); the API was not called");
   }
   if (auto cached = Reusable(entry, Clock::now())) {
     metrics_.CountCacheHit();

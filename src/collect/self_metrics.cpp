@@ -59,8 +59,6 @@ void SelfMetrics::CountInvalidField(const std::string& field) {
   invalid_fields_.Add({{"field", field}}).Increment();
 }
 
-std::vector<prometheus::MetricFamily> SelfMetrics::Collect() const {
-  return registry_.Collect();
-}
+std::vector<prometheus::MetricFamily> SelfMetrics::Collect() const { return registry_.Collect(); }
 
 }  // namespace anchor

@@ -51,7 +51,8 @@ struct BatchTarget {
 };
 
 struct ProbeConfig {
-  bool allow_unlisted = false;  // /probe may fetch batches that are neither configured nor discovered
+  bool allow_unlisted =
+      false;  // /probe may fetch batches that are neither configured nor discovered
 };
 
 struct Config {

@@ -12,8 +12,8 @@ struct Unit {
   std::int64_t ms;
 };
 // Longest names first so that "ms" is not read as "m" followed by junk.
-constexpr Unit kUnits[] = {{"ms", 1},           {"s", 1000},          {"m", 60'000},
-                           {"h", 3'600'000},    {"d", 86'400'000},    {"w", 604'800'000}};
+constexpr Unit kUnits[] = {{"ms", 1},        {"s", 1000},       {"m", 60'000},
+                           {"h", 3'600'000}, {"d", 86'400'000}, {"w", 604'800'000}};
 
 }  // namespace
 

@@ -89,9 +89,9 @@ long long YamlReader::Integer(const YAML::Node& node, const std::string& path, l
     Fail(node, path, "expected an integer");
   }
   if (value < min || value > max) {
-    Fail(node, path,
-         "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " +
-             text);
+    Fail(
+        node, path,
+        "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + text);
   }
   return value;
 }

@@ -1,7 +1,5 @@
 #include "demo/batch_simulation.h"
 
-#include "anchor/timestamp.h"
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -9,6 +7,8 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+
+#include "anchor/timestamp.h"
 
 namespace anchor {
 namespace {
@@ -60,8 +60,7 @@ const char* PhaseAt(double elapsed, double d) {
 }
 
 // The batch status rule: done when every session ended; failed when most of them failed.
-const char* BatchStatus(const SimulatedBatchSpec& spec, int completed, int failed,
-                        double elapsed) {
+const char* BatchStatus(const SimulatedBatchSpec& spec, int completed, int failed, double elapsed) {
   const int n = spec.sessions;
   const bool done = n > 0 && completed + failed == n;
   if (done) return failed * 2 > n ? "failed" : "completed";

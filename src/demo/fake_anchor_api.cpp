@@ -2,32 +2,29 @@
 
 #include <httplib.h>
 
-#include "anchor/timestamp.h"
-
-#include "web/wide_backlog.h"
-
 #include <algorithm>
 #include <cmath>
+
+#include "anchor/timestamp.h"
+#include "web/wide_backlog.h"
 
 namespace anchor {
 namespace {
 
 std::string ErrorBody(int code, const std::string& message) {
-  return R"({"error": {"code": )" + std::to_string(code) + R"(, "message": ")" + message +
-         R"("}})";
+  return R"({"error": {"code": )" + std::to_string(code) + R"(, "message": ")" + message + R"("}})";
 }
 
 double NowUnix() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
 
 FakeAnchorApi::FakeAnchorApi(Options options) : options_(std::move(options)) {
   if (!options_.cert_file.empty()) {
-    server_ = std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(),
-                                                   options_.key_file.c_str());
+    server_ =
+        std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(), options_.key_file.c_str());
   } else {
     server_ = std::make_unique<httplib::Server>();
   }
@@ -39,10 +36,9 @@ FakeAnchorApi::FakeAnchorApi(Options options) : options_(std::move(options)) {
   server_->Get("/v1/batch-sessions", [this](const httplib::Request& req, httplib::Response& res) {
     HandleList(req, res);
   });
-  server_->Get(R"(/v1/batch-sessions/([^/]+))",
-               [this](const httplib::Request& req, httplib::Response& res) {
-                 HandleBatch(req, res);
-               });
+  server_->Get(
+      R"(/v1/batch-sessions/([^/]+))",
+      [this](const httplib::Request& req, httplib::Response& res) { HandleBatch(req, res); });
 }
 
 FakeAnchorApi::~FakeAnchorApi() { Stop(); }
@@ -74,8 +70,8 @@ void FakeAnchorApi::Stop() {
 }
 
 std::string FakeAnchorApi::base_url() const {
-  return std::string(options_.cert_file.empty() ? "http" : "https") + "://127.0.0.1:" +
-         std::to_string(port_);
+  return std::string(options_.cert_file.empty() ? "http" : "https") +
+         "://127.0.0.1:" + std::to_string(port_);
 }
 
 void FakeAnchorApi::SetAnswer(const std::string& batch_id, Answer answer) {
@@ -148,11 +144,10 @@ std::string FakeAnchorApi::RenderList(const httplib::Request& req) const {
            R"("created_at": ")" + FormatRfc3339(matching[i]->created_at) +
            R"(", "actual_completion_time": null})";
   }
-  out += R"(], "pagination": {"current_page": )" + std::to_string(page) +
-         R"(, "total_pages": )" + std::to_string(pages) + R"(, "total_records": )" +
-         std::to_string(total) + R"(, "has_next": )" +
-         (static_cast<size_t>(page) < pages ? "true" : "false") + R"(, "has_prev": )" +
-         (page > 1 ? "true" : "false") + "}}}";
+  out += R"(], "pagination": {"current_page": )" + std::to_string(page) + R"(, "total_pages": )" +
+         std::to_string(pages) + R"(, "total_records": )" + std::to_string(total) +
+         R"(, "has_next": )" + (static_cast<size_t>(page) < pages ? "true" : "false") +
+         R"(, "has_prev": )" + (page > 1 ? "true" : "false") + "}}}";
   return out;
 }
 
@@ -267,13 +262,12 @@ void FakeAnchorApi::Send(const Answer& answer, httplib::Response& res) {
   }
   const auto body = std::make_shared<std::string>(answer.body);
   const auto interval = answer.trickle;
-  res.set_content_provider(
-      body->size(), "application/json",
-      [this, body, interval](size_t offset, size_t, httplib::DataSink& sink) {
-        if (!SleepUnlessStopped(interval)) return false;
-        sink.write(body->data() + offset, 1);
-        return true;
-      });
+  res.set_content_provider(body->size(), "application/json",
+                           [this, body, interval](size_t offset, size_t, httplib::DataSink& sink) {
+                             if (!SleepUnlessStopped(interval)) return false;
+                             sink.write(body->data() + offset, 1);
+                             return true;
+                           });
 }
 
 }  // namespace anchor

@@ -14,7 +14,7 @@ struct LandingPageBatch {
   std::string id;
   std::map<std::string, std::string> labels;
   bool discovered = false;  // found through discovery rather than configured
-  bool fetched = false;  // false until the first scrape or probe fetched it
+  bool fetched = false;     // false until the first scrape or probe fetched it
   bool up = false;
   std::string down_reason;               // fetch error reason when !up
   std::optional<std::string> status;     // batch status
