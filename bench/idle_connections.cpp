@@ -2,11 +2,8 @@
 // thread pool and for the exporter's BoundedTaskQueue. Not a test: numbers vary by machine.
 //   make bench-build && cmake --build build --target bench_idle_connections
 //   build/bench/bench_idle_connections
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/web_fixtures.h"
 #include "web/bounded_task_queue.h"
 #include "web/wide_backlog.h"
 
@@ -26,19 +24,6 @@ double CpuSeconds() {
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-int Connect(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 double Run(const char* name, std::function<httplib::TaskQueue*()> queue, time_t keep_alive,
@@ -57,7 +42,7 @@ double Run(const char* name, std::function<httplib::TaskQueue*()> queue, time_t 
 
   std::vector<int> fds;
   for (int i = 0; i < idle; ++i) {
-    const int fd = Connect(port);
+    const int fd = anchor::test::ConnectLoopback(port);
     if (fd < 0) break;
     if (send_one_request) {
       const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
