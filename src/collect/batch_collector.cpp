@@ -1,5 +1,6 @@
 #include "collect/batch_collector.h"
 
+#include <algorithm>
 #include <set>
 
 #include "collect/batch_families.h"
@@ -156,10 +157,9 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
 
 bool BatchCollector::IsTracked(const std::string& batch_id) const {
   if (Configured(batch_id) != nullptr) return true;
-  for (const auto& t : TrackedBatches()) {
-    if (t.target.id == batch_id) return true;
-  }
-  return false;
+  if (!discovery_) return false;
+  const auto known = discovery_->Known();
+  return std::find(known.begin(), known.end(), batch_id) != known.end();
 }
 
 std::vector<TrackedBatch> BatchCollector::TrackedBatches() const {
