@@ -94,8 +94,8 @@ void ExporterApp::LogListening(const WebConfig& web) const {
   }
   if (!web.basic_auth_users.empty()) {
     log_.Info("basic authentication is enabled",
-              {{"users", std::to_string(web.basic_auth_users.size())},
-               {"excluded_paths", std::to_string(web.auth_excluded_paths.size())}});
+              {{"users", web.basic_auth_users.size()},
+               {"excluded_paths", web.auth_excluded_paths.size()}});
   }
 }
 
@@ -155,7 +155,7 @@ std::string ExporterApp::Reload(std::string_view trigger) {
   holder_.Swap(std::move(next));  // the old collector lives on in scrapes still using it
   MarkReload(true);
   log_.Info("reloaded config",
-            {{"trigger", trigger}, {"batches", std::to_string(config.config->batches.size())}});
+            {{"trigger", trigger}, {"batches", config.config->batches.size()}});
   return "";
 }
 
