@@ -8,6 +8,7 @@
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
+using anchor::test::CountSeries;
 using anchor::test::ExporterHarness;
 using anchor::test::FetchErrors;
 using anchor::test::FindSample;
@@ -55,14 +56,33 @@ TEST_CASE("one failing batch does not touch the others", "[e2e][faults]") {
        {"gone", "broken", "proxy", "html200", "truncated", "teapot", "never-created"}) {
     INFO(id);
     CHECK(UpValue(s, id) == 0.0);
-    // A failed fetch leaves only the up series for that batch.
+    // A failed fetch leaves only up, its reason and the HTTP status for that batch.
     int series = 0;
     for (const auto& sample : s) {
       const auto it = sample.labels.find("batch_id");
       series += it != sample.labels.end() && it->second == id;
     }
-    CHECK(series == 1);
+    CHECK(series == 3);
   }
+  // Prometheus alone names each batch's reason and status.
+  const std::pair<const char*, std::pair<const char*, int>> expected[] = {
+      {"gone", {"not_found", 404}},
+      {"broken", {"server_error", 500}},
+      {"proxy", {"server_error", 502}},
+      {"html200", {"invalid_response", 200}},
+      {"truncated", {"invalid_response", 200}},
+      {"teapot", {"client_error", 418}},
+      {"never-created", {"not_found", 404}}};
+  for (const auto& [id, want] : expected) {
+    INFO(id);
+    CHECK(FindSample(s, "anchorbrowser_batch_fetch_error",
+                     {{"batch_id", id}, {"reason", want.first}}) == 1.0);
+    CHECK(CountSeries(s, "anchorbrowser_batch_fetch_error", id) == 1);
+    CHECK(FindSample(s, "anchorbrowser_batch_last_http_status", {{"batch_id", id}}) ==
+          static_cast<double>(want.second));
+  }
+  CHECK(CountSeries(s, "anchorbrowser_batch_fetch_error", "good-1") == 0);
+  CHECK(FindSample(s, "anchorbrowser_batch_last_http_status", {{"batch_id", "good-1"}}) == 200.0);
   CHECK(FetchErrors(s, "not_found") == 2.0);
   CHECK(FetchErrors(s, "server_error") == 2.0);
   CHECK(FetchErrors(s, "invalid_response") == 2.0);

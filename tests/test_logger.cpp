@@ -36,8 +36,9 @@ TEST_CASE("json lines keep numbers and booleans as JSON numbers and booleans", "
                                    {"duration_seconds", 0.25},
                                    {"cache_hit", false},
                                    {"id", "42"}});
-  CHECK(line ==
-        R"({"ts":"t","level":"info","msg":"m","status":404,"bytes":1234,"duration_seconds":0.25,"cache_hit":false,"id":"42"})");
+  CHECK(
+      line ==
+      R"({"ts":"t","level":"info","msg":"m","status":404,"bytes":1234,"duration_seconds":0.25,"cache_hit":false,"id":"42"})");
   const auto logfmt = FormatLogLine(LogFormat::kLogfmt, "t", LogLevel::kInfo, "m",
                                     {{"status", 404}, {"duration_seconds", 0.25}, {"ok", true}});
   CHECK(logfmt == "ts=t level=info msg=m status=404 duration_seconds=0.25 ok=true");

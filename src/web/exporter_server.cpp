@@ -8,6 +8,7 @@
 #include "log/logger.h"
 #include "web/basic_auth.h"
 #include "web/bounded_task_queue.h"
+#include "web/listen_diagnosis.h"
 #include "web/server_tls.h"
 #include "web/wide_backlog.h"
 
@@ -209,7 +210,9 @@ bool ExporterServer::Bind() {
   } else if (server_->bind_to_port(host_, port_)) {
     return WidenListenBacklog(*server_);
   }
-  log_.Error("cannot listen", {{"address", options_.listen_address}});
+  const std::string why = DiagnoseListen(host_, port_);
+  log_.Error("cannot listen",
+             {{"address", options_.listen_address}, {"err", why.empty() ? "unknown" : why}});
   return false;
 }
 
