@@ -87,6 +87,16 @@ struct ApiClient::RawResponse {
   std::string detail;
 };
 
+// The API's own text could quote the key back: it never leaves the exporter.
+std::string ApiClient::Masked(std::string text) const {
+  const std::string& key = config_.api_key.Reveal();
+  if (key.empty()) return text;
+  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
+    text.replace(at, key.size(), "<masked>");
+  }
+  return text;
+}
+
 std::string ApiClient::KeySource() const {
   return config_.api_key_file.empty() ? "environment variable " + config_.api_key_env
                                       : "file " + config_.api_key_file;
@@ -117,15 +127,18 @@ ApiClient::ApiClient(const AnchorConfig& config, ResponseObserver on_response)
 }
 
 std::string ApiClient::Resolve(std::string& error, FetchTrace* trace) {
-  if (host_is_numeric_) return host_;
+  if (host_is_numeric_) {
+    if (trace) trace->lookup = "numeric";
+    return host_;
+  }
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
     if (!resolved_address_.empty() && Clock::now() - resolved_at_ < kResolveTtl) {
-      if (trace)
-        trace->notes.push_back("name lookup of " + host_ + ": cached " + resolved_address_);
+      if (trace) trace->lookup = "cached";
       return resolved_address_;
     }
   }
+  if (trace) trace->lookup = "getaddrinfo";
   const auto start = Clock::now();
   const ResolvedHost found = ResolveHost(host_, port_);
   if (trace) trace->dns_seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -133,7 +146,6 @@ std::string ApiClient::Resolve(std::string& error, FetchTrace* trace) {
     error = "cannot resolve host " + host_ + ": " + found.error;
     return "";
   }
-  if (trace) trace->notes.push_back("name lookup of " + host_ + ": " + found.address);
   std::lock_guard<std::mutex> lock(pool_mu_);
   resolved_address_ = found.address;
   resolved_at_ = Clock::now();
@@ -244,7 +256,7 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
           if (trace) {
             trace->status = res.status;
             for (const auto& [name, value] : res.headers) {
-              trace->response_headers.emplace_back(name, value);
+              trace->response_headers.emplace_back(name, Masked(value));
             }
           }
           const auto length = res.get_header_value<uint64_t>("Content-Length");
@@ -359,12 +371,7 @@ bool ApiClient::Failed(const RawResponse& raw, FetchError& error, std::string& d
   if (error == FetchError::kUnauthorized) {
     detail += " (the API rejected the key from " + KeySource() + ")";
   }
-  // The API's own text could quote the key back: it never leaves the exporter.
-  const std::string& key = config_.api_key.Reveal();
-  for (auto at = key.empty() ? std::string::npos : detail.find(key); at != std::string::npos;
-       at = detail.find(key, at)) {
-    detail.replace(at, key.size(), "<masked>");
-  }
+  detail = Masked(std::move(detail));
   if (raw.status == 429 && !raw.retry_after.empty()) {
     retry_after = ParseRetryAfter(raw.retry_after, std::chrono::system_clock::now());
   }

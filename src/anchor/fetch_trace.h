@@ -20,6 +20,7 @@ struct FetchTrace {
   std::size_t body_bytes = 0;
   bool new_connection = false;  // false: a kept-alive connection was reused
   std::string address;          // the address connected to (from our own name lookup)
+  std::string lookup;           // how `address` was found: "numeric", "cached" or "getaddrinfo"
   // Seconds; absent when not measured (see the docs for what each one covers).
   std::optional<double> dns_seconds;
   std::optional<double> connect_seconds;

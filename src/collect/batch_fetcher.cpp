@@ -249,16 +249,29 @@ BatchFetcher::ResultPtr BatchFetcher::Request(const std::string& id, Clock::time
   }
   auto result = std::make_shared<FetchResult>(client_.FetchBatch(id, deadline, trace));
   ReleaseSlot();
-  if (log_.Enabled(LogLevel::kDebug)) {
-    log_.Debug("api request", {{"method", "GET"},
-                               {"path", "/v1/batch-sessions/" + id},
-                               {"status", result->http_status},
-                               {"bytes", result->body_bytes},
-                               {"duration_seconds", result->duration_seconds},
-                               {"cache_hit", false},
-                               {"reason", result->ok() ? "" : FetchErrorReason(result->error)}});
-  }
+  if (log_.Enabled(LogLevel::kDebug)) LogRequest(id, *result);
   return result;
+}
+
+void BatchFetcher::LogRequest(const std::string& id, const FetchResult& result) const {
+  const std::string path = "/v1/batch-sessions/" + id;
+  if (result.ok()) {
+    log_.Debug("api request", {{"method", "GET"},
+                               {"path", path},
+                               {"status", result.http_status},
+                               {"bytes", result.body_bytes},
+                               {"duration_seconds", result.duration_seconds},
+                               {"cache_hit", false}});
+  } else {
+    log_.Debug("api request", {{"method", "GET"},
+                               {"path", path},
+                               {"status", result.http_status},
+                               {"bytes", result.body_bytes},
+                               {"duration_seconds", result.duration_seconds},
+                               {"cache_hit", false},
+                               {"reason", FetchErrorReason(result.error)},
+                               {"detail", result.detail}});
+  }
 }
 
 bool BatchFetcher::AcquireSlot(Clock::time_point deadline) {

@@ -66,6 +66,7 @@ class BatchFetcher {
   std::optional<ResultPtr> Reusable(const Entry& entry, Clock::time_point now,
                                     std::string* why = nullptr) const;
   std::string RateLimitState(const Entry& entry);
+  void LogRequest(const std::string& id, const FetchResult& result) const;
   bool AcquireSlot(Clock::time_point deadline);
   void ReleaseSlot();
 

@@ -34,16 +34,27 @@ void RenderRequest(std::string& out, const FetchTrace& t) {
   Line(out, "status", t.status == 0 ? "no HTTP answer read" : std::to_string(t.status));
   for (const auto& [name, value] : t.response_headers) Line(out, "  " + name, value);
   Line(out, "body_bytes", std::to_string(t.body_bytes));
-  out += "\n# Timing (from the start of the request)\n";
-  Line(out, "dns_lookup", Ms(t.dns_seconds) + " (getaddrinfo; not measured when cached)");
-  Line(out, "connect",
-       Ms(t.connect_seconds) +
-           " (socket opened to TCP connected; measured for new HTTPS connections)");
-  Line(out, "tls_handshake", Ms(t.tls_seconds) + " (new HTTPS connections only)");
+  out += "\n# Timing\n";
+  if (t.lookup == "getaddrinfo") {
+    Line(out, "dns_lookup", Ms(t.dns_seconds) + " (getaddrinfo of the API's host name)");
+  } else {
+    Line(out, "dns_lookup",
+         t.lookup == "numeric" ? "none (the base URL holds an address)"
+                               : "none (the address of a lookup less than 30 s old)");
+  }
+  const bool tls = t.url.rfind("https://", 0) == 0;
+  if (!t.new_connection) {
+    Line(out, "connect", "none (kept-alive connection reused)");
+  } else if (tls) {
+    Line(out, "connect", Ms(t.connect_seconds) + " (socket opened to TCP connected)");
+    Line(out, "tls_handshake", Ms(t.tls_seconds) + " (ClientHello to handshake done)");
+  } else {
+    Line(out, "connect", "not measured for plain HTTP (part of first_byte)");
+  }
   Line(out, "first_byte",
        Ms(t.first_byte_seconds) +
-           " (request start to response headers parsed; includes connect "
-           "and TLS of a new connection)");
+           " (request start to response headers parsed; includes the "
+           "connect and TLS handshake of a new connection)");
   Line(out, "total", Ms(t.total_seconds) + " (request start to body read and parsed)");
   for (const auto& note : t.notes) Line(out, "note", note);
 }
