@@ -118,6 +118,9 @@ TEST_CASE("a wrong API key marks batches down as unauthorized", "[e2e][faults][s
   CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "401"}}) == 1.0);
   CHECK(api.RejectedKeyCount() == 1);
   CHECK(exporter.LogText().find("Invalid API Key") != std::string::npos);
+  CHECK(exporter.LogText().find("rejected the key from environment variable "
+                                "ANCHORBROWSER_API_KEY") != std::string::npos);
+  CHECK(exporter.LogText().find(kKey) == std::string::npos);
 }
 
 TEST_CASE("the API key never appears in logs or metrics or pages", "[e2e][secrets]") {
@@ -125,8 +128,8 @@ TEST_CASE("the API key never appears in logs or metrics or pages", "[e2e][secret
   REQUIRE(api.Start());
   api.SetBatchJson("ok", BatchJson("ok", "processing", 3));
   // An upstream that echoes the request back must not make the exporter repeat the key either.
-  api.SetAnswer(
-      "echo", Status(400, std::string(R"({"error": {"code": 400, "message": "bad key )") + "\"}}"));
+  api.SetAnswer("echo", Status(400, std::string(R"({"error": {"code": 400, "message": "bad key )") +
+                                        kKey + "\"}}"));
   api.SetAnswer("weird", Status(200, R"({"data": {"status": 12, "error": "boom"}})"));
   auto config = anchor::test::TestConfig(api.base_url(), kKey);
   config.batches = {{"ok", {{"team", "a"}}}, {"echo", {}}, {"weird", {}}, {"missing", {}}};
