@@ -21,7 +21,11 @@ DemoBatches MakeDemoBatches();
 // Adds every demo batch to the fake API (looping, so the demo keeps changing).
 void ServeDemoBatches(FakeAnchorApi& api, const DemoBatches& batches, bool loop);
 
-// A config pointing at a running fake API: the configured demo batches, discovery on.
+// The batch id DemoConfig lists that the simulated API answers with 404.
+inline constexpr const char* kDemoMissingBatch = "demo-retired-batch";
+
+// A config pointing at a running fake API: the configured demo batches, discovery on, and
+// kDemoMissingBatch.
 Config DemoConfig(const FakeAnchorApi& api, const DemoBatches& batches);
 
 }  // namespace anchor
