@@ -112,6 +112,9 @@ TEST_CASE("debug level logs every API request without the key", "[e2e][log][secr
                                           "cache_hit=false")));
   CHECK(log.find("msg=\"batch answered from cache\" batch_id=done cache_hit=true") !=
         std::string::npos);
+  CHECK(std::regex_search(log, std::regex("level=debug msg=\"http request\" method=GET "
+                                          "path=/metrics status=200 bytes=[1-9][0-9]* "
+                                          "duration_seconds=[0-9.e-]+ remote_addr=127.0.0.1")));
   CHECK(log.find(kKey) == std::string::npos);
 }
 
