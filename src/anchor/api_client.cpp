@@ -133,23 +133,24 @@ std::string ApiClient::Resolve(std::string& error, FetchTrace* trace) {
   }
   {
     std::lock_guard<std::mutex> lock(pool_mu_);
-    if (!resolved_address_.empty() && Clock::now() - resolved_at_ < kResolveTtl) {
+    if (!addresses_.empty() && Clock::now() - resolved_at_ < kResolveTtl) {
       if (trace) trace->lookup = "cached";
-      return resolved_address_;
+      return addresses_[next_address_ % addresses_.size()];
     }
   }
   if (trace) trace->lookup = "getaddrinfo";
   const auto start = Clock::now();
-  const ResolvedHost found = ResolveHost(host_, port_);
+  ResolvedHost found = ResolveHost(host_, port_);
   if (trace) trace->dns_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (found.address.empty()) {
+  if (found.addresses.empty()) {
     error = "cannot resolve host " + host_ + ": " + found.error;
     return "";
   }
   std::lock_guard<std::mutex> lock(pool_mu_);
-  resolved_address_ = found.address;
+  addresses_ = std::move(found.addresses);
+  next_address_ = 0;
   resolved_at_ = Clock::now();
-  return found.address;
+  return addresses_.front();
 }
 
 ApiClient::~ApiClient() = default;
@@ -303,14 +304,14 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
       out.detail = "connecting to " + address + " took longer than anchor.connect_timeout";
     }
   } else {
-    Explain(*client, static_cast<int>(result.error()), deadline, out);
+    Explain(*client, static_cast<int>(result.error()), address, deadline, out);
   }
   if (trace) trace->notes.push_back("failed: " + out.detail);
   return out;  // out.status stays: the status line of a body that failed (e.g. too large)
 }
 
-void ApiClient::Explain(httplib::Client& client, int httplib_error, Clock::time_point deadline,
-                        RawResponse& out) const {
+void ApiClient::Explain(httplib::Client& client, int httplib_error, const std::string& address,
+                        Clock::time_point deadline, RawResponse& out) {
   const auto error = static_cast<httplib::Error>(httplib_error);
   if (error == httplib::Error::SSLServerVerification) {
     out.error = FetchError::kTls;
@@ -346,14 +347,15 @@ void ApiClient::Explain(httplib::Client& client, int httplib_error, Clock::time_
   // Error::Connection covers refused, unreachable and more: one more connect reads the errno.
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
   const auto wait = std::clamp(left, std::chrono::milliseconds(1), kMaxDiagnosticConnect);
-  std::string resolved = host_;
   if (!host_is_numeric_) {
     std::lock_guard<std::mutex> lock(pool_mu_);
-    resolved = resolved_address_;
+    if (addresses_.size() > 1 && addresses_[next_address_ % addresses_.size()] == address) {
+      ++next_address_;  // the next request tries the host's next address
+    }
   }
-  const auto cause = DiagnoseConnect(resolved, port_, wait);
+  const auto cause = DiagnoseConnect(address, port_, wait);
   out.detail = "cannot connect to " + host_ + ":" + std::to_string(port_) +
-               (resolved != host_ ? " (" + resolved + ")" : "") + ": " +
+               (address != host_ ? " (" + address + ")" : "") + ": " +
                (cause ? *cause : "connection failed, but a second attempt succeeded");
 }
 

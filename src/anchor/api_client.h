@@ -53,8 +53,8 @@ class ApiClient {
   struct RawResponse;
   RawResponse Get(const std::string& path, Clock::time_point deadline, FetchTrace* trace);
   // Why the request failed (httplib's error enum is too coarse); fills out.error and detail.
-  void Explain(httplib::Client& client, int httplib_error, Clock::time_point deadline,
-               RawResponse& out) const;
+  void Explain(httplib::Client& client, int httplib_error, const std::string& address,
+               Clock::time_point deadline, RawResponse& out);
   // Classifies a non-200 or failed answer; false when `raw` is a usable 200.
   bool Failed(const RawResponse& raw, FetchError& error, std::string& detail,
               std::optional<std::chrono::system_clock::time_point>& retry_after) const;
@@ -75,7 +75,10 @@ class ApiClient {
   mutable std::mutex pool_mu_;
   std::vector<std::unique_ptr<httplib::Client>> idle_;
   std::uint64_t connections_opened_ = 0;
-  std::string resolved_address_;  // guarded by pool_mu_
+  // The last name lookup (guarded by pool_mu_). Requests use addresses_[next_address_]; a
+  // failed connect moves on to the next one, so a dead address is not retried forever.
+  std::vector<std::string> addresses_;
+  std::size_t next_address_ = 0;
   Clock::time_point resolved_at_{};
 };
 

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -27,19 +28,27 @@ ResolvedHost ResolveHost(const std::string& host, int port) {
   const std::string service = std::to_string(port);
   const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
   if (rc != 0) {
-    return {"", rc == EAI_SYSTEM ? ErrnoText(errno) : std::string(gai_strerror(rc))};
+    return {{}, rc == EAI_SYSTEM ? ErrnoText(errno) : std::string(gai_strerror(rc))};
   }
-  char text[INET6_ADDRSTRLEN] = {};
-  const void* addr = nullptr;
-  if (found->ai_family == AF_INET6) {
-    addr = &reinterpret_cast<const sockaddr_in6*>(found->ai_addr)->sin6_addr;
-  } else {
-    addr = &reinterpret_cast<const sockaddr_in*>(found->ai_addr)->sin_addr;
+  ResolvedHost out;
+  for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* addr = nullptr;
+    if (ai->ai_family == AF_INET6) {
+      addr = &reinterpret_cast<const sockaddr_in6*>(ai->ai_addr)->sin6_addr;
+    } else if (ai->ai_family == AF_INET) {
+      addr = &reinterpret_cast<const sockaddr_in*>(ai->ai_addr)->sin_addr;
+    } else {
+      continue;
+    }
+    if (inet_ntop(ai->ai_family, addr, text, sizeof(text)) == nullptr) continue;
+    if (std::find(out.addresses.begin(), out.addresses.end(), text) == out.addresses.end()) {
+      out.addresses.emplace_back(text);
+    }
   }
-  const bool ok = inet_ntop(found->ai_family, addr, text, sizeof(text)) != nullptr;
   freeaddrinfo(found);
-  if (!ok) return {"", "cannot format the address: " + ErrnoText(errno)};
-  return {text, ""};
+  if (out.addresses.empty()) out.error = "no IPv4 or IPv6 address";
+  return out;
 }
 
 std::optional<std::string> DiagnoseConnect(const std::string& address, int port,

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace anchor {
 
@@ -10,11 +11,12 @@ namespace anchor {
 // themselves, so that a log line says "Connection refused" or "Name or service not known".
 
 struct ResolvedHost {
-  std::string address;  // numeric, e.g. 127.0.0.1 or ::1; empty when the lookup failed
-  std::string error;    // gai_strerror text when it failed
+  std::vector<std::string> addresses;  // numeric, e.g. 127.0.0.1 or ::1; empty on failure
+  std::string error;                   // gai_strerror text when it failed
 };
 
-// getaddrinfo() of `host` (a name or a numeric address) for a TCP connection.
+// getaddrinfo() of `host` (a name or a numeric address) for a TCP connection; the addresses
+// in the resolver's order of preference (RFC 6724), without duplicates.
 ResolvedHost ResolveHost(const std::string& host, int port);
 
 // One non-blocking connect to `address`:`port` that waits at most `timeout`; returns the errno
