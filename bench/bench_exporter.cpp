@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "bench_util.h"
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "exporter_process.h"
 #include "support/test_tls.h"
 

@@ -9,7 +9,7 @@
 #include "web/basic_auth.h"
 #include "web/bounded_task_queue.h"
 #include "web/server_tls.h"
-#include "web/wide_backlog.h"
+#include "net/listen_backlog.h"
 
 namespace anchor {
 
