@@ -3,9 +3,9 @@
 #include <chrono>
 #include <thread>
 
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;

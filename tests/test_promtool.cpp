@@ -4,8 +4,8 @@
 #include <cstdlib>
 
 #include "demo/demo_setup.h"
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 
 namespace {

@@ -5,9 +5,9 @@
 #include <thread>
 
 #include "anchor/api_client.h"
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
