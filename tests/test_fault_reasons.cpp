@@ -7,7 +7,7 @@
 #include <regex>
 #include <sstream>
 
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/test_tls.h"

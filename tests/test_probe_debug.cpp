@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/test_tls.h"

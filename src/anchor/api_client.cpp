@@ -11,7 +11,7 @@
 #include <ctime>
 
 #include "anchor/batch_parser.h"
-#include "anchor/connect_diagnosis.h"
+#include "net/connect_diagnosis.h"
 #include "anchor/request_moments.h"
 #include "version.h"
 

@@ -1,4 +1,4 @@
-#include "anchor/connect_diagnosis.h"
+#include "net/connect_diagnosis.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

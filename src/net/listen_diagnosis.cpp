@@ -1,4 +1,4 @@
-#include "web/listen_diagnosis.h"
+#include "net/listen_diagnosis.h"
 
 #include <netdb.h>
 #include <sys/socket.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "anchor/connect_diagnosis.h"
+#include "net/connect_diagnosis.h"
 
 namespace anchor {
 
