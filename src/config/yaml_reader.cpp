@@ -136,13 +136,24 @@ std::string ResolvePath(const std::string& base_dir, const std::string& path) {
   return base_dir + "/" + path;
 }
 
+namespace {
+
+// strerror_r: strerror is not thread-safe (GNU version: returns the text, maybe not in buf).
+std::string ErrorText(int err) {
+  char buf[256];
+  const char* text = strerror_r(err, buf, sizeof(buf));
+  return text != nullptr ? std::string(text) : std::string(buf);
+}
+
+}  // namespace
+
 std::optional<std::string> ReadFile(const std::string& path, std::string* why) {
   const auto fail = [why](std::string reason) {
     if (why != nullptr) *why = std::move(reason);
     return std::nullopt;
   };
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(std::strerror(errno));
+  if (fd < 0) return fail(ErrorText(errno));
   struct stat st {};
   if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
     close(fd);
@@ -157,7 +168,7 @@ std::optional<std::string> ReadFile(const std::string& path, std::string* why) {
       if (errno == EINTR) continue;
       const int err = errno;
       close(fd);
-      return fail(std::strerror(err));
+      return fail(ErrorText(err));
     }
     out.append(buf, static_cast<std::size_t>(n));
   }
