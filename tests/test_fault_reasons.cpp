@@ -7,9 +7,9 @@
 #include <regex>
 #include <sstream>
 
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 
 using anchor::FakeAnchorApi;

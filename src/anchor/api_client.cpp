@@ -11,8 +11,8 @@
 #include <ctime>
 
 #include "anchor/batch_parser.h"
-#include "net/connect_diagnosis.h"
 #include "anchor/request_moments.h"
+#include "net/connect_diagnosis.h"
 #include "version.h"
 
 namespace anchor {

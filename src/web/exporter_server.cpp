@@ -7,9 +7,9 @@
 
 #include "log/logger.h"
 #include "net/listen_backlog.h"
+#include "net/listen_diagnosis.h"
 #include "web/basic_auth.h"
 #include "web/bounded_task_queue.h"
-#include "net/listen_diagnosis.h"
 #include "web/server_tls.h"
 
 namespace anchor {
