@@ -4,6 +4,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -215,4 +216,52 @@ TEST_CASE("the listen error names the errno", "[e2e][hardening][log]") {
   CHECK_FALSE(second.Start());
   CHECK(out->str().find("msg=\"cannot listen\" address=127.0.0.1:" + std::to_string(first.port()) +
                         " err=\"Address already in use\"") != std::string::npos);
+}
+
+TEST_CASE("six batches down for six reasons: Prometheus names each one", "[e2e][faults]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
+  REQUIRE(api.Start());
+  api.SetAnswer("b-404", Status(404, R"({"error": {"code": 404, "message": "Batch not found"}})"));
+  api.SetAnswer("b-500", Status(500, R"({"error": {"code": 500, "message": "Internal"}})"));
+  auto limited = Status(429, R"({"error": {"code": 429, "message": "Slow down"}})");
+  limited.headers = {{"Retry-After", "120"}};
+  api.SetAnswer("b-429", limited);
+  api.SetAnswer("b-html", Status(200, "<html>maintenance</html>"));
+  FakeAnchorApi::Answer silent;
+  silent.never_answer = true;
+  api.SetAnswer("b-slow", silent);
+  api.SetAnswer("b-big", Status(200, BatchJson("b-big", "processing", 200)));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.anchor.max_response_bytes = 4096;
+  const std::map<std::string, std::pair<std::string, int>> expected = {
+      {"b-404", {"not_found", 404}},    {"b-500", {"server_error", 500}},
+      {"b-429", {"rate_limited", 429}}, {"b-html", {"invalid_response", 200}},
+      {"b-slow", {"timeout", 0}},       {"b-big", {"too_large", 200}}};
+  for (const auto& [id, want] : expected) config.batches.push_back({id, {{"team", "t"}}});
+  ExporterHarness exporter(config);
+  // Two scrapes: the second one answers b-429 from its Retry-After wait, without a request.
+  for (int scrape = 0; scrape < 2; ++scrape) {
+    const auto s = ParseExposition(exporter.Get("/metrics", nullptr, "1.5"));
+    for (const auto& [id, want] : expected) {
+      INFO(id << " scrape " << scrape);
+      const std::map<std::string, std::string> base = {{"batch_id", id}, {"team", "t"}};
+      auto labels = base;
+      labels["reason"] = want.first;
+      CHECK(FindSample(s, "anchorbrowser_batch_fetch_error", labels) == 1.0);
+      CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_fetch_error", id) == 1);
+      const auto status = FindSample(s, "anchorbrowser_batch_last_http_status", base);
+      if (want.second == 0) {
+        CHECK_FALSE(status);
+      } else {
+        CHECK(status == static_cast<double>(want.second));
+      }
+    }
+  }
+  CHECK(api.RequestCount("b-429") == 1);
+  const auto log = exporter.LogText();
+  for (const auto& [id, want] : expected) {
+    INFO(id);
+    CHECK(Lines(log, "warn", "batch_id=" + id + " ") == 1);
+  }
+  CHECK(log.find(kKey) == std::string::npos);
 }
