@@ -100,7 +100,7 @@ void YamlReader::ExpectMap(const YAML::Node& node, const std::string& path, cons
     const int line = kv.first.Mark().line + 1;
     if (const auto [it, fresh] = first_line.emplace(key, line); !fresh) {
       Report(kv.first, Join(path, key),
-             "duplicate key (first set at line " + std::to_string(it->second) + ")");
+             "duplicate key (first at line " + std::to_string(it->second) + ")");
       continue;
     }
     if (std::find(unsupported.begin(), unsupported.end(), key) != unsupported.end()) {
