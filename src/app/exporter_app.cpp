@@ -4,6 +4,7 @@
 
 #include "collect/process_metrics.h"
 #include "log/logger.h"
+#include "version.h"
 #include "web/landing_page.h"
 
 namespace anchor {
@@ -22,12 +23,17 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
   row.id = tracked.target.id;
   row.labels = tracked.target.labels;
   row.discovered = tracked.discovered;
+  row.in_flight = tracked.in_flight;
   if (!tracked.last) return row;
   row.fetched = true;
   row.last_fetch = tracked.last_fetch;
+  row.in_flight = tracked.in_flight;
+  row.http_status = tracked.last->http_status;
+  if (tracked.retry_after.time_since_epoch().count() != 0) row.retry_after = tracked.retry_after;
   row.up = tracked.last->ok();
   if (!row.up) {
     row.down_reason = FetchErrorReason(tracked.last->error);
+    row.down_detail = tracked.last->detail;
     return row;
   }
   const Batch& b = *tracked.last->batch;
@@ -39,7 +45,24 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
   return row;
 }
 
-// Loads both files; "" or the first problem.
+LandingPageDiscovery ToDiscovery(const DiscoveryConfig& config,
+                                 const std::optional<BatchDiscovery::Status>& status) {
+  LandingPageDiscovery d;
+  if (!status) return d;
+  d.enabled = true;
+  d.statuses = config.statuses;
+  d.max_batches = config.max_batches;
+  d.refresh_interval_seconds = std::chrono::duration<double>(config.refresh_interval).count();
+  d.count = status->count;
+  d.truncated = status->truncated;
+  d.last_success = status->last_success;
+  d.last_failure = status->last_failure;
+  d.last_failed = status->last_failed;
+  d.last_error = status->last_error;
+  return d;
+}
+
+// Loads both files; "" or every problem, one per line.
 std::string LoadBoth(const AppOptions& options, ConfigLoadResult& config, WebConfig& web) {
   config = options.config_source();
   if (!config.ok()) return config.error;
@@ -70,6 +93,7 @@ bool ExporterApp::Start() {
     log_.Error("cannot load config", {{"err", err}});
     return false;
   }
+  LogWarnings(config.warnings);
   try {
     holder_.Swap(std::make_shared<BatchCollector>(*config.config, metrics_, log_));
     server_ = std::make_unique<ExporterServer>(options_.web, Handlers(), log_, web);
@@ -77,7 +101,7 @@ bool ExporterApp::Start() {
     log_.Error("cannot start", {{"err", e.what()}});
     return false;
   }
-  MarkReload(true);
+  MarkReload("");
   if (!server_->Bind()) return false;
   LogListening(web);
   return true;
@@ -125,10 +149,19 @@ std::size_t ExporterApp::batch_count() const {
   return collector ? collector->config().batches.size() : 0;
 }
 
-void ExporterApp::MarkReload(bool ok) {
-  last_reload_ok_ = ok;
+void ExporterApp::MarkReload(const std::string& error) {
+  const bool ok = error.empty();
   reload_ok_.Set(ok ? 1 : 0);
   if (ok) reload_time_.SetToCurrentTime();
+  std::lock_guard<std::mutex> lock(reload_state_mu_);
+  reload_state_.ok = ok;
+  reload_state_.error = error;
+  reload_state_.at = std::chrono::system_clock::now();
+  if (ok) reload_state_.loaded_at = reload_state_.at;
+}
+
+void ExporterApp::LogWarnings(const std::vector<std::string>& warnings) const {
+  for (const auto& w : warnings) log_.Warn("config warning", {{"warning", w}});
 }
 
 std::string ExporterApp::Reload(std::string_view trigger) {
@@ -147,13 +180,14 @@ std::string ExporterApp::Reload(std::string_view trigger) {
   // The web config is applied last among the steps that can fail, so a failure changes nothing.
   if (err.empty() && server_) err = server_->ApplyWebConfig(web);
   if (!err.empty()) {
-    MarkReload(false);
+    MarkReload(err);
     log_.Error("error reloading config, keeping the running one",
                {{"trigger", trigger}, {"err", err}});
     return err;
   }
   holder_.Swap(std::move(next));  // the old collector lives on in scrapes still using it
-  MarkReload(true);
+  MarkReload("");
+  LogWarnings(config.warnings);
   log_.Info("reloaded config",
             {{"trigger", trigger}, {"batches", std::to_string(config.config->batches.size())}});
   return "";
@@ -202,7 +236,12 @@ std::string ExporterApp::LandingPage() const {
   LandingPageInfo info;
   info.telemetry_path = options_.web.telemetry_path;
   info.probe_allow_unlisted = collector->config().probe.allow_unlisted;
-  info.reload_ok = last_reload_ok_;
+  {
+    std::lock_guard<std::mutex> lock(reload_state_mu_);
+    info.reload = reload_state_;
+  }
+  info.discovery = ToDiscovery(collector->config().discovery, collector->DiscoveryStatus());
+  info.docs_base_url = kDocsBaseUrl;
   for (const auto& tracked : collector->TrackedBatches()) info.batches.push_back(ToRow(tracked));
   return RenderLandingPage(info);
 }

@@ -15,6 +15,7 @@
 #include "collect/self_metrics.h"
 #include "config/config_loader.h"
 #include "web/exporter_server.h"
+#include "web/landing_page.h"
 #include "web/web_config.h"
 
 namespace anchor {
@@ -68,7 +69,8 @@ class ExporterApp {
   std::vector<prometheus::MetricFamily> Collect(std::chrono::steady_clock::time_point deadline);
   ProbeAnswer Probe(const std::string& target, std::chrono::steady_clock::time_point deadline);
   std::string LandingPage() const;
-  void MarkReload(bool ok);
+  void MarkReload(const std::string& error);
+  void LogWarnings(const std::vector<std::string>& warnings) const;
   void LogListening(const WebConfig& web) const;
 
   AppOptions options_;
@@ -81,7 +83,8 @@ class ExporterApp {
   prometheus::Registry reload_registry_;
   prometheus::Gauge& reload_ok_;
   prometheus::Gauge& reload_time_;
-  std::atomic<bool> last_reload_ok_{true};
+  mutable std::mutex reload_state_mu_;  // guards reload_state_
+  LandingPageReload reload_state_;
   std::atomic<bool> serve_returned_{false};
   std::atomic<bool> stop_requested_{false};
 };

@@ -39,6 +39,15 @@ class BatchFetcher {
   // One result per id, in the order of `ids`; returns by `deadline`.
   std::vector<ResultPtr> FetchAll(const std::vector<std::string>& ids, Clock::time_point deadline);
 
+  // What the fetcher holds for a batch now, whoever asked for it (scrape, probe).
+  struct BatchState {
+    ResultPtr last;  // the last answer from the API; null before the first
+    std::chrono::system_clock::time_point answered_at{};  // when `last` arrived
+    bool in_flight = false;                               // a request runs now
+    std::chrono::system_clock::time_point retry_after{};  // not requested before (after a 429)
+  };
+  BatchState State(const std::string& id) const;
+
  private:
   struct Entry;
   ResultPtr FetchOne(const std::string& id, Clock::time_point deadline);
@@ -56,7 +65,7 @@ class BatchFetcher {
   const CacheConfig cache_;
   SelfMetrics& metrics_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;
 
   // Request slots (max_concurrency) and the token bucket (max_requests_per_second).
