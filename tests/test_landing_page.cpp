@@ -11,8 +11,8 @@
 #include <set>
 #include <sstream>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "web/landing_page.h"
 
