@@ -23,6 +23,12 @@ const std::map<std::string, std::vector<std::string>> kNoComment = {
     {"bad_directory.yaml", {"bad_directory.yaml: cannot read config file: is a directory"}},
 };
 
+std::string Path(const std::string& name) {
+  std::string path = kDir;
+  path.append("/").append(name);
+  return path;
+}
+
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream out;
@@ -117,10 +123,10 @@ TEST_CASE("every good testdata config loads, with the warnings it states", "[con
   const auto files = Files("good_");
   REQUIRE(files.size() >= 6);
   for (const auto& name : files) {
-    const auto r = anchor::LoadConfigFile(kDir + "/" + name, TestEnv());
+    const auto r = anchor::LoadConfigFile(Path(name), TestEnv());
     INFO(name << "\n" << r.error);
     CHECK(r.ok());
-    CHECK(Relative(r.warnings) == Comments(kDir + "/" + name, "# warn: "));
+    CHECK(Relative(r.warnings) == Comments(Path(name), "# warn: "));
   }
 }
 
@@ -129,10 +135,10 @@ TEST_CASE("every bad testdata config fails with exactly the errors it states",
   const auto files = Files("bad_");
   REQUIRE(files.size() >= 30);
   for (const auto& name : files) {
-    const auto want = Comments(kDir + "/" + name, "# want: ");
+    const auto want = Comments(Path(name), "# want: ");
     INFO(name);
     REQUIRE_FALSE(want.empty());
-    const auto r = anchor::LoadConfigFile(kDir + "/" + name, TestEnv());
+    const auto r = anchor::LoadConfigFile(Path(name), TestEnv());
     CHECK_FALSE(r.ok());
     CHECK(Relative(r.errors) == want);
     CHECK(r.error.find("sk-testdata-key") == std::string::npos);
@@ -143,7 +149,7 @@ TEST_CASE("every error message of the config loader has a bad testdata config",
           "[config][testdata]") {
   std::vector<std::string> wanted;
   for (const auto& name : Files("bad_")) {
-    for (const auto& w : Comments(kDir + "/" + name, "# want: ")) wanted.push_back(w);
+    for (const auto& w : Comments(Path(name), "# want: ")) wanted.push_back(w);
   }
   const std::string src = std::string(ANCHOR_SOURCE_DIR) + "/src/config/";
   // Used by the web config only; tests/test_web_config.cpp covers it.
@@ -171,16 +177,16 @@ TEST_CASE("skip_secrets checks everything but the API key itself", "[config][tes
   for (const char* name :
        {"good_minimal.yaml", "good_full_anchor.yaml", "bad_api_key_env_unset.yaml",
         "bad_api_key_file_missing.yaml", "bad_api_key_file_empty.yaml"}) {
-    const auto r = anchor::LoadConfigFile(kDir + "/" + name, options);
+    const auto r = anchor::LoadConfigFile(Path(name), options);
     INFO(name << "\n" << r.error);
     CHECK(r.ok());
   }
   // The names of the variable and the file are still checked, and everything else.
   for (const char* name : {"bad_api_key_env_empty.yaml", "bad_api_key_both.yaml",
                            "bad_five_mistakes.yaml", "bad_tls_ca_file.yaml"}) {
-    const auto r = anchor::LoadConfigFile(kDir + "/" + name, options);
+    const auto r = anchor::LoadConfigFile(Path(name), options);
     INFO(name);
-    CHECK(Relative(r.errors) == Comments(kDir + "/" + name, "# want: "));
+    CHECK(Relative(r.errors) == Comments(Path(name), "# want: "));
   }
   options.skip_secrets = false;
   CHECK_FALSE(anchor::LoadConfigFile(kDir + "/good_minimal.yaml", options).ok());

@@ -76,7 +76,7 @@ std::map<std::string, std::string> RowOf(const std::string& dom, const std::stri
   return {};
 }
 
-std::string Text(std::string html) {  // tags removed
+std::string Text(const std::string& html) {  // tags removed
   return std::regex_replace(html, std::regex("<[^>]*>"), "");
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("the landing page links to documentation sections that exist", "[landi
     std::set<std::string> out;
     std::istringstream in(markdown);
     for (std::string line; std::getline(in, line);) {
-      if (line.rfind("#", 0) != 0) continue;
+      if (line.rfind('#', 0) != 0) continue;
       const auto text = line.substr(line.find_first_not_of('#') + 1);
       std::string anchor;
       for (const char c : text) {

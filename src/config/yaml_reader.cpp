@@ -7,10 +7,10 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <system_error>
 
 namespace anchor {
 
@@ -115,7 +115,7 @@ void YamlReader::ExpectMap(const YAML::Node& node, const std::string& path, cons
 
 std::string YamlReader::OneOf(const YAML::Node& node, const std::string& path,
                               const KeyList& choices) const {
-  const std::string value = String(node, path);
+  std::string value = String(node, path);
   if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
   std::string names;
   for (const auto c : choices) names += (names.empty() ? "" : ", ") + std::string(c);
@@ -197,7 +197,8 @@ FileRead ReadFileOrReason(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int err = errno;
-    return {std::nullopt, err != 0 ? std::strerror(err) : "cannot open"};
+    return {std::nullopt,
+            err != 0 ? std::error_code(err, std::generic_category()).message() : "cannot open"};
   }
   std::ostringstream buf;
   buf << in.rdbuf();

@@ -191,9 +191,9 @@ std::string FormatAge(WallTime then, WallTime now) {
   std::string amount;
   if (secs < 120) {
     amount = std::to_string(secs) + " s";
-  } else if (secs < 2 * 3600) {
+  } else if (secs < 2LL * 3600) {
     amount = std::to_string(secs / 60) + " min";
-  } else if (secs < 2 * 86400) {
+  } else if (secs < 2LL * 86400) {
     amount = std::to_string(secs / 3600) + " h";
   } else {
     amount = std::to_string(secs / 86400) + " d";
