@@ -192,7 +192,7 @@ TEST_CASE("skip_secrets checks everything but the API key itself", "[config][tes
   CHECK_FALSE(anchor::LoadConfigFile(kDir + "/good_minimal.yaml", options).ok());
 }
 
-TEST_CASE("--config.check prints one line per mistake and exits 1", "[config][process]") {
+TEST_CASE("the config check prints one line per mistake and exits 1", "[config][process]") {
   ExporterProcess check({"--config.check", "--config.file=" + kDir + "/bad_five_mistakes.yaml"},
                         {"ANCHORBROWSER_API_KEY=k"});
   REQUIRE(check.Wait() == 1);
@@ -203,7 +203,7 @@ TEST_CASE("--config.check prints one line per mistake and exits 1", "[config][pr
   CHECK(lines.size() == 5);
 }
 
-TEST_CASE("--config.check checks the flags and the web config file too", "[config][process]") {
+TEST_CASE("the config check checks the flags and the web config file too", "[config][process]") {
   ExporterProcess check({"--config.check", "--config.file=" + kDir + "/bad_timeout_zero.yaml",
                          "--web.listen-address=garbage", "--web.config.file=" + kDir},
                         {"ANCHORBROWSER_API_KEY=k"});
@@ -215,7 +215,7 @@ TEST_CASE("--config.check checks the flags and the web config file too", "[confi
             kDir + ": cannot read web config file: is a directory\n");
 }
 
-TEST_CASE("--config.check.skip-secrets passes a correct file without the key",
+TEST_CASE("the config check with skip-secrets passes a correct file without the key",
           "[config][process]") {
   ExporterProcess without_key({"--config.check", "--config.file=" + kDir + "/good_minimal.yaml"},
                               {});
