@@ -29,6 +29,12 @@ std::string Path(const std::string& name) {
   return path;
 }
 
+int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
 std::string ReadText(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream out;
@@ -244,4 +250,18 @@ TEST_CASE("bad and unknown flags exit 1, --help exits 0", "[config][process]") {
   CHECK(skip_alone.Wait() == 1);
   ExporterProcess help({"--help"}, {});
   CHECK(help.Wait() == 0);
+}
+
+TEST_CASE("the exporter refuses a bad config at start with one log line per mistake",
+          "[config][process]") {
+  ExporterProcess run(
+      {"--config.file=" + Path("bad_five_mistakes.yaml"), "--web.listen-address=127.0.0.1:0"},
+      {"ANCHORBROWSER_API_KEY=k"});
+  REQUIRE(run.Wait() == 1);
+  const auto log = run.Log();
+  INFO(log);
+  CHECK(Count(log, "level=error msg=\"cannot load config\" err=") == 5);
+  CHECK(Count(log, "\n") == 5);
+  CHECK(log.find("bad_five_mistakes.yaml:8: anchor.max_concurency: unknown key, did you mean "
+                 "\\\"max_concurrency\\\"?\"\n") != std::string::npos);
 }

@@ -45,6 +45,16 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
   return row;
 }
 
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    out.push_back(text.substr(start, end - start));
+  }
+  out.push_back(text.substr(start));
+  return out;
+}
+
 LandingPageDiscovery ToDiscovery(const DiscoveryConfig& config,
                                  const std::optional<BatchDiscovery::Status>& status) {
   LandingPageDiscovery d;
@@ -90,7 +100,8 @@ bool ExporterApp::Start() {
   ConfigLoadResult config;
   WebConfig web;
   if (const auto err = LoadBoth(options_, config, web); !err.empty()) {
-    log_.Error("cannot load config", {{"err", err}});
+    // One line per problem, as --config.check prints them.
+    for (const auto& line : Lines(err)) log_.Error("cannot load config", {{"err", line}});
     return false;
   }
   LogWarnings(config.warnings);
@@ -181,8 +192,10 @@ std::string ExporterApp::Reload(std::string_view trigger) {
   if (err.empty() && server_) err = server_->ApplyWebConfig(web);
   if (!err.empty()) {
     MarkReload(err);
-    log_.Error("error reloading config, keeping the running one",
-               {{"trigger", trigger}, {"err", err}});
+    for (const auto& line : Lines(err)) {
+      log_.Error("error reloading config, keeping the running one",
+                 {{"trigger", trigger}, {"err", line}});
+    }
     return err;
   }
   holder_.Swap(std::move(next));  // the old collector lives on in scrapes still using it
