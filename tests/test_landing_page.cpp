@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
@@ -224,4 +225,23 @@ TEST_CASE("a browser shows each batch's state, reason and data age, with markup 
                  "&lt;i&gt;sic&lt;/i&gt;</pre>") != std::string::npos);
   CHECK(dom.find("docs/operating.md: Reloading") != std::string::npos);
   CHECK(dom.find(FakeAnchorApi::Options{}.api_key) == std::string::npos);
+}
+
+TEST_CASE("the landing page dates data by the API's answer, not by the scrape that reused it",
+          "[landing][e2e]") {
+  FakeAnchorApi api;
+  REQUIRE(api.Start());
+  api.SetBatchJson("cached", BatchJson("cached", "processing", 4));
+  auto config = anchor::test::TestConfig(api.base_url(), FakeAnchorApi::Options{}.api_key);
+  config.batches = {{"cached", {}}};
+  config.cache.min_interval = std::chrono::hours(1);
+  ExporterHarness exporter(config);
+  exporter.Scrape();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  exporter.Scrape();  // answered from the cache
+  CHECK(api.RequestCount("cached") == 1);
+  const auto page = exporter.Get("/");
+  INFO(page);
+  CHECK(std::regex_search(
+      page, std::regex(R"(<td class="data-age"><span class="age" title="[^"]+">[2-9] s ago)")));
 }
