@@ -216,7 +216,8 @@ TEST_CASE("a browser shows each batch's state, reason and data age, with markup 
   CHECK(Text(found["source"]) == "discovered");
   CHECK(Text(found["state"]) == "up");
 
-  CHECK(dom.find("Discovered batches: <span class=\"discovered-count\">1</span>") !=
+  CHECK(dom.find(
+            "Batches found: <span class=\"discovered-count\">1</span>, 1 of them not configured") !=
         std::string::npos);
   CHECK(std::regex_search(
       dom, std::regex(R"(Last successful refresh: <span class="age" title="[^"]+">\d+ s ago)")));

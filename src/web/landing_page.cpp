@@ -1,5 +1,6 @@
 #include "web/landing_page.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -116,7 +117,8 @@ std::string BatchTable(const LandingPageInfo& info) {
   return html + "</table>\n";
 }
 
-std::string DiscoverySection(const LandingPageDiscovery& d, WallTime now) {
+std::string DiscoverySection(const LandingPageDiscovery& d, std::size_t unconfigured,
+                             WallTime now) {
   std::string html = "<h2 id=\"discovery\">Discovery</h2>\n";
   if (!d.enabled) return html + "<p>Discovery is off (discovery.enabled).</p>\n";
   std::string statuses;
@@ -126,8 +128,8 @@ std::string DiscoverySection(const LandingPageDiscovery& d, WallTime now) {
   html += "<ul>\n<li>Statuses: " + statuses + "; refreshed at most every " + interval + "</li>\n";
   html += "<li>Last successful refresh: " +
           (d.last_success ? Age(*d.last_success, now) : std::string("none yet")) + "</li>\n";
-  html += "<li>Discovered batches: <span class=\"discovered-count\">" + std::to_string(d.count) +
-          "</span>";
+  html += "<li>Batches found: <span class=\"discovered-count\">" + std::to_string(d.count) +
+          "</span>, " + std::to_string(unconfigured) + " of them not configured";
   if (d.truncated) {
     html += " <strong class=\"down\">truncated at discovery.max_batches (" +
             std::to_string(d.max_batches) + ")</strong>";
@@ -254,7 +256,10 @@ pre{white-space:pre-wrap}</style></head>
       "<li><a href=\"-/healthy\">Health</a> (/-/healthy) and <a href=\"-/ready\">readiness"
       "</a> (/-/ready)</li>\n</ul>\n";
   html += BatchTable(info);
-  html += DiscoverySection(info.discovery, info.now);
+  const auto unconfigured = static_cast<std::size_t>(
+      std::count_if(info.batches.begin(), info.batches.end(),
+                    [](const LandingPageBatch& b) { return b.discovered; }));
+  html += DiscoverySection(info.discovery, unconfigured, info.now);
   html += ReloadSection(info.reload, info.now);
   html += DocsSection(info.docs_base_url);
   html += "</body></html>\n";
