@@ -39,7 +39,9 @@ BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const
     : config_(config),
       metrics_(metrics),
       log_(log),
-      client_(config_.anchor, [m = &metrics](int status) { m->CountApiRequest(status); }),
+      client_(
+          config_.anchor, [m = &metrics](int status) { m->CountApiRequest(status); },
+          config_.sessions.buckets),
       fetcher_(client_, config_.anchor, config_.cache, metrics) {
   if (config_.discovery.enabled) {
     discovery_ = std::make_unique<BatchDiscovery>(client_, config_.discovery, metrics, log);
@@ -112,7 +114,7 @@ std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point 
     Record(targets[i], results[i]);
     snapshots.push_back({&targets[i], results[i].get()});
   }
-  auto families = BuildBatchFamilies(snapshots);
+  auto families = BuildBatchFamilies(snapshots, config_.sessions.histograms);
   auto self = metrics_.Collect();
   families.insert(families.end(), std::make_move_iterator(self.begin()),
                   std::make_move_iterator(self.end()));
@@ -151,7 +153,7 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
   }
   const auto result = fetcher_.FetchAll({batch_id}, deadline).front();
   Record(target, result);
-  out.families = BuildBatchFamilies({{&target, result.get()}});
+  out.families = BuildBatchFamilies({{&target, result.get()}}, config_.sessions.histograms);
   return out;
 }
 

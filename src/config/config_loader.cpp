@@ -208,17 +208,63 @@ void LoadDiscovery(const YamlReader& r, const YAML::Node& node, DiscoveryConfig&
   }
 }
 
+// Histogram bounds: positive, finite, strictly increasing, 1 to 30 of them.
+std::vector<double> LoadBuckets(const YamlReader& r, const YAML::Node& node,
+                                const std::string& path) {
+  constexpr size_t kMaxBuckets = 30;
+  if (!node.IsSequence() || node.size() == 0 || node.size() > kMaxBuckets) {
+    r.Fail(node, path, "expected a list of 1 to 30 bucket bounds in seconds, e.g. [1, 10, 60]");
+  }
+  std::vector<double> bounds;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    const double bound = r.Number(node[i], item, 0, 1e9);
+    if (bound <= 0) r.Fail(node[i], item, "a bucket bound must be positive");
+    if (!bounds.empty() && bound <= bounds.back()) {
+      r.Fail(node[i], item, "bucket bounds must be strictly increasing");
+    }
+    bounds.push_back(bound);
+  }
+  return bounds;
+}
+
+void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& sessions) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "sessions", {"histograms", "duration_buckets", "queue_buckets"});
+  if (const auto mode = node["histograms"]) {
+    const std::string value = r.String(mode, "sessions.histograms");
+    if (value == "all") {
+      sessions.histograms = SessionHistograms::kAll;
+    } else if (value == "active") {
+      sessions.histograms = SessionHistograms::kActive;
+    } else if (value == "off") {
+      sessions.histograms = SessionHistograms::kOff;
+    } else {
+      r.Fail(mode, "sessions.histograms",
+             "invalid value \"" + value + "\" (expected all, active or off)");
+    }
+  }
+  if (node["duration_buckets"]) {
+    sessions.buckets.duration =
+        LoadBuckets(r, node["duration_buckets"], "sessions.duration_buckets");
+  }
+  if (node["queue_buckets"]) {
+    sessions.buckets.queue = LoadBuckets(r, node["queue_buckets"], "sessions.queue_buckets");
+  }
+}
+
 Config Load(const YAML::Node& root, const YamlReader& r, const std::string& base_dir,
             const EnvLookup& env) {
   Config config;
   if (root.IsNull() || !root.IsDefined()) {
     r.Fail(root, "", "the file is empty");
   }
-  r.ExpectMap(root, "", {"anchor", "batches", "cache", "discovery", "probe"});
+  r.ExpectMap(root, "", {"anchor", "batches", "cache", "discovery", "probe", "sessions"});
   LoadAnchor(r, root["anchor"], base_dir, env, config.anchor);
   config.batches = LoadBatches(r, root["batches"]);
   LoadCache(r, root["cache"], config.cache);
   LoadDiscovery(r, root["discovery"], config.discovery);
+  LoadSessions(r, root["sessions"], config.sessions);
   if (const auto probe = root["probe"]; probe && !probe.IsNull()) {
     r.ExpectMap(probe, "probe", {"allow_unlisted"});
     if (probe["allow_unlisted"]) {
