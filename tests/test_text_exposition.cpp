@@ -8,7 +8,7 @@
 
 #include "anchor/batch_parser.h"
 #include "collect/batch_families.h"
-#include "collect/gauge_histogram.h"
+#include "base/gauge_histogram.h"
 #include "support/exporter_harness.h"
 #include "web/text_exposition.h"
 

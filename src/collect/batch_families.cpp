@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "collect/gauge_histogram.h"
+#include "base/gauge_histogram.h"
 
 namespace anchor {
 namespace {
