@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "anchor/timestamp.h"
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 
 namespace {
@@ -54,7 +54,7 @@ class TextRelay {
         return;
       }
       res.status = answer->status;
-      res.set_content(answer->body, answer->get_header_value("Content-Type").c_str());
+      res.set_content(answer->body, answer->get_header_value("Content-Type"));
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });

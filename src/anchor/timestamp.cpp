@@ -13,8 +13,9 @@ bool ReadDigits(std::string_view s, size_t pos, size_t count, int& out) {
   if (pos + count > s.size()) return false;
   int value = 0;
   for (size_t i = pos; i < pos + count; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    value = value * 10 + (s[i] - '0');
+    const unsigned digit = static_cast<unsigned char>(s[i]) - unsigned{'0'};
+    if (digit > 9) return false;  // not std::isdigit: every session has two timestamps
+    value = value * 10 + static_cast<int>(digit);
   }
   out = value;
   return true;
@@ -58,14 +59,19 @@ std::optional<double> ParseRfc3339(std::string_view s) {
   double fraction = 0;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
-    double scale = 0.1;
+    // Up to 18 digits as an integer, divided once; further digits are below a nanosecond.
+    std::int64_t digits = 0;
+    double scale = 1;
     const size_t start = pos;
-    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-      fraction += (s[pos] - '0') * scale;
-      scale /= 10;
+    while (pos < s.size() && static_cast<unsigned char>(s[pos]) - unsigned{'0'} <= 9) {
+      if (pos - start < 18) {
+        digits = digits * 10 + (s[pos] - '0');
+        scale *= 10;
+      }
       ++pos;
     }
     if (pos == start) return std::nullopt;
+    fraction = static_cast<double>(digits) / scale;
   }
   if (pos >= s.size()) return std::nullopt;  // the zone is required
   int offset_seconds = 0;
