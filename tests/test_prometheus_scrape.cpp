@@ -172,8 +172,9 @@ bool TargetsHealthy(int port, size_t expected, std::string& why) {
 
 }  // namespace
 
-TEST_CASE("Prometheus scrapes OpenMetrics and text alike; histogram_quantile on session times",
-          "[prometheus][om]") {
+TEST_CASE(
+    "Prometheus scrapes OpenMetrics and text alike and histogram_quantile fits the session times",
+    "[prometheus][om]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
   api.SetBatchJson("tenths", TenthsBody());
