@@ -237,10 +237,11 @@ std::vector<MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& b
   for (const auto& snapshot : batches) f.Add(*snapshot.target, *snapshot.result, histograms);
   std::vector<MetricFamily> out;
   for (MetricFamily* family :
-       {&f.up, &f.total, &f.requests, &f.progress, &f.status, &f.phase, &f.sessions, &f.retries,
-        &f.retried, &f.error, &f.created, &f.completed, &f.fetch_duration, &f.fetch_error,
-        &f.last_status, &f.duration, &f.queue, &f.oldest_running, &f.first_start,
-        &f.last_completion, &f.with_error}) {
+       {&f.up,        &f.total,     &f.requests,       &f.progress,    &f.status,
+        &f.phase,     &f.sessions,  &f.retries,        &f.retried,     &f.error,
+        &f.created,   &f.completed, &f.fetch_duration, &f.fetch_error, &f.last_status,
+        &f.duration,  &f.queue,     &f.oldest_running, &f.first_start, &f.last_completion,
+        &f.with_error}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
   return out;
