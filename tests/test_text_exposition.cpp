@@ -7,8 +7,8 @@
 #include <limits>
 
 #include "anchor/batch_parser.h"
-#include "collect/batch_families.h"
 #include "base/gauge_histogram.h"
+#include "collect/batch_families.h"
 #include "support/exporter_harness.h"
 #include "web/text_exposition.h"
 
