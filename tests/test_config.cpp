@@ -258,3 +258,42 @@ probe:
               {"config.yaml:2:", "anchor.max_requests_per_second", "number"});
   ExpectError("probe:\n  allow: true\n", {"config.yaml:2:", "probe.allow", "unknown key"});
 }
+
+TEST_CASE("the sessions section: histograms and bucket bounds", "[config][sessions]") {
+  const auto defaults = Load("batches: [{id: b1}]\n");
+  REQUIRE(defaults.ok());
+  CHECK(defaults.config->sessions.histograms == anchor::SessionHistograms::kActive);
+  CHECK(defaults.config->sessions.buckets.duration.size() == 12);
+  CHECK(defaults.config->sessions.buckets.queue.front() == 0.5);
+
+  const auto r = Load(
+      "batches: [{id: b1}]\nsessions:\n  histograms: all\n  duration_buckets: [0.5, 10, 1e3]\n"
+      "  queue_buckets: [60]\n");
+  REQUIRE(r.ok());
+  CHECK(r.config->sessions.histograms == anchor::SessionHistograms::kAll);
+  CHECK(r.config->sessions.buckets.duration == std::vector<double>{0.5, 10, 1000});
+  CHECK(r.config->sessions.buckets.queue == std::vector<double>{60});
+  CHECK(Load("sessions: {histograms: 'off'}\n").config->sessions.histograms ==
+        anchor::SessionHistograms::kOff);
+
+  ExpectError("batches: []\nsessions:\n  histograms: some\n",
+              {"config.yaml:3:", "sessions.histograms", "all, active, off"});
+  ExpectError("sessions:\n  duration_buckets: [1, 5, 5]\n",
+              {"config.yaml:2:", "sessions.duration_buckets[2]", "strictly increasing"});
+  ExpectError("sessions:\n  queue_buckets:\n    - 10\n    - 0\n",
+              {"config.yaml:4:", "sessions.queue_buckets[1]"});
+  ExpectError("sessions:\n  queue_buckets: [-1]\n",
+              {"config.yaml:2:", "sessions.queue_buckets[0]"});
+  ExpectError("sessions:\n  duration_buckets: []\n",
+              {"config.yaml:2:", "sessions.duration_buckets", "1 to 30"});
+  ExpectError("sessions:\n  duration_buckets: 10\n",
+              {"config.yaml:2:", "sessions.duration_buckets"});
+  ExpectError("sessions:\n  duration_buckets: [1, ten]\n",
+              {"config.yaml:2:", "sessions.duration_buckets[1]"});
+  ExpectError("sessions:\n  duration_buckets: [.inf]\n",
+              {"config.yaml:2:", "sessions.duration_buckets[0]"});
+  std::string many = "sessions:\n  duration_buckets: [";
+  for (int i = 1; i <= 31; ++i) many += std::to_string(i) + (i < 31 ? ", " : "]\n");
+  ExpectError(many, {"config.yaml:2:", "sessions.duration_buckets", "1 to 30"});
+  ExpectError("sessions:\n  buckets: [1]\n", {"config.yaml:2:", "sessions", "buckets"});
+}

@@ -102,8 +102,9 @@ std::string ApiClient::KeySource() const {
                                       : "file " + config_.api_key_file;
 }
 
-ApiClient::ApiClient(const AnchorConfig& config, ResponseObserver on_response)
-    : config_(config), on_response_(std::move(on_response)) {
+ApiClient::ApiClient(const AnchorConfig& config, ResponseObserver on_response,
+                     SessionBuckets buckets)
+    : config_(config), on_response_(std::move(on_response)), buckets_(std::move(buckets)) {
   const auto scheme_end = config_.base_url.find("://");
   const auto path_start = config_.base_url.find('/', scheme_end + 3);
   scheme_host_port_ = config_.base_url.substr(0, path_start);
@@ -388,7 +389,7 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
   result.http_status = raw.status;
   result.body_bytes = raw.body.size();
   if (!Failed(raw, result.error, result.detail, result.retry_after)) {
-    auto parsed = ParseBatchResponseInPlace(raw.body);
+    auto parsed = ParseBatchResponseInPlace(raw.body, buckets_);
     if (parsed.batch) {
       result.batch = std::move(parsed.batch);
     } else {

@@ -27,7 +27,9 @@ class ApiClient {
   // Called once per HTTP answer with its status code (for the requests counter).
   using ResponseObserver = std::function<void(int status)>;
 
-  explicit ApiClient(const AnchorConfig& config, ResponseObserver on_response = {});
+  // Session run and queue times of fetched batches are binned into `buckets`.
+  explicit ApiClient(const AnchorConfig& config, ResponseObserver on_response = {},
+                     SessionBuckets buckets = {});
   ~ApiClient();
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
@@ -65,6 +67,7 @@ class ApiClient {
 
   const AnchorConfig config_;
   ResponseObserver on_response_;
+  const SessionBuckets buckets_;
   std::string scheme_host_port_;
   std::string path_prefix_;
   std::string host_;  // without brackets

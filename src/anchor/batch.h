@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
+
 namespace anchor {
 
 // Session statuses and progress phases the API documents. Values outside these lists are kept
@@ -21,12 +23,40 @@ inline const std::vector<std::string>& KnownPhases() {
   return kPhases;
 }
 
+// A distribution binned while parsing, so that a batch keeps a few hundred bytes however many
+// sessions it has. counts[i] is the number of values <= bounds[i] and > bounds[i-1]; the last
+// entry (counts.size() == bounds.size() + 1) holds the values above every bound.
+struct SessionHistogram {
+  std::vector<double> bounds;
+  std::vector<std::uint64_t> counts;
+  std::uint64_t count = 0;
+  double sum = 0;
+
+  explicit SessionHistogram(std::vector<double> upper_bounds = {})
+      : bounds(std::move(upper_bounds)), counts(bounds.size() + 1, 0) {}
+  void Add(double value) {
+    // Bounds are sorted: the bucket is the number of bounds below the value. Counted without
+    // a branch per bound (a few per session otherwise mispredict).
+    size_t i = 0;
+    for (const double bound : bounds) i += value > bound ? 1 : 0;
+    ++counts[i];
+    ++count;
+    sum += value;
+  }
+};
+
 // What the exporter keeps of `sessions[]`: aggregates only, so a 5,000-session batch costs a few
 // hundred bytes, not megabytes.
 struct SessionSummary {
   std::map<std::string, std::int64_t> count_by_status;  // sessions with a valid status
   std::int64_t retries = 0;                             // sum of valid retry_count values
   std::int64_t retried_sessions = 0;                    // sessions with retry_count > 0
+  std::int64_t with_error = 0;  // sessions whose error is a non-empty string
+  SessionHistogram duration;    // completed_at - started_at of sessions that have both
+  SessionHistogram queue;       // started_at - the batch's created_at of sessions that started
+  std::optional<double> oldest_running_start;  // earliest started_at of `processing` sessions
+  std::optional<double> first_start;           // earliest started_at
+  std::optional<double> last_completion;       // latest completed_at
 };
 
 // One batch as reported by GET /v1/batch-sessions/{id}. Every field is optional: a missing,

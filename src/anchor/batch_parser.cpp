@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "anchor/json_body.h"
@@ -44,7 +45,7 @@ std::optional<std::int64_t> AsCount(const Value& v) {
 
 class BatchReader {
  public:
-  explicit BatchReader(Batch& batch) : batch_(batch) {}
+  BatchReader(Batch& batch, const SessionBuckets& buckets) : batch_(batch), buckets_(buckets) {}
 
   void Read(const Value& data) {
     ReadToken(data, "batch_id", "batch_id", batch_.batch_id, /*plain=*/false);
@@ -143,37 +144,150 @@ class BatchReader {
       return;
     }
     SessionSummary summary;
+    summary.duration = SessionHistogram(buckets_.duration);
+    summary.queue = SessionHistogram(buckets_.queue);
     for (const auto& s : sessions->GetArray()) {
       if (!s.IsObject()) {
         Invalid("sessions[]");
         continue;
       }
-      if (const Value* st = Field(s, "status")) {
-        if (IsPlainToken(*st)) {
-          ++summary.count_by_status[std::string(st->GetString(), st->GetStringLength())];
-        } else {
-          Invalid("sessions[].status");
-        }
-      }
-      if (const Value* rc = Field(s, "retry_count")) {
-        const auto n = AsCount(*rc);
-        // Each count fits int64; their sum must too (a huge one is invalid, not undefined).
-        if (n && *n <= std::numeric_limits<std::int64_t>::max() - summary.retries) {
-          summary.retries += *n;
-          summary.retried_sessions += *n > 0 ? 1 : 0;
-        } else {
-          Invalid("sessions[].retry_count");
-        }
-      }
+      ReadSession(SessionFields(s), summary);
+    }
+    const auto& known = KnownStatuses();
+    for (size_t i = 0; i < known.size(); ++i) {
+      if (known_counts_[i] > 0) summary.count_by_status[known[i]] += known_counts_[i];
     }
     batch_.sessions = std::move(summary);
   }
 
+  // The fields of one session that are read, found in one pass over its members (instead of a
+  // linear FindMember per field: sessions are most of a big body). Null counts as missing; of
+  // duplicate keys the first non-null one is read.
+  struct SessionValues {
+    const Value* status = nullptr;
+    const Value* retry_count = nullptr;
+    const Value* started_at = nullptr;
+    const Value* completed_at = nullptr;
+    const Value* error = nullptr;
+  };
+  static SessionValues SessionFields(const Value& session) {
+    SessionValues f;
+    for (const auto& m : session.GetObject()) {
+      const Value* v = m.value.IsNull() ? nullptr : &m.value;
+      const char* name = m.name.GetString();
+      const auto length = m.name.GetStringLength();
+      const Value** slot = nullptr;
+      if (length == 6 && std::memcmp(name, "status", 6) == 0) {
+        slot = &f.status;
+      } else if (length == 11 && std::memcmp(name, "retry_count", 11) == 0) {
+        slot = &f.retry_count;
+      } else if (length == 10 && std::memcmp(name, "started_at", 10) == 0) {
+        slot = &f.started_at;
+      } else if (length == 12 && std::memcmp(name, "completed_at", 12) == 0) {
+        slot = &f.completed_at;
+      } else if (length == 5 && std::memcmp(name, "error", 5) == 0) {
+        slot = &f.error;
+      }
+      if (slot != nullptr && *slot == nullptr) *slot = v;
+    }
+    return f;
+  }
+
+  std::optional<double> SessionTime(const Value* v, Rfc3339Parser& parser, const char* field) {
+    if (v == nullptr) return std::nullopt;
+    std::optional<double> t;
+    if (v->IsString()) t = parser.Parse(std::string_view(v->GetString(), v->GetStringLength()));
+    if (!t) Invalid(field);
+    return t;
+  }
+
+  void ReadSession(const SessionValues& f, SessionSummary& summary) {
+    bool processing = false;
+    if (f.status != nullptr) {
+      if (IsPlainToken(*f.status)) {
+        const std::string_view status(f.status->GetString(), f.status->GetStringLength());
+        processing = CountStatus(status, summary) == kProcessing;
+      } else {
+        Invalid("sessions[].status");
+      }
+    }
+    if (f.retry_count != nullptr) {
+      const auto n = AsCount(*f.retry_count);
+      // Each count fits int64; their sum must too (a huge one is invalid, not undefined).
+      if (n && *n <= std::numeric_limits<std::int64_t>::max() - summary.retries) {
+        summary.retries += *n;
+        summary.retried_sessions += *n > 0 ? 1 : 0;
+      } else {
+        Invalid("sessions[].retry_count");
+      }
+    }
+    if (f.error != nullptr) {
+      if (f.error->IsString()) {
+        summary.with_error += f.error->GetStringLength() > 0 ? 1 : 0;
+      } else {
+        Invalid("sessions[].error");
+      }
+    }
+    ReadSessionTimes(f, processing, summary);
+  }
+
+  // Known statuses are counted in an array (no string or map lookup per session), others in
+  // the summary's map. Returns the index in KnownStatuses(), or its size for another status.
+  static constexpr size_t kProcessing = 1;  // KnownStatuses()[1]
+  size_t CountStatus(std::string_view status, SessionSummary& summary) {
+    const auto& known = KnownStatuses();
+    for (size_t i = 0; i < known.size(); ++i) {
+      if (status == known[i]) {
+        ++known_counts_[i];
+        return i;
+      }
+    }
+    ++summary.count_by_status[std::string(status)];
+    return known.size();
+  }
+
+  void ReadSessionTimes(const SessionValues& f, bool processing, SessionSummary& summary) {
+    const auto started = SessionTime(f.started_at, starts_, "sessions[].started_at");
+    const auto completed = SessionTime(f.completed_at, completions_, "sessions[].completed_at");
+    if (started) {
+      summary.first_start = std::min(summary.first_start.value_or(*started), *started);
+      if (processing) {
+        summary.oldest_running_start =
+            std::min(summary.oldest_running_start.value_or(*started), *started);
+      }
+      if (batch_.created_at) {
+        // Started before the batch was created: clock skew, not a wait.
+        const double wait = *started - *batch_.created_at;
+        if (wait >= 0) {
+          summary.queue.Add(wait);
+        } else {
+          Invalid("sessions[].started_at");
+        }
+      }
+    }
+    if (completed) {
+      summary.last_completion = std::max(summary.last_completion.value_or(*completed), *completed);
+      if (started) {
+        const double run = *completed - *started;
+        if (run >= 0) {
+          summary.duration.Add(run);
+        } else {
+          Invalid("sessions[].completed_at");  // completed before it started
+        }
+      }
+    }
+  }
+
   Batch& batch_;
+  const SessionBuckets& buckets_;
+  // Sessions of a batch mostly start in the same minutes, and end in the same minutes.
+  Rfc3339Parser starts_;
+  Rfc3339Parser completions_;
+  std::int64_t known_counts_[5] = {};  // per KnownStatuses() entry
 };
 
 template <typename ParseFn>
-BatchParseResult ParseWith(ParseFn parse) {
+BatchParseResult ParseWith(ParseFn parse, const SessionBuckets& buckets) {
   rapidjson::Document doc;
   parse(doc);
   if (doc.HasParseError()) {
@@ -187,21 +301,28 @@ BatchParseResult ParseWith(ParseFn parse) {
     return {std::nullopt, "body has no \"data\" object"};
   }
   Batch batch;
-  BatchReader(batch).Read(data->value);
+  BatchReader(batch, buckets).Read(data->value);
   return {std::move(batch), ""};
 }
 
 }  // namespace
 
-BatchParseResult ParseBatchResponseInPlace(std::string& body) {
-  return ParseWith([&body](rapidjson::Document& doc) {
-    doc.ParseInsitu<kJsonBodyParseFlags | rapidjson::kParseInsituFlag>(body.data() +
-                                                                       Utf8BomLength(body));
-  });
+BatchParseResult ParseBatchResponseInPlace(std::string& body, const SessionBuckets& buckets) {
+  return ParseWith(
+      [&body](rapidjson::Document& doc) {
+        doc.ParseInsitu<kJsonBodyParseFlags | rapidjson::kParseInsituFlag>(body.data() +
+                                                                           Utf8BomLength(body));
+      },
+      buckets);
 }
 
-BatchParseResult ParseBatchResponse(std::string_view body) {
-  return ParseWith([body](rapidjson::Document& doc) { ParseJsonBody(doc, body); });
+BatchParseResult ParseBatchResponse(std::string_view body, const SessionBuckets& buckets) {
+  return ParseWith([body](rapidjson::Document& doc) { ParseJsonBody(doc, body); }, buckets);
+}
+
+const SessionBuckets& DefaultSessionBuckets() {
+  static const SessionBuckets kDefault;
+  return kDefault;
 }
 
 std::optional<std::string> ParseApiErrorMessage(std::string_view body) {

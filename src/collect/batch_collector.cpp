@@ -39,7 +39,9 @@ BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const
     : config_(config),
       metrics_(metrics),
       log_(log),
-      client_(config_.anchor, [m = &metrics](int status) { m->CountApiRequest(status); }),
+      client_(
+          config_.anchor, [m = &metrics](int status) { m->CountApiRequest(status); },
+          config_.sessions.buckets),
       fetcher_(client_, config_.anchor, config_.cache, metrics, log) {
   if (config_.discovery.enabled) {
     discovery_ = std::make_unique<BatchDiscovery>(client_, config_.discovery, metrics, log);
@@ -151,7 +153,7 @@ std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point 
     Record(targets[i], results[i]);
     snapshots.push_back({&targets[i], results[i].get()});
   }
-  auto families = BuildBatchFamilies(snapshots);
+  auto families = BuildBatchFamilies(snapshots, config_.sessions.histograms);
   auto self = metrics_.Collect();
   families.insert(families.end(), std::make_move_iterator(self.begin()),
                   std::make_move_iterator(self.end()));
@@ -193,7 +195,7 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
                           ? fetcher_.FetchExplained(batch_id, deadline, *explanation)
                           : fetcher_.FetchAll({batch_id}, deadline).front();
   Record(target, result);
-  out.families = BuildBatchFamilies({{&target, result.get()}});
+  out.families = BuildBatchFamilies({{&target, result.get()}}, config_.sessions.histograms);
   out.result = result;
   return out;
 }

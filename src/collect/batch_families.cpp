@@ -1,6 +1,9 @@
 #include "collect/batch_families.h"
 
 #include <algorithm>
+#include <limits>
+
+#include "base/gauge_histogram.h"
 
 namespace anchor {
 namespace {
@@ -69,6 +72,46 @@ void AddSessionCounts(MetricFamily& family, const std::vector<ClientMetric::Labe
   }
 }
 
+// A gauge histogram series: cumulative buckets (+Inf last, equal to the count), count and sum.
+void AddHistogram(MetricFamily& family, const std::vector<ClientMetric::Label>& base,
+                  const SessionHistogram& h) {
+  ClientMetric m;
+  m.label = base;
+  m.histogram.sample_count = h.count;
+  m.histogram.sample_sum = h.sum;
+  m.histogram.bucket.reserve(h.bounds.size() + 1);
+  std::uint64_t cumulative = 0;
+  for (size_t i = 0; i < h.counts.size(); ++i) {
+    cumulative += h.counts[i];
+    const double bound =
+        i < h.bounds.size() ? h.bounds[i] : std::numeric_limits<double>::infinity();
+    m.histogram.bucket.push_back({cumulative, bound});
+  }
+  family.metric.push_back(std::move(m));
+}
+
+MetricFamily GaugeHistogram(const char* name, const char* help) {
+  MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = kGaugeHistogram;
+  return f;
+}
+
+// Whether a batch exports the session histograms (~30 series each): `active` leaves out
+// batches that are finished, or whose status is unknown.
+bool WantsHistograms(const Batch& b, SessionHistograms mode) {
+  switch (mode) {
+    case SessionHistograms::kAll:
+      return true;
+    case SessionHistograms::kActive:
+      return b.status && !IsTerminalStatus(*b.status);
+    case SessionHistograms::kOff:
+      return false;
+  }
+  return false;
+}
+
 struct Families {
   MetricFamily up = Gauge("anchorbrowser_batch_up",
                           "1 if this scrape has the batch's data from the API, 0 if the fetch "
@@ -107,8 +150,29 @@ struct Families {
   MetricFamily last_status = Gauge("anchorbrowser_batch_last_http_status",
                                    "HTTP status of the API's last answer for the batch; absent "
                                    "when no answer was read (timeout, connection, TLS).");
+  MetricFamily duration = GaugeHistogram(
+      "anchorbrowser_batch_session_duration_seconds",
+      "Run time (completed_at - started_at) of the batch's sessions that have both, as they are "
+      "now.");
+  MetricFamily queue = GaugeHistogram(
+      "anchorbrowser_batch_session_queue_seconds",
+      "Wait from the batch's created_at to started_at of the batch's sessions that have started.");
+  MetricFamily oldest_running =
+      Gauge("anchorbrowser_batch_session_oldest_running_start_timestamp_seconds",
+            "Earliest started_at among the batch's sessions still processing, as Unix time; absent "
+            "when none is.");
+  MetricFamily first_start = Gauge("anchorbrowser_batch_session_first_start_timestamp_seconds",
+                                   "Earliest started_at of any session of the batch, as Unix "
+                                   "time.");
+  MetricFamily last_completion =
+      Gauge("anchorbrowser_batch_session_last_completion_timestamp_seconds",
+            "Latest completed_at of any session of the batch, as Unix time.");
+  MetricFamily with_error = Gauge("anchorbrowser_batch_sessions_with_error",
+                                  "Sessions of the batch whose error is a non-empty string.");
 
-  void Add(const BatchTarget& target, const FetchResult& result);
+  void Add(const BatchTarget& target, const FetchResult& result, SessionHistograms histograms);
+  void AddSessions(const std::vector<ClientMetric::Label>& base, const Batch& b,
+                   SessionHistograms histograms);
 };
 
 void AddCount(MetricFamily& family, const std::vector<ClientMetric::Label>& base,
@@ -116,7 +180,25 @@ void AddCount(MetricFamily& family, const std::vector<ClientMetric::Label>& base
   if (value) AddSample(family, base, static_cast<double>(*value));
 }
 
-void Families::Add(const BatchTarget& target, const FetchResult& result) {
+void Families::AddSessions(const std::vector<ClientMetric::Label>& base, const Batch& b,
+                           SessionHistograms histograms) {
+  const SessionSummary& s = *b.sessions;
+  AddSessionCounts(sessions, base, s);
+  AddSample(retries, base, static_cast<double>(s.retries));
+  AddSample(retried, base, static_cast<double>(s.retried_sessions));
+  AddSample(with_error, base, static_cast<double>(s.with_error));
+  if (s.oldest_running_start) AddSample(oldest_running, base, *s.oldest_running_start);
+  if (s.first_start) AddSample(first_start, base, *s.first_start);
+  if (s.last_completion) AddSample(last_completion, base, *s.last_completion);
+  if (WantsHistograms(b, histograms)) {
+    AddHistogram(duration, base, s.duration);
+    // Without created_at no wait is known: no series rather than an empty histogram.
+    if (b.created_at) AddHistogram(queue, base, s.queue);
+  }
+}
+
+void Families::Add(const BatchTarget& target, const FetchResult& result,
+                   SessionHistograms histograms) {
   const auto base = BaseLabels(target);
   AddSample(up, base, result.ok() ? 1 : 0);
   if (result.http_status != 0) AddSample(last_status, base, result.http_status);
@@ -140,11 +222,7 @@ void Families::Add(const BatchTarget& target, const FetchResult& result) {
   const bool phase_invalid = std::find(b.invalid_fields.begin(), b.invalid_fields.end(),
                                        "progress.current_phase") != b.invalid_fields.end();
   if (!phase_invalid) AddStateSet(phase, base, "phase", KnownPhases(), b.phase);
-  if (b.sessions) {
-    AddSessionCounts(sessions, base, *b.sessions);
-    AddSample(retries, base, static_cast<double>(b.sessions->retries));
-    AddSample(retried, base, static_cast<double>(b.sessions->retried_sessions));
-  }
+  if (b.sessions) AddSessions(base, b, histograms);
   if (b.error_field_valid) AddSample(error, base, b.error ? 1 : 0);
   if (b.created_at) AddSample(created, base, *b.created_at);
   if (b.completed_at) AddSample(completed, base, *b.completed_at);
@@ -153,13 +231,17 @@ void Families::Add(const BatchTarget& target, const FetchResult& result) {
 
 }  // namespace
 
-std::vector<MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& batches) {
+std::vector<MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& batches,
+                                             SessionHistograms histograms) {
   Families f;
-  for (const auto& snapshot : batches) f.Add(*snapshot.target, *snapshot.result);
+  for (const auto& snapshot : batches) f.Add(*snapshot.target, *snapshot.result, histograms);
   std::vector<MetricFamily> out;
-  for (MetricFamily* family : {&f.up, &f.total, &f.requests, &f.progress, &f.status, &f.phase,
-                               &f.sessions, &f.retries, &f.retried, &f.error, &f.created,
-                               &f.completed, &f.fetch_duration, &f.fetch_error, &f.last_status}) {
+  for (MetricFamily* family :
+       {&f.up,        &f.total,     &f.requests,       &f.progress,    &f.status,
+        &f.phase,     &f.sessions,  &f.retries,        &f.retried,     &f.error,
+        &f.created,   &f.completed, &f.fetch_duration, &f.fetch_error, &f.last_status,
+        &f.duration,  &f.queue,     &f.oldest_running, &f.first_start, &f.last_completion,
+        &f.with_error}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
   return out;

@@ -18,7 +18,10 @@ struct BatchSnapshot {
 // Turns fetched batches into the anchorbrowser_batch_* families, one family per metric name
 // holding the series of every batch. A batch whose fetch failed contributes only
 // anchorbrowser_batch_up 0; a field that is absent contributes no series. Families without
-// series are left out.
-std::vector<prometheus::MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& batches);
+// series are left out. The session run and queue time distributions are gauge histograms
+// (kGaugeHistogram), exported for the batches that `histograms` selects.
+std::vector<prometheus::MetricFamily> BuildBatchFamilies(
+    const std::vector<BatchSnapshot>& batches,
+    SessionHistograms histograms = SessionHistograms::kActive);
 
 }  // namespace anchor

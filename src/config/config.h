@@ -55,12 +55,28 @@ struct ProbeConfig {
       false;  // /probe may fetch batches that are neither configured nor discovered
 };
 
+// Upper bounds (seconds, strictly increasing, +Inf implied) of the session histograms. The
+// defaults span browser sessions from about a second to an hour.
+struct SessionBuckets {
+  std::vector<double> duration = {1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600};
+  std::vector<double> queue = {0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
+};
+
+// Which batches export the session histograms: ~30 series per batch with the default buckets.
+enum class SessionHistograms { kAll, kActive, kOff };
+
+struct SessionsConfig {
+  SessionHistograms histograms = SessionHistograms::kActive;  // kActive: batches not finished
+  SessionBuckets buckets;
+};
+
 struct Config {
   AnchorConfig anchor;
   std::vector<BatchTarget> batches;
   CacheConfig cache;
   DiscoveryConfig discovery;
   ProbeConfig probe;
+  SessionsConfig sessions;
 };
 
 }  // namespace anchor

@@ -20,7 +20,7 @@ std::string Trim(std::string s) {
 }
 
 // The keys each section may hold; a new key goes here and into its section's loader.
-const KeyList kRootKeys = {"anchor", "batches", "cache", "discovery", "probe"};
+const KeyList kRootKeys = {"anchor", "batches", "cache", "discovery", "probe", "sessions"};
 const KeyList kAnchorKeys = {"base_url",
                              "api_key_env",
                              "api_key_file",
@@ -36,6 +36,8 @@ const KeyList kCacheKeys = {"terminal_ttl", "min_interval"};
 const KeyList kDiscoveryKeys = {"enabled", "statuses", "created_within", "max_batches",
                                 "refresh_interval"};
 const KeyList kProbeKeys = {"allow_unlisted"};
+const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets"};
+const KeyList kHistogramModes = {"all", "active", "off"};
 // Batch statuses the API documents (docs: batch-sessions).
 const KeyList kBatchStatuses = {"pending", "processing", "completed", "failed", "cancelled"};
 
@@ -252,6 +254,43 @@ void LoadProbe(const YamlReader& r, const YAML::Node& node, ProbeConfig& probe) 
         [&](const YAML::Node& v) { probe.allow_unlisted = r.Bool(v, "probe.allow_unlisted"); });
 }
 
+// Histogram bounds: positive, finite, strictly increasing, 1 to 30 of them.
+std::vector<double> LoadBuckets(const YamlReader& r, const YAML::Node& node,
+                                const std::string& path) {
+  constexpr size_t kMaxBuckets = 30;
+  if (!node.IsSequence() || node.size() == 0 || node.size() > kMaxBuckets) {
+    r.Fail(node, path, "expected a list of 1 to 30 bucket bounds in seconds, e.g. [1, 10, 60]");
+  }
+  std::vector<double> bounds;
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    const double bound = r.Number(node[i], item, 0, 1e9);
+    if (bound <= 0) r.Fail(node[i], item, "a bucket bound must be positive");
+    if (!bounds.empty() && bound <= bounds.back()) {
+      r.Fail(node[i], item, "bucket bounds must be strictly increasing");
+    }
+    bounds.push_back(bound);
+  }
+  return bounds;
+}
+
+void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& sessions) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "sessions", kSessionsKeys);
+  r.Key(node, "histograms", [&](const YAML::Node& v) {
+    const std::string mode = r.OneOf(v, "sessions.histograms", kHistogramModes);
+    sessions.histograms = mode == "all"      ? SessionHistograms::kAll
+                          : mode == "active" ? SessionHistograms::kActive
+                                             : SessionHistograms::kOff;
+  });
+  r.Key(node, "duration_buckets", [&](const YAML::Node& v) {
+    sessions.buckets.duration = LoadBuckets(r, v, "sessions.duration_buckets");
+  });
+  r.Key(node, "queue_buckets", [&](const YAML::Node& v) {
+    sessions.buckets.queue = LoadBuckets(r, v, "sessions.queue_buckets");
+  });
+}
+
 Config Load(const YAML::Node& root, const YamlReader& r, const ConfigLoadOptions& options) {
   Config config;
   if (root.IsNull() || !root.IsDefined()) r.Fail(root, "", "the file is empty");
@@ -261,6 +300,7 @@ Config Load(const YAML::Node& root, const YamlReader& r, const ConfigLoadOptions
   r.Attempt([&] { LoadCache(r, root["cache"], config.cache); });
   r.Attempt([&] { LoadDiscovery(r, root["discovery"], config.discovery); });
   r.Attempt([&] { LoadProbe(r, root["probe"], config.probe); });
+  r.Attempt([&] { LoadSessions(r, root["sessions"], config.sessions); });
   return config;
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 
 #include "anchor/timestamp.h"
 
@@ -30,11 +31,30 @@ struct SessionState {
   double end;
 };
 
+// A standard normal value (Box-Muller) from two of the uniform draws.
+double Normal(const std::string& id, int session) {
+  const double u1 = std::max(Uniform(id, session, 2), 1e-12);
+  const double u2 = Uniform(id, session, 6);
+  return std::sqrt(-2 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+}
+
+// Skewed like real browser sessions: most start soon after creation and run for about 6% of the
+// batch's duration (log-normal), a few wait long, 2% are slow outliers near the end of the
+// batch, and the stuck session (session 0 when the spec has one) never ends.
 SessionState Simulate(const SimulatedBatchSpec& spec, int i, double elapsed) {
   const double d = static_cast<double>(spec.duration.count());
   SessionState s{};
-  s.start = d * (0.1 + 0.6 * Uniform(spec.id, i, 1));
-  s.end = s.start + d * (0.05 + 0.25 * Uniform(spec.id, i, 2));
+  const double wait = Uniform(spec.id, i, 1);
+  s.start = d * (0.1 + 0.6 * wait * wait);
+  const bool outlier = Uniform(spec.id, i, 7) < 0.02;
+  const double run = outlier
+                         ? d * (0.22 + 0.06 * Uniform(spec.id, i, 8))
+                         : d * std::clamp(0.06 * std::exp(0.5 * Normal(spec.id, i)), 0.01, 0.28);
+  s.end = std::min(s.start + run, d);
+  if (spec.stuck_session && i == 0) {
+    s.start = 0;  // running from the first scrape on
+    s.end = std::numeric_limits<double>::infinity();
+  }
   const bool fails = Uniform(spec.id, i, 3) < spec.failure_rate;
   const bool retries = fails || Uniform(spec.id, i, 4) < spec.retry_rate;
   const int max_retries = fails ? 3 : 1 + static_cast<int>(Uniform(spec.id, i, 5) * 2);
@@ -97,7 +117,7 @@ std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_
     failed += st == "failed";
     processing += st == "processing";
     pending += st == "pending";
-    last_end = std::max(last_end, s.end);
+    if (std::isfinite(s.end)) last_end = std::max(last_end, s.end);
     w.StartObject();
     w.Key("item_index");
     w.Int(i);

@@ -16,6 +16,7 @@ struct SimulatedBatchSpec {
   std::chrono::seconds started_ago{0};  // how long before the server started it was created
   // When looping: how long it stays finished before it starts over.
   std::chrono::seconds pause{60};
+  bool stuck_session = false;  // one session never ends, so the batch never finishes by itself
 };
 
 // The body of GET /v1/batch-sessions/{id} for `spec`, `elapsed_seconds` after creation at

@@ -9,13 +9,11 @@
 #include "config/config_loader.h"
 #include "log/logger.h"
 #include "web/exporter_server.h"
+#include "web/exposition_format.h"
 #include "web/http_compression.h"
-#include "web/text_exposition.h"
 
 namespace anchor {
 namespace {
-
-constexpr const char* kExpositionType = "text/plain; version=0.0.4; charset=utf-8";
 
 void PlainText(httplib::Response& res, int status, const std::string& text) {
   res.status = status;
@@ -23,7 +21,9 @@ void PlainText(httplib::Response& res, int status, const std::string& text) {
 }
 
 // Sends an exposition, gzipped when the client accepts it (Prometheus does).
-void SendExposition(const httplib::Request& req, httplib::Response& res, std::string text) {
+void SendText(const httplib::Request& req, httplib::Response& res, std::string text,
+              const char* content_type) {
+  res.set_header("Vary", "Accept, Accept-Encoding");
   if (AcceptsGzip(req.get_header_value("Accept-Encoding"))) {
     if (auto gzipped = GzipFast(text)) {
       // Compressed here at the fastest level: cpp-httplib would gzip a plain body itself at
@@ -31,7 +31,7 @@ void SendExposition(const httplib::Request& req, httplib::Response& res, std::st
       // is sent as it is.
       auto body = std::make_shared<const std::string>(std::move(*gzipped));
       res.set_header("Content-Encoding", "gzip");
-      res.set_content_provider(body->size(), kExpositionType,
+      res.set_content_provider(body->size(), content_type,
                                [body](size_t offset, size_t length, httplib::DataSink& sink) {
                                  sink.write(body->data() + offset, length);
                                  return true;
@@ -41,7 +41,14 @@ void SendExposition(const httplib::Request& req, httplib::Response& res, std::st
   }
   // Moved, not copied: the text of 1,000 batches is ~3 MB (set_content would copy it).
   res.body = std::move(text);
-  res.set_header("Content-Type", kExpositionType);
+  res.set_header("Content-Type", content_type);
+}
+
+// The families in the format the Accept header asks for (text 0.0.4 or OpenMetrics).
+void SendExposition(const httplib::Request& req, httplib::Response& res,
+                    const std::vector<prometheus::MetricFamily>& families) {
+  const auto format = NegotiateExpositionFormat(req.get_header_value("Accept"));
+  SendText(req, res, SerializeExposition(families, format.format), format.content_type);
 }
 
 // node_exporter's --web.max-requests: a burst of scrapes must not turn into a burst of API
@@ -119,12 +126,13 @@ void ExporterServer::HandleMetrics(const httplib::Request& req, httplib::Respons
   if (!slot.Held(res)) return;
   const auto deadline = ScrapeDeadline(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"),
                                        options_, std::chrono::steady_clock::now());
+  const auto format = NegotiateExpositionFormat(req.get_header_value("Accept"));
   std::string text;
   {
     const auto families = handlers_.collect(deadline);
-    text = SerializeTextExposition(families);
+    text = SerializeExposition(families, format.format);
   }  // the families are freed before the answer is sent
-  SendExposition(req, res, std::move(text));
+  SendText(req, res, std::move(text), format.content_type);
 }
 
 // blackbox_exporter style: /probe?target=<batch_id>. Bad requests get 400 with a reason and
@@ -171,7 +179,7 @@ void ExporterServer::HandleProbe(const httplib::Request& req, httplib::Response&
                     "probe any batch id)\n");
       return;
     case ProbeOutcome::kOk:
-      SendExposition(req, res, SerializeTextExposition(answer.families));
+      SendExposition(req, res, answer.families);
       return;
   }
 }

@@ -1,90 +1,22 @@
 #include "web/text_exposition.h"
 
-#include <charconv>
-#include <cmath>
-#include <cstdint>
-#include <limits>
+#include <string>
+
+#include "base/gauge_histogram.h"
+#include "web/exposition_writer.h"
 
 namespace anchor {
 namespace {
 
+using exposition::AppendBuckets;
+using exposition::AppendComment;
+using exposition::AppendEscaped;
+using exposition::AppendHead;
+using exposition::AppendInteger;
+using exposition::AppendValue;
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
-
-void AppendInteger(std::string& out, std::uint64_t value) {
-  char buf[24];
-  const auto end = std::to_chars(buf, buf + sizeof(buf), value).ptr;
-  out.append(buf, end);
-}
-
-// "%.16g", as prometheus-cpp writes values (std::ostream with precision 16); integers below
-// 1e15 (counts, 0/1 states, whole timestamps: most values) take a shortcut with the same text.
-void AppendValue(std::string& out, double value) {
-  if (std::isnan(value)) {
-    out += "NaN";
-  } else if (std::isinf(value)) {
-    out += value < 0 ? "-Inf" : "+Inf";
-  } else if (std::abs(value) < 1e15 && std::trunc(value) == value && !std::signbit(value)) {
-    AppendInteger(out, static_cast<std::uint64_t>(value));
-  } else {
-    char buf[32];
-    const auto end =
-        std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::general, 16).ptr;
-    out.append(buf, end);
-  }
-}
-
-// Escapes `\`, `"` (label values only) and newlines.
-void AppendEscaped(std::string& out, const std::string& text, bool quote) {
-  const char* specials = quote ? "\\\"\n" : "\\\n";
-  if (text.find_first_of(specials) == std::string::npos) {
-    out += text;
-    return;
-  }
-  for (const char c : text) {
-    if (c == '\n') {
-      out += "\\n";
-    } else {
-      if (c == '\\' || (quote && c == '"')) out += '\\';
-      out += c;
-    }
-  }
-}
-
-// A label value that is a number (histogram "le", summary "quantile").
-struct NumberLabel {
-  const char* name = nullptr;
-  double value = 0;
-};
-
-// Name, labels and the space before the value.
-void AppendHead(std::string& out, const MetricFamily& family, const ClientMetric& metric,
-                const char* suffix = "", NumberLabel extra = {}) {
-  out += family.name;
-  out += suffix;
-  if (!metric.label.empty() || extra.name != nullptr) {
-    out += '{';
-    const char* separator = "";
-    for (const auto& label : metric.label) {
-      out += separator;
-      out += label.name;
-      out += "=\"";
-      AppendEscaped(out, label.value, true);
-      out += '"';
-      separator = ",";
-    }
-    if (extra.name != nullptr) {
-      out += separator;
-      out += extra.name;
-      out += "=\"";
-      AppendValue(out, extra.value);
-      out += '"';
-    }
-    out += '}';
-  }
-  out += ' ';
-}
 
 void AppendTail(std::string& out, const ClientMetric& metric) {
   if (metric.timestamp_ms != 0) {
@@ -110,25 +42,13 @@ void AppendSummary(std::string& out, const MetricFamily& family, const ClientMet
 }
 
 void AppendHistogram(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
-  const auto& histogram = metric.histogram;
   AppendHead(out, family, metric, "_count");
-  AppendInteger(out, histogram.sample_count);
+  AppendInteger(out, metric.histogram.sample_count);
   AppendTail(out, metric);
   AppendHead(out, family, metric, "_sum");
-  AppendValue(out, histogram.sample_sum);
+  AppendValue(out, metric.histogram.sample_sum);
   AppendTail(out, metric);
-  double last = -std::numeric_limits<double>::infinity();
-  for (const auto& bucket : histogram.bucket) {
-    AppendHead(out, family, metric, "_bucket", {"le", bucket.upper_bound});
-    last = bucket.upper_bound;
-    AppendInteger(out, bucket.cumulative_count);
-    AppendTail(out, metric);
-  }
-  if (last != std::numeric_limits<double>::infinity()) {
-    AppendHead(out, family, metric, "_bucket", {"le", std::numeric_limits<double>::infinity()});
-    AppendInteger(out, histogram.sample_count);
-    AppendTail(out, metric);
-  }
+  AppendBuckets(out, family, metric);
 }
 
 const char* TypeName(MetricType type) {
@@ -146,19 +66,44 @@ const char* TypeName(MetricType type) {
   }
 }
 
-void AppendFamily(std::string& out, const MetricFamily& family) {
+void AppendHeader(std::string& out, const MetricFamily& family, const char* suffix,
+                  const char* type) {
   if (!family.help.empty()) {
-    out += "# HELP ";
-    out += family.name;
-    out += ' ';
-    AppendEscaped(out, family.help, false);
+    std::string help;
+    AppendEscaped(help, family.help, false);
+    AppendComment(out, "HELP", family.name, suffix, help);
+  }
+  AppendComment(out, "TYPE", family.name, suffix, type);
+}
+
+// Text 0.0.4 has no gauge histogram: the buckets become a histogram without _count and _sum,
+// and those two are gauge families of their own (what the official Python client writes), so
+// that the series names are the same as in OpenMetrics.
+void AppendGaugeHistogram(std::string& out, const MetricFamily& family) {
+  AppendHeader(out, family, "", "histogram");
+  for (const auto& metric : family.metric) AppendBuckets(out, family, metric);
+  AppendHeader(out, family, "_gcount", "gauge");
+  for (const auto& metric : family.metric) {
+    AppendHead(out, family, metric, "_gcount");
+    AppendInteger(out, metric.histogram.sample_count);
     out += '\n';
   }
-  out += "# TYPE ";
-  out += family.name;
-  out += ' ';
-  out += TypeName(family.type);
-  out += '\n';
+  AppendHeader(out, family, "_gsum", "gauge");
+  for (const auto& metric : family.metric) {
+    AppendHead(out, family, metric, "_gsum");
+    AppendValue(out, metric.histogram.sample_sum);
+    out += '\n';
+  }
+}
+
+}  // namespace
+
+void AppendTextFamily(std::string& out, const MetricFamily& family) {
+  if (family.type == kGaugeHistogram) {
+    AppendGaugeHistogram(out, family);
+    return;
+  }
+  AppendHeader(out, family, "", TypeName(family.type));
   for (const auto& metric : family.metric) {
     switch (family.type) {
       case MetricType::Counter:
@@ -186,29 +131,10 @@ void AppendFamily(std::string& out, const MetricFamily& family) {
   }
 }
 
-// Room for the whole text up front (within a few percent), so it is written without regrowth.
-size_t EstimateSize(const std::vector<MetricFamily>& families) {
-  size_t size = 0;
-  for (const auto& family : families) {
-    size += family.help.size() + 3 * family.name.size() + 32;
-    for (const auto& metric : family.metric) {
-      size_t line = family.name.size() + 32;
-      for (const auto& label : metric.label) line += label.name.size() + label.value.size() + 4;
-      const size_t lines = family.type == MetricType::Histogram ? metric.histogram.bucket.size() + 3
-                           : family.type == MetricType::Summary ? metric.summary.quantile.size() + 2
-                                                                : 1;
-      size += line * lines;
-    }
-  }
-  return size;
-}
-
-}  // namespace
-
 std::string SerializeTextExposition(const std::vector<MetricFamily>& families) {
   std::string out;
-  out.reserve(EstimateSize(families));
-  for (const auto& family : families) AppendFamily(out, family);
+  out.reserve(exposition::EstimateSize(families));
+  for (const auto& family : families) AppendTextFamily(out, family);
   return out;
 }
 
