@@ -7,6 +7,8 @@
 
 #include <cstdio>
 
+#include "web/tls_names.h"
+
 namespace anchor {
 namespace {
 
@@ -71,6 +73,48 @@ std::string SetClientVerification(SSL_CTX& ctx, const TlsServerConfig& config) {
     case ClientAuthType::kRequireAndVerifyClientCert:
       SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
       break;
+  }
+  return "";
+}
+
+// TLS 1.2 ciphers, TLS 1.3 suites and groups from cipher_suites and curve_preferences (Go
+// names, validated when the config was loaded).
+std::string SetCiphersAndGroups(SSL_CTX& ctx, const TlsServerConfig& config) {
+  std::string tls12;
+  std::string tls13;
+  for (const auto& go : config.cipher_suites) {
+    const auto cipher = OpenSslCipherFor(go);
+    if (!cipher) return "cipher_suites: unknown cipher suite " + go;
+    std::string& list = cipher->tls13 ? tls13 : tls12;
+    list += (list.empty() ? "" : ":") + cipher->name;
+  }
+  // Only TLS 1.3 suites listed: no TLS 1.2 cipher is left ("!ALL" selects none, which OpenSSL
+  // refuses, so fall back to the defaults and let min_version decide).
+  if (SSL_CTX_set_cipher_list(&ctx, tls12.empty() ? kDefaultTls12Ciphers : tls12.c_str()) != 1) {
+    return "cipher_suites: none of the TLS 1.2 suites is available in this OpenSSL: " +
+           OpenSslError();
+  }
+  if (!tls13.empty() && SSL_CTX_set_ciphersuites(&ctx, tls13.c_str()) != 1) {
+    return "cipher_suites: cannot use the TLS 1.3 suites: " + OpenSslError();
+  }
+  // Every configured suite must really be on offer, not silently dropped by OpenSSL.
+  const STACK_OF(SSL_CIPHER)* offered = SSL_CTX_get_ciphers(&ctx);
+  for (const auto& go : config.cipher_suites) {
+    const std::string name = OpenSslCipherFor(go)->name;
+    bool found = false;
+    for (int i = 0; offered != nullptr && i < sk_SSL_CIPHER_num(offered); ++i) {
+      found = found || name == SSL_CIPHER_get_name(sk_SSL_CIPHER_value(offered, i));
+    }
+    if (!found) return "cipher_suites: " + go + " is not available in this OpenSSL";
+  }
+  std::string groups;
+  for (const auto& go : config.curve_preferences) {
+    const auto group = OpenSslGroupFor(go);
+    if (!group) return "curve_preferences: unknown curve " + go;
+    groups += (groups.empty() ? "" : ":") + *group;
+  }
+  if (SSL_CTX_set1_groups_list(&ctx, groups.empty() ? kDefaultGroups : groups.c_str()) != 1) {
+    return "curve_preferences: cannot use " + groups + ": " + OpenSslError();
   }
   return "";
 }
@@ -146,6 +190,7 @@ std::string ConfigureServerTls(SSL_CTX& ctx, const TlsServerConfig& config,
   // Needed for session resumption once clients present certificates.
   static const unsigned char kSessionContext[] = "anchorbrowser_exporter";
   SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof(kSessionContext) - 1);
+  if (auto err = SetCiphersAndGroups(ctx, config); !err.empty()) return err;
   certificate.Attach(ctx);
   return SetClientVerification(ctx, config);
 }
