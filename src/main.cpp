@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
     }
     // A reload re-applies the demo config.
     options.config_source = [api = demo_api.get(), batches] {
-      return anchor::ConfigLoadResult{anchor::DemoConfig(*api, batches), ""};
+      return anchor::ConfigLoadResult{anchor::DemoConfig(*api, batches), "", {}};
     };
   } else {
     options.config_source = [path = flags->config_file] { return anchor::LoadConfigFile(path); };

@@ -40,9 +40,11 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
 }
 
 // Loads both files; "" or the first problem.
-std::string LoadBoth(const AppOptions& options, ConfigLoadResult& config, WebConfig& web) {
+std::string LoadBoth(const AppOptions& options, const Logger& log, ConfigLoadResult& config,
+                     WebConfig& web) {
   config = options.config_source();
   if (!config.ok()) return config.error;
+  for (const auto& warning : config.warnings) log.Warn("unsafe config", {{"detail", warning}});
   if (options.web_config_file.empty()) return "";
   auto loaded = LoadWebConfigFile(options.web_config_file);
   if (!loaded.ok()) return loaded.error;
@@ -66,7 +68,7 @@ ExporterApp::~ExporterApp() = default;
 bool ExporterApp::Start() {
   ConfigLoadResult config;
   WebConfig web;
-  if (const auto err = LoadBoth(options_, config, web); !err.empty()) {
+  if (const auto err = LoadBoth(options_, log_, config, web); !err.empty()) {
     log_.Error("cannot load config", {{"err", err}});
     return false;
   }
@@ -135,7 +137,7 @@ std::string ExporterApp::Reload(std::string_view trigger) {
   std::lock_guard<std::mutex> lock(reload_mu_);
   ConfigLoadResult config;
   WebConfig web;
-  std::string err = LoadBoth(options_, config, web);
+  std::string err = LoadBoth(options_, log_, config, web);
   std::shared_ptr<BatchCollector> next;
   if (err.empty()) {
     try {

@@ -1,8 +1,11 @@
 #include "config/config_loader.h"
 
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
 #include <set>
@@ -41,9 +44,8 @@ void LoadTls(const YamlReader& r, const YAML::Node& node, const std::string& bas
   r.ExpectMap(node, "anchor.tls", {"ca_file", "insecure_skip_verify"});
   if (node["ca_file"]) {
     tls.ca_file = ResolvePath(base_dir, r.String(node["ca_file"], "anchor.tls.ca_file"));
-    if (!ReadFile(tls.ca_file)) {
-      r.Fail(node["ca_file"], "anchor.tls.ca_file", "cannot read file " + tls.ca_file);
-    }
+    std::string error;
+    if (!ReadFile(tls.ca_file, &error)) r.Fail(node["ca_file"], "anchor.tls.ca_file", error);
   }
   if (node["insecure_skip_verify"]) {
     tls.insecure_skip_verify =
@@ -51,34 +53,68 @@ void LoadTls(const YamlReader& r, const YAML::Node& node, const std::string& bas
   }
 }
 
+// A POSIX environment variable name (letters, digits, '_', not starting with a digit).
+bool IsVariableName(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (const char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_') || c < 0) return false;
+  }
+  return true;
+}
+
+// Warns when the key file can be read by others than its owner (as ssh does for keys).
+void CheckKeyFileMode(const std::string& path, std::vector<std::string>& warnings) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) == 0) return;
+  char mode[8];
+  std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  warnings.push_back("anchor.api_key_file " + path + " is readable by group or others (mode " +
+                     mode + "); chmod 600 it");
+}
+
 // Resolves the API key from a file (trimmed) or an environment variable. Messages name the
 // variable or file, never the key.
 void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node, const EnvLookup& env,
-                   AnchorConfig& a) {
+                   AnchorConfig& a, std::vector<std::string>& warnings) {
   if (!a.api_key_file.empty()) {
-    const auto content = ReadFile(a.api_key_file);
+    std::string error;
+    const auto content = ReadFile(a.api_key_file, &error);
     const auto& key_node = anchor_node["api_key_file"];
-    if (!content) r.Fail(key_node, "anchor.api_key_file", "cannot read file " + a.api_key_file);
+    if (!content) r.Fail(key_node, "anchor.api_key_file", error);
     a.api_key = Secret(Trim(*content));
     if (a.api_key.empty()) {
       r.Fail(key_node, "anchor.api_key_file", "file " + a.api_key_file + " is empty");
     }
+    CheckKeyFileMode(a.api_key_file, warnings);
     return;
+  }
+  const bool named = anchor_node && anchor_node.IsMap() && anchor_node["api_key_env"];
+  const YAML::Node& env_node = named ? anchor_node["api_key_env"] : anchor_node;
+  // The value is never repeated: a key pasted here by mistake would end up in the log and in
+  // the /-/reload answer.
+  if (!IsVariableName(a.api_key_env)) {
+    r.Fail(env_node, "anchor.api_key_env",
+           "is not an environment variable name (letters, digits and _): it must name the "
+           "variable that holds the API key, not hold the key itself");
   }
   const auto value = env(a.api_key_env);
   if (!value || Trim(*value).empty()) {
-    const bool named = anchor_node && anchor_node.IsMap() && anchor_node["api_key_env"];
-    r.Fail(named ? anchor_node["api_key_env"] : anchor_node, "anchor.api_key_env",
-           "environment variable " + a.api_key_env +
+    // Conventional names (upper case) are shown; anything else might be a key after all.
+    const bool conventional =
+        a.api_key_env.size() <= 64 && std::none_of(a.api_key_env.begin(), a.api_key_env.end(),
+                                                   [](char c) { return std::islower(c) != 0; });
+    r.Fail(env_node, "anchor.api_key_env",
+           (conventional ? "environment variable " + a.api_key_env
+                         : std::string("the environment variable it names")) +
                " is not set or empty (it must hold the Anchor Browser API key)");
   }
   a.api_key = Secret(Trim(*value));
 }
 
 void LoadAnchor(const YamlReader& r, const YAML::Node& node, const std::string& base_dir,
-                const EnvLookup& env, AnchorConfig& a) {
+                const EnvLookup& env, AnchorConfig& a, std::vector<std::string>& warnings) {
   if (!node || node.IsNull()) {
-    ResolveApiKey(r, node, env, a);
+    ResolveApiKey(r, node, env, a, warnings);
     return;
   }
   r.ExpectMap(node, "anchor",
@@ -121,7 +157,7 @@ void LoadAnchor(const YamlReader& r, const YAML::Node& node, const std::string& 
         r.Number(node["max_requests_per_second"], "anchor.max_requests_per_second", 0, 10000);
   }
   if (node["tls"]) LoadTls(r, node["tls"], base_dir, a.tls);
-  ResolveApiKey(r, node, env, a);
+  ResolveApiKey(r, node, env, a, warnings);
 }
 
 LabelMap LoadLabels(const YamlReader& r, const YAML::Node& node, const std::string& path) {
@@ -209,13 +245,13 @@ void LoadDiscovery(const YamlReader& r, const YAML::Node& node, DiscoveryConfig&
 }
 
 Config Load(const YAML::Node& root, const YamlReader& r, const std::string& base_dir,
-            const EnvLookup& env) {
+            const EnvLookup& env, std::vector<std::string>& warnings) {
   Config config;
   if (root.IsNull() || !root.IsDefined()) {
     r.Fail(root, "", "the file is empty");
   }
   r.ExpectMap(root, "", {"anchor", "batches", "cache", "discovery", "probe"});
-  LoadAnchor(r, root["anchor"], base_dir, env, config.anchor);
+  LoadAnchor(r, root["anchor"], base_dir, env, config.anchor, warnings);
   config.batches = LoadBatches(r, root["batches"]);
   LoadCache(r, root["cache"], config.cache);
   LoadDiscovery(r, root["discovery"], config.discovery);
@@ -262,19 +298,23 @@ ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& sour
   const YamlReader reader(source);
   try {
     const YAML::Node root = YAML::Load(std::string(yaml));
-    return {Load(root, reader, base_dir, env), ""};
+    std::vector<std::string> warnings;
+    Config config = Load(root, reader, base_dir, env, warnings);
+    return {std::move(config), "", std::move(warnings)};
   } catch (const YamlConfigError& e) {
-    return {std::nullopt, e.message};
+    return {std::nullopt, e.message, {}};
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
     return {std::nullopt,
-            OneLine(source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg)};
+            OneLine(source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg),
+            {}};
   }
 }
 
 ConfigLoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
-  const auto text = ReadFile(path);
-  if (!text) return {std::nullopt, path + ": cannot read config file"};
+  std::string error;
+  const auto text = ReadFile(path, &error);
+  if (!text) return {std::nullopt, "cannot load config file: " + error, {}};
   const auto slash = path.rfind('/');
   const std::string base_dir = slash == std::string::npos ? "" : path.substr(0, slash);
   return LoadConfigString(*text, path, base_dir, env);

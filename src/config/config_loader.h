@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.h"
 
@@ -18,6 +19,7 @@ EnvLookup ProcessEnv();
 struct ConfigLoadResult {
   std::optional<Config> config;
   std::string error;
+  std::vector<std::string> warnings;  // for the log: loaded, but something is unsafe
   bool ok() const { return config.has_value(); }
 };
 

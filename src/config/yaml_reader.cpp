@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -132,12 +133,27 @@ std::string ResolvePath(const std::string& base_dir, const std::string& path) {
   return base_dir + "/" + path;
 }
 
-std::optional<std::string> ReadFile(const std::string& path) {
+std::optional<std::string> ReadFile(const std::string& path, std::string* error,
+                                    std::size_t max_bytes) {
+  auto fail = [&](const std::string& why) -> std::optional<std::string> {
+    if (error != nullptr) *error = why;
+    return std::nullopt;
+  };
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  return buf.str();
+  if (!in) return fail("cannot read file " + path + ": " + std::strerror(errno));
+  std::string content;
+  char buf[65536];
+  // One byte beyond the limit tells "too large" from "exactly the limit".
+  while (content.size() <= max_bytes && in.read(buf, sizeof(buf)).gcount() > 0) {
+    content.append(buf, static_cast<std::size_t>(in.gcount()));
+  }
+  if (content.size() > max_bytes) {
+    const std::string limit = max_bytes % (1 << 20) == 0 ? std::to_string(max_bytes >> 20) + " MiB"
+                                                         : std::to_string(max_bytes) + " bytes";
+    return fail("file " + path + " is larger than " + limit);
+  }
+  if (in.bad()) return fail("cannot read file " + path + ": " + std::strerror(errno));
+  return content;
 }
 
 }  // namespace anchor

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -51,6 +52,14 @@ std::string OneLine(const std::string& text);
 // `path` relative to `base_dir` (the config file's directory), as Prometheus resolves paths.
 std::string ResolvePath(const std::string& base_dir, const std::string& path);
 
-std::optional<std::string> ReadFile(const std::string& path);
+// Files the exporter reads (config, web config, API key, CA, certificates, keys) are small; a
+// larger one is refused rather than read without end (/dev/zero, a log file named by mistake).
+constexpr std::size_t kMaxInputFileBytes = 1 << 20;
+
+// The content of `path`, at most `max_bytes`. nullopt when it cannot be read or is larger, with
+// the reason in `error` (when given): "cannot read file X: <errno text>" or "file X is larger
+// than 1 MiB".
+std::optional<std::string> ReadFile(const std::string& path, std::string* error = nullptr,
+                                    std::size_t max_bytes = kMaxInputFileBytes);
 
 }  // namespace anchor

@@ -6,7 +6,9 @@
 #include <openssl/x509.h>
 
 #include <cstdio>
+#include <vector>
 
+#include "config/yaml_reader.h"
 #include "web/tls_names.h"
 
 namespace anchor {
@@ -41,18 +43,46 @@ int AcceptAnyCertificate(int, X509_STORE_CTX*) { return 1; }
 
 using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
 
-BioPtr OpenFile(const std::string& path) {
-  return BioPtr(BIO_new_file(path.c_str(), "r"), BIO_free);
+// A memory BIO over the file's content, read with the size limit of every input file (OpenSSL
+// reading /dev/zero itself would never return). Null with `error` set when unreadable.
+BioPtr OpenFile(const std::string& path, std::string& content, std::string& error) {
+  auto text = ReadFile(path, &error);
+  if (!text) return BioPtr(nullptr, BIO_free);
+  content = std::move(*text);
+  return BioPtr(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())), BIO_free);
+}
+
+// The certificates of a PEM file (CA bundle), at least one, or why not.
+std::string ReadCertificates(const std::string& path, std::vector<X509*>& out) {
+  std::string content;
+  std::string error;
+  BioPtr bio = OpenFile(path, content, error);
+  if (!bio) return error;
+  while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.push_back(cert);
+  ERR_clear_error();  // the loop ends on an expected "no start line"
+  return out.empty() ? "holds no PEM certificate" : "";
 }
 
 std::string SetClientVerification(SSL_CTX& ctx, const TlsServerConfig& config) {
   if (!config.client_ca_file.empty()) {
-    if (SSL_CTX_load_verify_locations(&ctx, config.client_ca_file.c_str(), nullptr) != 1) {
-      return "cannot load client_ca_file " + config.client_ca_file + ": " + OpenSslError();
+    std::vector<X509*> cas;
+    const std::string err = ReadCertificates(config.client_ca_file, cas);
+    std::string problem;
+    if (!err.empty()) problem = "client_ca_file " + config.client_ca_file + ": " + err;
+    X509_STORE* store = SSL_CTX_get_cert_store(&ctx);
+    STACK_OF(X509_NAME)* names = sk_X509_NAME_new_null();
+    for (X509* ca : cas) {
+      if (problem.empty() && X509_STORE_add_cert(store, ca) != 1) {
+        problem = "cannot use client_ca_file " + config.client_ca_file + ": " + OpenSslError();
+      }
+      if (X509_NAME* name = X509_NAME_dup(X509_get_subject_name(ca))) {
+        sk_X509_NAME_push(names, name);
+      }
+      X509_free(ca);
     }
-    STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(config.client_ca_file.c_str());
-    if (names == nullptr) {
-      return "client_ca_file " + config.client_ca_file + " holds no certificate";
+    if (!problem.empty()) {
+      sk_X509_NAME_pop_free(names, X509_NAME_free);
+      return problem;
     }
     SSL_CTX_set_client_CA_list(&ctx, names);
   }
@@ -137,8 +167,10 @@ ServerCertificate::~ServerCertificate() = default;
 
 std::string ServerCertificate::Load(const std::string& cert_file, const std::string& key_file) {
   auto pair = std::make_shared<Pair>();
-  BioPtr certs = OpenFile(cert_file);
-  if (!certs) return "cannot read cert_file " + cert_file + ": " + OpenSslError();
+  std::string content;
+  std::string error;
+  BioPtr certs = OpenFile(cert_file, content, error);
+  if (!certs) return "cert_file: " + error;
   pair->cert = PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr);
   if (pair->cert == nullptr) return "cert_file " + cert_file + " holds no PEM certificate";
   pair->chain = sk_X509_new_null();
@@ -146,9 +178,11 @@ std::string ServerCertificate::Load(const std::string& cert_file, const std::str
     sk_X509_push(pair->chain, extra);
   }
   ERR_clear_error();  // the loop ends on an expected "no start line"
-  BioPtr key = OpenFile(key_file);
-  if (!key) return "cannot read key_file " + key_file + ": " + OpenSslError();
+  std::string key_content;
+  BioPtr key = OpenFile(key_file, key_content, error);
+  if (!key) return "key_file: " + error;
   pair->key = PEM_read_bio_PrivateKey(key.get(), nullptr, nullptr, nullptr);
+  OPENSSL_cleanse(key_content.data(), key_content.size());
   if (pair->key == nullptr) {
     ERR_clear_error();
     return "key_file " + key_file + " holds no unencrypted PEM private key";

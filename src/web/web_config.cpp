@@ -219,8 +219,9 @@ WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string
 }
 
 WebConfigLoadResult LoadWebConfigFile(const std::string& path) {
-  const auto text = ReadFile(path);
-  if (!text) return {std::nullopt, path + ": cannot read web config file"};
+  std::string error;
+  const auto text = ReadFile(path, &error);
+  if (!text) return {std::nullopt, "cannot load web config file: " + error};
   const auto slash = path.rfind('/');
   return LoadWebConfigString(*text, path, slash == std::string::npos ? "" : path.substr(0, slash));
 }
