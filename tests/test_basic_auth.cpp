@@ -10,8 +10,8 @@
 #include <mutex>
 #include <thread>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/web_fixtures.h"
 #include "web/basic_auth.h"
 

@@ -7,7 +7,7 @@
 
 #include "config/config_loader.h"
 #include "config/secret.h"
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/test_tls.h"

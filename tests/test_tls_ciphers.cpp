@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"

@@ -10,7 +10,7 @@
 #include "anchor/api_client.h"
 #include "collect/batch_fetcher.h"
 #include "collect/self_metrics.h"
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 
