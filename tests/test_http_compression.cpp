@@ -103,7 +103,8 @@ TEST_CASE("/metrics is gzipped once for a scraper that accepts gzip", "[web][gzi
         std::count(plain->body.begin(), plain->body.end(), '\n'));
 }
 
-TEST_CASE("gzip;q=0 and identity are answered uncompressed on every page", "[web][gzip]") {
+TEST_CASE("an Accept-Encoding that refuses gzip (q=0, identity) gets plain text on every page",
+          "[web][gzip]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
   api.SetBatchJson("b1", anchor::test::BatchJson("b1", "completed", 50));
