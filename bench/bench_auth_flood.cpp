@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   std::atomic<long> attempts{0};
   std::vector<std::thread> attackers;
+  attackers.reserve(kAttackers);
   for (int t = 0; t < kAttackers; ++t) {
     attackers.emplace_back([&, t] {
       for (long i = 0; !stop; ++i) {

@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -39,6 +40,7 @@ long CountFds(pid_t pid) {
   DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
   if (dir == nullptr) Fail("cannot list the exporter's descriptors");
   long n = 0;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): this thread alone reads this directory stream
   while (const dirent* e = readdir(dir)) n += e->d_name[0] != '.';
   closedir(dir);
   return n;
@@ -105,7 +107,7 @@ std::string Row(const char* when, long scrapes, const Usage& u) {
 
 // A leak shows as growth: at most `share` above the reference (less is fine).
 bool Within(long value, long reference, double share) {
-  return value <= reference + static_cast<long>(reference * share + 0.5);
+  return value <= reference + std::lround(static_cast<double>(reference) * share);
 }
 
 }  // namespace
@@ -126,6 +128,7 @@ int main(int argc, char** argv) {
   anchor::FakeAnchorApi api(api_options);
   if (!api.Start()) Fail("cannot start the fake Anchor API");
   std::vector<std::string> ids;
+  ids.reserve(kBatches);
   for (int i = 0; i < kBatches; ++i) ids.push_back(Uuid(7, static_cast<std::uint64_t>(i)));
   Script(api, ids, 0);
   WriteExporterConfig(dir + "/soak.yaml", {api.base_url(), ids, 4, ""});
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
   auto run_until = [&](long target) {
     std::atomic<long> next{done};
     std::vector<std::thread> threads;
+    threads.reserve(kScrapers);
     for (int s = 0; s < kScrapers; ++s) {
       threads.emplace_back([&, s] {
         for (long n = next++; n < target; n = next++) {

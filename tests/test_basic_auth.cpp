@@ -189,6 +189,7 @@ TEST_CASE("requests with the password being checked share that check", "[auth][f
   const BasicAuthenticator auth({{"alice", HtpasswdHash(kPassword, 10)}},
                                 [&](const std::string&) { ++bcrypts; });
   std::vector<std::future<bool>> checks;
+  checks.reserve(4);
   for (int i = 0; i < 4; ++i) {
     checks.push_back(std::async(std::launch::async, [&] {
       return auth.Check({"alice", kPassword});

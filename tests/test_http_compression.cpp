@@ -117,7 +117,7 @@ TEST_CASE("an Accept-Encoding that refuses gzip (q=0, identity) gets plain text 
   for (const std::string path : {"/metrics", "/", "/-/healthy", "/no-such-page"}) {
     for (const std::string refusal : {"gzip;q=0", "identity", "gzip;q=0, identity", "*;q=0"}) {
       CAPTURE(path, refusal);
-      const auto res = client.Get(path.c_str(), {{"Accept-Encoding", refusal}});
+      const auto res = client.Get(path, {{"Accept-Encoding", refusal}});
       REQUIRE(res);
       CHECK(res->get_header_value("Content-Encoding").empty());
       CHECK_FALSE(res->body.empty());

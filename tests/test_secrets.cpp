@@ -7,9 +7,9 @@
 
 #include "config/config_loader.h"
 #include "config/secret.h"
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
 #include "web/web_config.h"
@@ -174,20 +174,29 @@ TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][conf
     CHECK(anchor::LoadConfigFile(file, KeyEnv("X", "y")).error ==
           "cannot load config file: " + limit);
     CHECK(anchor::LoadWebConfigFile(file).error == "cannot load web config file: " + limit);
-    const std::string tls = "tls_server_config:\n";
-    auto web = anchor::LoadWebConfigString(
-        tls + "  cert_file: " + file + "\n  key_file: " + cert.key_file + "\n", "w.yml", "");
-    CHECK(web.error.find("cert_file: " + limit) != std::string::npos);
-    web = anchor::LoadWebConfigString(
-        tls + "  cert_file: " + cert.cert_file + "\n  key_file: " + file + "\n", "w.yml", "");
-    CHECK(web.error.find("key_file: " + limit) != std::string::npos);
-    web = anchor::LoadWebConfigString(tls + "  cert_file: " + cert.cert_file +
-                                          "\n  key_file: " + cert.key_file +
-                                          "\n  client_auth_type: RequireAndVerifyClientCert\n"
-                                          "  client_ca_file: " +
-                                          file + "\n",
-                                      "w.yml", "");
-    CHECK(web.error.find("client_ca_file " + file + ": " + limit) != std::string::npos);
+    // tls_server_config with these files (and a client CA policy when `ca` is given).
+    auto web_config = [](const std::string& cert_file, const std::string& key_file,
+                         const std::string& ca = "") {
+      std::string yaml = "tls_server_config:\n  cert_file: ";
+      yaml += cert_file;
+      yaml += "\n  key_file: ";
+      yaml += key_file;
+      yaml += "\n";
+      if (!ca.empty()) {
+        yaml += "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ";
+        yaml += ca;
+        yaml += "\n";
+      }
+      return anchor::LoadWebConfigString(yaml, "w.yml", "");
+    };
+    CHECK(web_config(file, cert.key_file).error.find("cert_file: " + limit) != std::string::npos);
+    CHECK(web_config(cert.cert_file, file).error.find("key_file: " + limit) != std::string::npos);
+    const auto web = web_config(cert.cert_file, cert.key_file, file);
+    std::string ca_problem = "client_ca_file ";
+    ca_problem += file;
+    ca_problem += ": ";
+    ca_problem += limit;
+    CHECK(web.error.find(ca_problem) != std::string::npos);
   }
   // Exactly 1 MiB is still read (and then refused for what it holds, not for its size).
   auto key = anchor::LoadConfigString(ConfigYaml("  api_key_file: " + exact + "\n"), "c.yml", "",

@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
 #include "web/web_config.h"

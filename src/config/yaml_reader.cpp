@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace anchor {
 
@@ -140,7 +140,7 @@ std::optional<std::string> ReadFile(const std::string& path, std::string* error,
     return std::nullopt;
   };
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("cannot read file " + path + ": " + std::strerror(errno));
+  if (!in) return fail("cannot read file " + path + ": " + std::generic_category().message(errno));
   std::string content;
   char buf[65536];
   // One byte beyond the limit tells "too large" from "exactly the limit".
@@ -152,7 +152,8 @@ std::optional<std::string> ReadFile(const std::string& path, std::string* error,
                                                          : std::to_string(max_bytes) + " bytes";
     return fail("file " + path + " is larger than " + limit);
   }
-  if (in.bad()) return fail("cannot read file " + path + ": " + std::strerror(errno));
+  if (in.bad())
+    return fail("cannot read file " + path + ": " + std::generic_category().message(errno));
   return content;
 }
 

@@ -10,9 +10,9 @@
 #include "anchor/api_client.h"
 #include "collect/batch_fetcher.h"
 #include "collect/self_metrics.h"
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
