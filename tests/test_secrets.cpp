@@ -164,16 +164,17 @@ TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][conf
   // Before the limit, a load of /dev/zero never returned (the ctest timeout catches that).
   for (const std::string& file : {std::string("/dev/zero"), big}) {
     CAPTURE(file);
-    const std::string limit = "file " + file + " is larger than 1 MiB";
+    const std::string limit = "is larger than 1 MiB";
     auto key = anchor::LoadConfigString(ConfigYaml("  api_key_file: " + file + "\n"), "c.yml", "",
                                         KeyEnv("X", "y"));
-    CHECK(key.error == "c.yml:3: anchor.api_key_file: " + limit);
+    CHECK(key.error == "c.yml:3: anchor.api_key_file: cannot read file " + file + ": " + limit);
     auto ca = anchor::LoadConfigString(ConfigYaml("  tls: {ca_file: " + file + "}\n"), "c.yml", "",
                                        KeyEnv("ANCHORBROWSER_API_KEY", "k"));
-    CHECK(ca.error == "c.yml:3: anchor.tls.ca_file: " + limit);
+    CHECK(ca.error == "c.yml:3: anchor.tls.ca_file: cannot read file " + file + ": " + limit);
     CHECK(anchor::LoadConfigFile(file, KeyEnv("X", "y")).error ==
-          "cannot load config file: " + limit);
-    CHECK(anchor::LoadWebConfigFile(file).error == "cannot load web config file: " + limit);
+          file + ": cannot read config file: " + limit);
+    CHECK(anchor::LoadWebConfigFile(file).error ==
+          file + ": cannot read web config file: " + limit);
     // tls_server_config with these files (and a client CA policy when `ca` is given).
     auto web_config = [](const std::string& cert_file, const std::string& key_file,
                          const std::string& ca = "") {
@@ -189,12 +190,14 @@ TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][conf
       }
       return anchor::LoadWebConfigString(yaml, "w.yml", "");
     };
-    CHECK(web_config(file, cert.key_file).error.find("cert_file: " + limit) != std::string::npos);
-    CHECK(web_config(cert.cert_file, file).error.find("key_file: " + limit) != std::string::npos);
+    CHECK(web_config(file, cert.key_file)
+              .error.find("cannot read cert_file " + file + ": " + limit) != std::string::npos);
+    CHECK(web_config(cert.cert_file, file)
+              .error.find("cannot read key_file " + file + ": " + limit) != std::string::npos);
     const auto web = web_config(cert.cert_file, cert.key_file, file);
     std::string ca_problem = "client_ca_file ";
     ca_problem += file;
-    ca_problem += ": ";
+    ca_problem += ": cannot be read: ";
     ca_problem += limit;
     CHECK(web.error.find(ca_problem) != std::string::npos);
   }

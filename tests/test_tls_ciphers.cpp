@@ -59,7 +59,8 @@ std::unique_ptr<ExporterHarness> HttpsExporter(const std::string& api_url,
 TEST_CASE("TLS 1.2 offers only forward-secret AEAD suites by default", "[tls][ciphers][e2e]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
-  const auto cert = MakeSelfSignedCertificate("IP:127.0.0.1,DNS:localhost", KeyType::kRsa2048);
+  const auto cert =
+      MakeSelfSignedCertificate("IP:127.0.0.1,DNS:localhost", false, KeyType::kRsa2048);
   const auto exporter = HttpsExporter(api.base_url(), cert, "");
   const int port = exporter->port();
 
@@ -82,7 +83,8 @@ TEST_CASE("TLS 1.2 offers only forward-secret AEAD suites by default", "[tls][ci
 TEST_CASE("cipher_suites takes Go names and refuses the others", "[tls][ciphers][e2e]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
-  const auto cert = MakeSelfSignedCertificate("IP:127.0.0.1,DNS:localhost", KeyType::kRsa2048);
+  const auto cert =
+      MakeSelfSignedCertificate("IP:127.0.0.1,DNS:localhost", false, KeyType::kRsa2048);
   const auto exporter = HttpsExporter(api.base_url(), cert,
                                       "  max_version: TLS12\n"
                                       "  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384]\n");
@@ -103,7 +105,8 @@ TEST_CASE("cipher_suites takes Go names and refuses the others", "[tls][ciphers]
 TEST_CASE("an insecure suite can be chosen by name, as in the toolkit", "[tls][ciphers][e2e]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
-  const auto cert = MakeSelfSignedCertificate("IP:127.0.0.1,DNS:localhost", KeyType::kRsa2048);
+  const auto cert =
+      MakeSelfSignedCertificate("IP:127.0.0.1,DNS:localhost", false, KeyType::kRsa2048);
   const auto exporter =
       HttpsExporter(api.base_url(), cert, "  cipher_suites: [TLS_RSA_WITH_AES_128_GCM_SHA256]\n");
   CHECK(SClient(exporter->port(), "-tls1_2 -cipher AES128-GCM-SHA256").ok);

@@ -91,8 +91,7 @@ TEST_CASE("web config errors name the line and key", "[web_config]") {
   CHECK(ErrorOf(tls + "  client_ca_file: " + cert.cert_file + "\n")
             .find("is set but client_auth_type is NoClientCert") != std::string::npos);
   CHECK(ErrorOf("tls_server_config:\n  cert_file: /nonexistent/c.pem\n  key_file: k\n")
-            .find("web.yml:2: tls_server_config: cert_file: cannot read file /nonexistent/c.pem") ==
-        0);
+            .find("web.yml:2: tls_server_config: cannot read cert_file /nonexistent/c.pem") == 0);
   // A key that belongs to another certificate.
   const auto other = MakeSelfSignedCertificate();
   CHECK(ErrorOf("tls_server_config:\n  cert_file: " + cert.cert_file +

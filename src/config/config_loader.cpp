@@ -44,8 +44,10 @@ void LoadTls(const YamlReader& r, const YAML::Node& node, const std::string& bas
   r.ExpectMap(node, "anchor.tls", {"ca_file", "insecure_skip_verify"});
   if (node["ca_file"]) {
     tls.ca_file = ResolvePath(base_dir, r.String(node["ca_file"], "anchor.tls.ca_file"));
-    std::string error;
-    if (!ReadFile(tls.ca_file, &error)) r.Fail(node["ca_file"], "anchor.tls.ca_file", error);
+    std::string why;
+    if (!ReadFile(tls.ca_file, &why)) {
+      r.Fail(node["ca_file"], "anchor.tls.ca_file", "cannot read file " + tls.ca_file + ": " + why);
+    }
   }
   if (node["insecure_skip_verify"]) {
     tls.insecure_skip_verify =
@@ -77,10 +79,12 @@ void CheckKeyFileMode(const std::string& path, std::vector<std::string>& warning
 void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node, const EnvLookup& env,
                    AnchorConfig& a, std::vector<std::string>& warnings) {
   if (!a.api_key_file.empty()) {
-    std::string error;
-    const auto content = ReadFile(a.api_key_file, &error);
+    std::string why;
+    const auto content = ReadFile(a.api_key_file, &why);
     const auto& key_node = anchor_node["api_key_file"];
-    if (!content) r.Fail(key_node, "anchor.api_key_file", error);
+    if (!content) {
+      r.Fail(key_node, "anchor.api_key_file", "cannot read file " + a.api_key_file + ": " + why);
+    }
     a.api_key = Secret(Trim(*content));
     if (a.api_key.empty()) {
       r.Fail(key_node, "anchor.api_key_file", "file " + a.api_key_file + " is empty");
@@ -313,9 +317,9 @@ ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& sour
 }
 
 ConfigLoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
-  std::string error;
-  const auto text = ReadFile(path, &error);
-  if (!text) return {std::nullopt, "cannot load config file: " + error, {}};
+  std::string why;
+  const auto text = ReadFile(path, &why);
+  if (!text) return {std::nullopt, path + ": cannot read config file: " + why, {}};
   const auto slash = path.rfind('/');
   const std::string base_dir = slash == std::string::npos ? "" : path.substr(0, slash);
   return LoadConfigString(*text, path, base_dir, env);

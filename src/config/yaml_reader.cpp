@@ -1,10 +1,14 @@
 #include "config/yaml_reader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -133,28 +137,52 @@ std::string ResolvePath(const std::string& base_dir, const std::string& path) {
   return base_dir + "/" + path;
 }
 
-std::optional<std::string> ReadFile(const std::string& path, std::string* error,
+namespace {
+
+// strerror_r: strerror is not thread-safe (GNU version: returns the text, maybe not in buf).
+std::string ErrorText(int err) {
+  char buf[256];
+  const char* text = strerror_r(err, buf, sizeof(buf));
+  return text != nullptr ? std::string(text) : std::string(buf);
+}
+
+}  // namespace
+
+std::optional<std::string> ReadFile(const std::string& path, std::string* why,
                                     std::size_t max_bytes) {
-  auto fail = [&](const std::string& why) -> std::optional<std::string> {
-    if (error != nullptr) *error = why;
+  const auto fail = [why](std::string reason) {
+    if (why != nullptr) *why = std::move(reason);
     return std::nullopt;
   };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("cannot read file " + path + ": " + std::generic_category().message(errno));
-  std::string content;
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(ErrorText(errno));
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    return fail("is a directory");
+  }
+  std::string out;
   char buf[65536];
-  // One byte beyond the limit tells "too large" from "exactly the limit".
-  while (content.size() <= max_bytes && in.read(buf, sizeof(buf)).gcount() > 0) {
-    content.append(buf, static_cast<std::size_t>(in.gcount()));
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof(buf));
+    if (n == 0) break;
+    // One byte beyond the limit tells "too large" from "exactly the limit".
+    if (n > 0 && out.size() + static_cast<std::size_t>(n) > max_bytes) {
+      close(fd);
+      return fail(max_bytes % (1 << 20) == 0
+                      ? "is larger than " + std::to_string(max_bytes >> 20) + " MiB"
+                      : "is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      close(fd);
+      return fail(ErrorText(err));
+    }
+    out.append(buf, static_cast<std::size_t>(n));
   }
-  if (content.size() > max_bytes) {
-    const std::string limit = max_bytes % (1 << 20) == 0 ? std::to_string(max_bytes >> 20) + " MiB"
-                                                         : std::to_string(max_bytes) + " bytes";
-    return fail("file " + path + " is larger than " + limit);
-  }
-  if (in.bad())
-    return fail("cannot read file " + path + ": " + std::generic_category().message(errno));
-  return content;
+  close(fd);
+  return out;
 }
 
 }  // namespace anchor

@@ -56,10 +56,10 @@ std::string ResolvePath(const std::string& base_dir, const std::string& path);
 // larger one is refused rather than read without end (/dev/zero, a log file named by mistake).
 constexpr std::size_t kMaxInputFileBytes = 1 << 20;
 
-// The content of `path`, at most `max_bytes`. nullopt when it cannot be read or is larger, with
-// the reason in `error` (when given): "cannot read file X: <errno text>" or "file X is larger
-// than 1 MiB".
-std::optional<std::string> ReadFile(const std::string& path, std::string* error = nullptr,
+// The whole file, or nullopt with `why` (when given) set to the reason: the errno text
+// ("No such file or directory", "Permission denied"), "is a directory" or "is larger than
+// 1 MiB" (beyond `max_bytes`).
+std::optional<std::string> ReadFile(const std::string& path, std::string* why = nullptr,
                                     std::size_t max_bytes = kMaxInputFileBytes);
 
 }  // namespace anchor

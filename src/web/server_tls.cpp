@@ -57,7 +57,7 @@ std::string ReadCertificates(const std::string& path, std::vector<X509*>& out) {
   std::string content;
   std::string error;
   BioPtr bio = OpenFile(path, content, error);
-  if (!bio) return error;
+  if (!bio) return "cannot be read: " + error;
   while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.push_back(cert);
   ERR_clear_error();  // the loop ends on an expected "no start line"
   return out.empty() ? "holds no PEM certificate" : "";
@@ -170,7 +170,7 @@ std::string ServerCertificate::Load(const std::string& cert_file, const std::str
   std::string content;
   std::string error;
   BioPtr certs = OpenFile(cert_file, content, error);
-  if (!certs) return "cert_file: " + error;
+  if (!certs) return "cannot read cert_file " + cert_file + ": " + error;
   pair->cert = PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr);
   if (pair->cert == nullptr) return "cert_file " + cert_file + " holds no PEM certificate";
   pair->chain = sk_X509_new_null();
@@ -180,7 +180,7 @@ std::string ServerCertificate::Load(const std::string& cert_file, const std::str
   ERR_clear_error();  // the loop ends on an expected "no start line"
   std::string key_content;
   BioPtr key = OpenFile(key_file, key_content, error);
-  if (!key) return "key_file: " + error;
+  if (!key) return "cannot read key_file " + key_file + ": " + error;
   pair->key = PEM_read_bio_PrivateKey(key.get(), nullptr, nullptr, nullptr);
   OPENSSL_cleanse(key_content.data(), key_content.size());
   if (pair->key == nullptr) {

@@ -219,9 +219,9 @@ WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string
 }
 
 WebConfigLoadResult LoadWebConfigFile(const std::string& path) {
-  std::string error;
-  const auto text = ReadFile(path, &error);
-  if (!text) return {std::nullopt, "cannot load web config file: " + error};
+  std::string why;
+  const auto text = ReadFile(path, &why);
+  if (!text) return {std::nullopt, path + ": cannot read web config file: " + why};
   const auto slash = path.rfind('/');
   return LoadWebConfigString(*text, path, slash == std::string::npos ? "" : path.substr(0, slash));
 }

@@ -1,8 +1,12 @@
 // BatchFetcher's request slots: hung batches must not starve healthy ones, and a slot is given
 // back whatever the request does.
+#include <spdlog/sinks/ostream_sink.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <memory>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -10,6 +14,7 @@
 #include "anchor/api_client.h"
 #include "collect/batch_fetcher.h"
 #include "collect/self_metrics.h"
+#include "log/logger.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
@@ -76,7 +81,10 @@ TEST_CASE("a request that throws gives its slot back", "[fetcher]") {
     if (throw_next.exchange(false)) throw std::runtime_error("observer failed");
   });
   anchor::SelfMetrics metrics;
-  anchor::BatchFetcher fetcher(client, config.anchor, config.cache, metrics);
+  auto out = std::make_shared<std::ostringstream>();
+  const anchor::Logger log(anchor::LogLevel::kInfo, anchor::LogFormat::kLogfmt,
+                           std::make_shared<spdlog::sinks::ostream_sink_mt>(*out, true));
+  anchor::BatchFetcher fetcher(client, config.anchor, config.cache, metrics, log);
 
   const auto first = fetcher.FetchAll({"b1"}, Clock::now() + std::chrono::seconds(2));
   REQUIRE(first.size() == 1);
