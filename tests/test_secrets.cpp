@@ -164,17 +164,23 @@ TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][conf
   // Before the limit, a load of /dev/zero never returned (the ctest timeout catches that).
   for (const std::string& file : {std::string("/dev/zero"), big}) {
     CAPTURE(file);
-    const std::string limit = "is larger than 1 MiB";
+    // "<before><file><after>is larger than 1 MiB"
+    auto limit = [&file](const char* before, const char* after) {
+      std::string text = before;
+      text += file;
+      text += after;
+      text += "is larger than 1 MiB";
+      return text;
+    };
     auto key = anchor::LoadConfigString(ConfigYaml("  api_key_file: " + file + "\n"), "c.yml", "",
                                         KeyEnv("X", "y"));
-    CHECK(key.error == "c.yml:3: anchor.api_key_file: cannot read file " + file + ": " + limit);
+    CHECK(key.error == limit("c.yml:3: anchor.api_key_file: cannot read file ", ": "));
     auto ca = anchor::LoadConfigString(ConfigYaml("  tls: {ca_file: " + file + "}\n"), "c.yml", "",
                                        KeyEnv("ANCHORBROWSER_API_KEY", "k"));
-    CHECK(ca.error == "c.yml:3: anchor.tls.ca_file: cannot read file " + file + ": " + limit);
+    CHECK(ca.error == limit("c.yml:3: anchor.tls.ca_file: cannot read file ", ": "));
     CHECK(anchor::LoadConfigFile(file, KeyEnv("X", "y")).error ==
-          file + ": cannot read config file: " + limit);
-    CHECK(anchor::LoadWebConfigFile(file).error ==
-          file + ": cannot read web config file: " + limit);
+          limit("", ": cannot read config file: "));
+    CHECK(anchor::LoadWebConfigFile(file).error == limit("", ": cannot read web config file: "));
     // tls_server_config with these files (and a client CA policy when `ca` is given).
     auto web_config = [](const std::string& cert_file, const std::string& key_file,
                          const std::string& ca = "") {
@@ -190,16 +196,12 @@ TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][conf
       }
       return anchor::LoadWebConfigString(yaml, "w.yml", "");
     };
-    CHECK(web_config(file, cert.key_file)
-              .error.find("cannot read cert_file " + file + ": " + limit) != std::string::npos);
-    CHECK(web_config(cert.cert_file, file)
-              .error.find("cannot read key_file " + file + ": " + limit) != std::string::npos);
+    CHECK(web_config(file, cert.key_file).error.find(limit("cannot read cert_file ", ": ")) !=
+          std::string::npos);
+    CHECK(web_config(cert.cert_file, file).error.find(limit("cannot read key_file ", ": ")) !=
+          std::string::npos);
     const auto web = web_config(cert.cert_file, cert.key_file, file);
-    std::string ca_problem = "client_ca_file ";
-    ca_problem += file;
-    ca_problem += ": cannot be read: ";
-    ca_problem += limit;
-    CHECK(web.error.find(ca_problem) != std::string::npos);
+    CHECK(web.error.find(limit("client_ca_file ", ": cannot be read: ")) != std::string::npos);
   }
   // Exactly 1 MiB is still read (and then refused for what it holds, not for its size).
   auto key = anchor::LoadConfigString(ConfigYaml("  api_key_file: " + exact + "\n"), "c.yml", "",
