@@ -60,6 +60,7 @@ struct BatchFetcher::Entry {
   ResultPtr last;                // the last answer from the API, success or error
   bool answered_before = false;  // some request for it has succeeded
   Clock::time_point fetched_at{};
+  std::chrono::system_clock::time_point answered_at{};
   std::shared_future<ResultPtr> in_flight;  // valid while a request for this batch runs
   std::chrono::system_clock::time_point retry_after{};
 };
@@ -122,6 +123,14 @@ BatchFetcher::Clock::time_point BatchFetcher::ShareOfRemaining(Clock::time_point
   const auto now = Clock::now();
   if (deadline <= now) return deadline;
   return now + std::chrono::duration_cast<Clock::duration>((deadline - now) * share);
+}
+
+BatchFetcher::BatchState BatchFetcher::State(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = entries_.find(id);
+  if (it == entries_.end()) return {};
+  const Entry& e = *it->second;
+  return {e.last, e.answered_at, e.in_flight.valid(), e.retry_after};
 }
 
 BatchFetcher::Entry& BatchFetcher::EntryFor(const std::string& id) {
@@ -268,6 +277,7 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::tim
   done.last = result;
   done.answered_before = done.answered_before || result->ok();
   done.fetched_at = Clock::now();
+  done.answered_at = std::chrono::system_clock::now();
   if (result->retry_after) {
     done.retry_after =
         std::min(*result->retry_after, std::chrono::system_clock::now() + kMaxRetryAfter);

@@ -46,9 +46,12 @@ using BioPtr = std::unique_ptr<BIO, decltype(&BIO_free)>;
 // A memory BIO over the file's content, read with the size limit of every input file (OpenSSL
 // reading /dev/zero itself would never return). Null with `error` set when unreadable.
 BioPtr OpenFile(const std::string& path, std::string& content, std::string& error) {
-  auto text = ReadFile(path, &error);
-  if (!text) return BioPtr(nullptr, BIO_free);
-  content = std::move(*text);
+  auto text = ReadFile(path);
+  if (!text.ok()) {
+    error = text.error();
+    return BioPtr(nullptr, BIO_free);
+  }
+  content = std::move(text).value();
   return BioPtr(BIO_new_mem_buf(content.data(), static_cast<int>(content.size())), BIO_free);
 }
 
