@@ -5,6 +5,7 @@
 #include "collect/process_metrics.h"
 #include "log/logger.h"
 #include "web/landing_page.h"
+#include "web/service_discovery.h"
 
 namespace anchor {
 namespace {
@@ -164,6 +165,7 @@ ExporterHandlers ExporterApp::Handlers() {
   h.collect = [this](auto deadline) { return Collect(deadline); };
   h.probe = [this](const std::string& target, auto deadline) { return Probe(target, deadline); };
   h.landing_page = [this] { return LandingPage(); };
+  h.service_discovery = [this](auto deadline) { return ServiceDiscovery(deadline); };
   h.ready = [this] { return holder_.Get() != nullptr; };
   h.reload = [this] { return Reload("http"); };
   return h;
@@ -195,6 +197,19 @@ ProbeAnswer ExporterApp::Probe(const std::string& target,
   }
   answer.families = std::move(result.families);
   return answer;
+}
+
+std::string ExporterApp::ServiceDiscovery(std::chrono::steady_clock::time_point deadline) {
+  const auto collector = holder_.Get();
+  collector->RefreshDiscovery(deadline);
+  std::vector<ServiceDiscoveryTarget> targets;
+  for (const auto& tracked : collector->TrackedBatches()) {
+    ServiceDiscoveryTarget t{tracked.target.id, tracked.discovered, std::nullopt,
+                             tracked.target.labels};
+    if (tracked.last && tracked.last->ok()) t.status = tracked.last->batch->status;
+    targets.push_back(std::move(t));
+  }
+  return RenderServiceDiscovery(targets);
 }
 
 std::string ExporterApp::LandingPage() const {

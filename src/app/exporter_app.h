@@ -68,6 +68,7 @@ class ExporterApp {
   std::vector<prometheus::MetricFamily> Collect(std::chrono::steady_clock::time_point deadline);
   ProbeAnswer Probe(const std::string& target, std::chrono::steady_clock::time_point deadline);
   std::string LandingPage() const;
+  std::string ServiceDiscovery(std::chrono::steady_clock::time_point deadline);
   void MarkReload(bool ok);
   void LogListening(const WebConfig& web) const;
 

@@ -155,6 +155,12 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
   return out;
 }
 
+void BatchCollector::RefreshDiscovery(Clock::time_point deadline) {
+  if (discovery_) {
+    discovery_->Current(deadline, [this](const std::string& id) { return SeenFinished(id); });
+  }
+}
+
 bool BatchCollector::IsTracked(const std::string& batch_id) const {
   if (Configured(batch_id) != nullptr) return true;
   if (!discovery_) return false;

@@ -52,6 +52,9 @@ class BatchCollector {
   ProbeResult Probe(const std::string& batch_id, Clock::time_point deadline);
 
   bool IsTracked(const std::string& batch_id) const;
+  // Refreshes the discovered list when due, as a scrape does (for /sd, which Prometheus polls
+  // whether or not anything scrapes the telemetry path).
+  void RefreshDiscovery(Clock::time_point deadline);
   // Every tracked batch with what was last fetched for it.
   std::vector<TrackedBatch> TrackedBatches() const;
 

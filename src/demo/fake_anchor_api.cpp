@@ -127,6 +127,7 @@ std::string FakeAnchorApi::RenderList(const httplib::Request& req) const {
   // Simulated batches are listed with their status of the moment.
   std::vector<ListedBatch> all = listed_;
   for (const auto& [id, sim] : simulated_) {
+    if (sim.created_at > NowUnix()) continue;  // not created yet
     all.push_back({id, SimulatedStatus(sim.spec, NowUnix() - sim.created_at), sim.created_at});
   }
   std::vector<const ListedBatch*> matching;
@@ -208,7 +209,8 @@ void FakeAnchorApi::HandleBatch(const httplib::Request& req, httplib::Response& 
       ++rejected_keys_;
       answer.status = 401;
       answer.body = ErrorBody(401, "Invalid API Key");
-    } else if (const auto sim = simulated_.find(id); sim != simulated_.end()) {
+    } else if (const auto sim = simulated_.find(id);
+               sim != simulated_.end() && sim->second.created_at <= NowUnix()) {
       Simulated& s = sim->second;
       double elapsed = NowUnix() - s.created_at;
       const double cycle = static_cast<double>((s.spec.duration + s.spec.pause).count());
@@ -217,7 +219,7 @@ void FakeAnchorApi::HandleBatch(const httplib::Request& req, httplib::Response& 
         elapsed = NowUnix() - s.created_at;
       }
       answer.body = RenderSimulatedBatch(s.spec, s.created_at, elapsed);
-    } else if (const auto it = answers_.find(id); it != answers_.end()) {
+    } else if (const auto it = answers_.find(id); it != answers_.end() && !simulated_.count(id)) {
       answer = it->second;
     } else {
       answer.status = 404;

@@ -176,7 +176,7 @@ bool ExporterServer::Authorize(const httplib::Request& req, httplib::Response& r
 
 bool ExporterServer::IsKnownPath(const std::string& path) const {
   return path == options_.telemetry_path || path == "/" || path == "/probe" ||
-         path == "/-/healthy" || path == "/-/ready" || path == "/-/reload";
+         path == "/sd" || path == "/-/healthy" || path == "/-/ready" || path == "/-/reload";
 }
 
 bool ExporterServer::CheckMethod(const httplib::Request& req, httplib::Response& res) const {

@@ -97,6 +97,9 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;tex
           "\">Probe one batch</a> (/probe?target=" + example +
           (info.probe_allow_unlisted ? ", any batch id" : ", tracked batches only") + ")</li>\n";
   html +=
+      "<li><a href=\"sd\">Service discovery</a> (/sd: every tracked batch as a Prometheus "
+      "http_sd_configs target)</li>\n";
+  html +=
       "<li><a href=\"-/healthy\">Health</a> (/-/healthy) and <a href=\"-/ready\">readiness"
       "</a> (/-/ready); POST /-/reload reloads the configuration";
   html += info.reload_ok ? "" : " (<strong>the last reload failed</strong>: see the log)";
