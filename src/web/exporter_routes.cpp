@@ -83,8 +83,9 @@ void ExporterServer::AddRoutes() {
                [this](const Request& req, Response& res) { HandleMetrics(req, res); });
   server_->Get("/probe", [this](const Request& req, Response& res) { HandleProbe(req, res); });
   server_->Get("/sd", [this](const Request& req, Response& res) {
-    const auto deadline = ScrapeDeadline(req.get_header_value("X-Prometheus-Refresh-Interval-Seconds"),
-                                         options_, std::chrono::steady_clock::now());
+    const auto deadline =
+        ScrapeDeadline(req.get_header_value("X-Prometheus-Refresh-Interval-Seconds"), options_,
+                       std::chrono::steady_clock::now());
     res.set_content(handlers_.service_discovery(deadline), "application/json");
   });
   server_->Get("/-/healthy",

@@ -30,7 +30,8 @@ std::string RenderServiceDiscovery(const std::vector<ServiceDiscoveryTarget>& ta
     Label(w, "__meta_anchorbrowser_source", t.discovered ? "discovered" : "configured");
     if (t.status) Label(w, "__meta_anchorbrowser_status", *t.status);
     // Static label names are valid Prometheus label names (the config loader checks them).
-    for (const auto& [name, value] : t.labels) Label(w, "__meta_anchorbrowser_label_" + name, value);
+    for (const auto& [name, value] : t.labels)
+      Label(w, "__meta_anchorbrowser_label_" + name, value);
     w.EndObject();
     w.EndObject();
   }
