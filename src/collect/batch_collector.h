@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "anchor/api_client.h"
@@ -42,6 +43,10 @@ class BatchCollector {
   };
 
   BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log);
+  // Ends discovery's background refresh first: it reads what was last fetched.
+  ~BatchCollector();
+  BatchCollector(const BatchCollector&) = delete;
+  BatchCollector& operator=(const BatchCollector&) = delete;
 
   // Fetches every tracked batch (ending by `deadline`) and returns the batch families followed
   // by the exporter's own.
@@ -69,6 +74,7 @@ class BatchCollector {
   const BatchTarget* Configured(const std::string& batch_id) const;
 
   const Config config_;
+  std::unordered_map<std::string, size_t> configured_;  // id -> index in config_.batches
   SelfMetrics& metrics_;
   const Logger& log_;
   ApiClient client_;

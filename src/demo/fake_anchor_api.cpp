@@ -110,6 +110,11 @@ void FakeAnchorApi::SetListAnswer(std::optional<Answer> answer) {
   list_answer_ = std::move(answer);
 }
 
+void FakeAnchorApi::SetListDelay(std::chrono::milliseconds delay) {
+  std::lock_guard<std::mutex> lock(mu_);
+  list_delay_ = delay;
+}
+
 int FakeAnchorApi::ListRequestCount() const {
   std::lock_guard<std::mutex> lock(mu_);
   return list_requests_;
@@ -166,6 +171,7 @@ void FakeAnchorApi::HandleList(const httplib::Request& req, httplib::Response& r
       answer = *list_answer_;
     } else {
       answer.body = RenderList(req);
+      answer.delay = list_delay_;
     }
   }
   Send(answer, res);
