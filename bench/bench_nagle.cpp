@@ -11,7 +11,7 @@
 #include "bench_util.h"
 #include "collect/batch_collector.h"
 #include "collect/self_metrics.h"
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "log/logger.h"
 #include "two_write_upstream.h"
 

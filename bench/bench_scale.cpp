@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "bench_util.h"
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "exporter_process.h"
 
 #ifndef ANCHOR_EXPORTER_BINARY

@@ -8,7 +8,7 @@
 #include <map>
 #include <thread>
 
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/web_fixtures.h"
 #include "web/service_discovery.h"
