@@ -4,16 +4,16 @@
 // time, answer size, uncompressed and with Accept-Encoding: gzip (as Prometheus asks); its RSS,
 // and its peak RSS (VmHWM) after 4 concurrent scrapes.
 #include <httplib.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 
 #include "bench_util.h"
-#include "support/fake_anchor_api.h"
 #include "exporter_process.h"
+#include "support/fake_anchor_api.h"
 
 #ifndef ANCHOR_EXPORTER_BINARY
 #define ANCHOR_EXPORTER_BINARY "anchorbrowser_exporter"
@@ -84,6 +84,7 @@ int main(int argc, char** argv) {
   const int reps = options.quick ? 2 : 6;
   char dir_template[] = "/tmp/bench-scale-XXXXXX";
   const std::string dir = mkdtemp(dir_template);
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread yet
   setenv(kApiKeyEnv, anchor::FakeAnchorApi::Options{}.api_key.c_str(), 1);
 
   anchor::FakeAnchorApi::Options api_options;
@@ -109,7 +110,8 @@ int main(int argc, char** argv) {
     const int active = static_cast<int>(n * kActiveShare);
     for (int i = 0; i < n; ++i) {
       ids.push_back(Uuid(14, static_cast<std::uint64_t>(i)));
-      api.SetBatchJson(ids.back(), BatchBody(ids.back(), 20, i < active ? "processing" : "completed"));
+      api.SetBatchJson(ids.back(),
+                       BatchBody(ids.back(), 20, i < active ? "processing" : "completed"));
     }
     const std::string config = dir + "/scale-" + std::to_string(n) + ".yaml";
     WriteExporterConfig(config, {api.base_url(), ids, 16, ""});
@@ -119,6 +121,7 @@ int main(int argc, char** argv) {
     const Measured gz = Measure(exporter, true, reps);
     const long rss = CurrentRssKiB(exporter.pid());
     std::vector<std::thread> scrapers;
+    scrapers.reserve(4);
     for (int i = 0; i < 4; ++i) scrapers.emplace_back([&] { Scrape(exporter.port(), true); });
     for (auto& t : scrapers) t.join();
     const long peak = PeakRssKiB(exporter.pid());
@@ -142,7 +145,7 @@ int main(int argc, char** argv) {
     ReportTarget(options, "/metrics CPU per scrape, 10,000 batches (gzip)", "<= 80 ms",
                  Fixed(gzip10k->cpu_ms, 1) + " ms", gzip10k->cpu_ms <= 80);
     ReportTarget(options, "peak RSS, 4 concurrent scrapes of 10,000 batches", "<= 128 MiB",
-                 KiBMiB(peak10k), peak10k <= 128 * 1024);
+                 KiBMiB(peak10k), peak10k <= 128L * 1024);
   }
   return 0;
 }

@@ -142,6 +142,7 @@ TEST_CASE("discovery lists 20000 batches within the refresh interval", "[discove
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 64});
   REQUIRE(api.Start());
   std::vector<FakeAnchorApi::ListedBatch> listed;
+  listed.reserve(20000);
   const double now = static_cast<double>(std::time(nullptr));
   for (int i = 0; i < 20000; ++i) listed.push_back({"b-" + std::to_string(i), "processing", now});
   api.SetListedBatches(listed);

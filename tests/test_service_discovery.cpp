@@ -8,8 +8,8 @@
 #include <map>
 #include <thread>
 
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/web_fixtures.h"
 #include "web/service_discovery.h"
 
