@@ -83,6 +83,11 @@ void ExporterServer::AddRoutes() {
                [this](const Request& req, Response& res) { HandleMetrics(req, res); });
   server_->Get("/probe", [this](const Request& req, Response& res) { HandleProbe(req, res); });
   server_->Get("/sd", [this](const Request& req, Response& res) {
+    if (!handlers_.service_discovery) {
+      PlainText(res, 404, "Not found\n");
+      return;
+    }
+    // Prometheus' http_sd announces its refresh interval, which is also its request timeout.
     const auto deadline =
         ScrapeDeadline(req.get_header_value("X-Prometheus-Refresh-Interval-Seconds"), options_,
                        std::chrono::steady_clock::now());
