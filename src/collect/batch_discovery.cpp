@@ -17,11 +17,12 @@ constexpr int kPageSize = 100;  // the API's largest page
 }  // namespace
 
 BatchDiscovery::BatchDiscovery(ApiClient& client, const DiscoveryConfig& config,
-                               int max_concurrency, SelfMetrics& metrics, const Logger& log,
-                               FinishedFn finished)
+                               int max_concurrency, Duration request_timeout, SelfMetrics& metrics,
+                               const Logger& log, FinishedFn finished)
     : client_(client),
       config_(config),
       max_concurrency_(std::max(1, max_concurrency)),
+      refresh_budget_(std::max(config.refresh_interval, request_timeout)),
       metrics_(metrics),
       log_(log),
       finished_(std::move(finished)) {}
@@ -142,8 +143,9 @@ bool BatchDiscovery::Contains(const std::string& batch_id) const {
 void BatchDiscovery::Refresh() {
   std::vector<std::string> listed;
   bool more = false;
-  // A refresh must end before the next one is due, whatever the scrapes' deadlines.
-  const bool ok = List(Clock::now() + config_.refresh_interval, listed, more);
+  // A refresh must end before the next one is due, whatever the scrapes' deadlines (but may
+  // always take one request's timeout: a 1 s interval must not fail every slow request).
+  const bool ok = List(Clock::now() + refresh_budget_, listed, more);
   Snapshot next;
   if (ok) {
     Snapshot previous;
@@ -164,9 +166,9 @@ void BatchDiscovery::Refresh() {
     }
     if (next.truncated) {
       log_.Warn("discovery.max_batches cut the list of discovered batches",
-                {{"max_batches", std::to_string(config_.max_batches)}});
+                {{"max_batches", config_.max_batches}});
     }
-    log_.Debug("discovered batches", {{"count", std::to_string(next.batch_ids.size())}});
+    log_.Debug("discovered batches", {{"count", next.batch_ids.size()}});
   }
   std::unordered_set<std::string> ids(next.batch_ids.begin(), next.batch_ids.end());
   std::lock_guard<std::mutex> lock(mu_);

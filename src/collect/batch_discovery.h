@@ -21,7 +21,8 @@ class SelfMetrics;
 
 // Finds batches through the list endpoint (GET /v1/batch-sessions?status=...&page=...), at most
 // once per discovery.refresh_interval, one refresh at a time. A refresh runs in the background,
-// independent of any scrape's deadline, and must end within refresh_interval: after the first
+// independent of any scrape's deadline, and must end within refresh_interval (or anchor.timeout
+// when that is longer): after the first
 // page, the other pages are fetched concurrently (up to anchor.max_concurrency), so 20,000
 // batches (200 pages) take ceil(199 / C) page latencies, not 200. A failed refresh keeps the last
 // list. A batch that leaves the list (it finished, so its status no longer matches) stays
@@ -37,8 +38,11 @@ class BatchDiscovery {
     bool truncated = false;  // discovery.max_batches cut the list
   };
 
+  // `request_timeout` (anchor.timeout) is the least time a refresh gets, however short
+  // refresh_interval is.
   BatchDiscovery(ApiClient& client, const DiscoveryConfig& config, int max_concurrency,
-                 SelfMetrics& metrics, const Logger& log, FinishedFn finished);
+                 Duration request_timeout, SelfMetrics& metrics, const Logger& log,
+                 FinishedFn finished);
   // Waits for a refresh in progress: it stops before its next page, and the request in flight
   // ends within anchor.timeout.
   ~BatchDiscovery();
@@ -67,6 +71,7 @@ class BatchDiscovery {
   ApiClient& client_;
   const DiscoveryConfig config_;
   const int max_concurrency_;
+  const Duration refresh_budget_;  // how long a refresh may take
   SelfMetrics& metrics_;
   const Logger& log_;
   const FinishedFn finished_;
