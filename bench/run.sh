@@ -35,6 +35,8 @@ run() {
 }
 
 run "$bin/bench_fanout" $quick --targets "$targets"
+run "$bin/bench_nagle" $quick --targets "$targets"
+run "$bin/bench_scale" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
 run "$bin/bench_parse_render" $quick --targets "$targets"
 run "$bin/bench_exporter" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
 run "$bin/bench_auth_flood" $quick --targets "$targets"

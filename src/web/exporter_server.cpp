@@ -200,7 +200,7 @@ bool ExporterServer::Authorize(const httplib::Request& req, httplib::Response& r
 }
 
 bool ExporterServer::IsKnownPath(const std::string& path) const {
-  return path == options_.telemetry_path || path == "/" || path == "/probe" ||
+  return path == options_.telemetry_path || path == "/" || path == "/probe" || path == "/sd" ||
          path == "/-/healthy" || path == "/-/ready" || path == "/-/reload";
 }
 
