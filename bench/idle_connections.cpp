@@ -15,7 +15,7 @@
 
 #include "support/web_fixtures.h"
 #include "web/bounded_task_queue.h"
-#include "web/wide_backlog.h"
+#include "demo/wide_backlog.h"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "anchor/timestamp.h"
-#include "web/wide_backlog.h"
+#include "demo/wide_backlog.h"
 
 namespace anchor {
 namespace {
