@@ -50,7 +50,9 @@ HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, in
   const std::size_t scrapes =
       web.max_requests > 0 ? static_cast<std::size_t>(web.max_requests) : 64;
   o.worker_threads = scrapes + 8;
-  o.worker_queue = 2 * o.worker_threads;
+  // A connection has at most one request in the pool, so the cap bounds the queue already;
+  // a burst of cheap requests (e.g. 1,000 health checks at once) waits rather than get 503.
+  o.worker_queue = o.max_connections;
   o.max_body_bytes = ServerLimits::kMaxBodyBytes;
   return o;
 }

@@ -255,7 +255,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   Stream stream_;
   std::uint64_t id_ = 0;
   std::string remote_;
-  std::array<char, 16 * 1024> chunk_{};
+  // Small: every open connection has a read pending into it (2,000 connections: 4 MiB).
+  std::array<char, 2048> chunk_{};
   std::string buf_;                                                // received, not yet parsed
   std::size_t line_ends_ = 0;                                      // '\n' in buf_
   std::size_t scanned_ = 0;                                        // where FindHeadEnd continues
