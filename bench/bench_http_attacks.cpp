@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "bench_util.h"
-#include "demo/fake_anchor_api.h"
 #include "exporter_process.h"
+#include "support/fake_anchor_api.h"
 #include "support/raw_connection.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
@@ -170,12 +170,14 @@ void HeaderBombSection(const Env& env) {
   const long before = CurrentRssKiB(exporter.pid());
   std::vector<int> statuses(static_cast<std::size_t>(connections));
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(connections));
   for (int i = 0; i < connections; ++i) {
     threads.emplace_back([&, i] { statuses[i] = HeaderBomb(exporter.port(), bytes); });
   }
   for (auto& t : threads) t.join();
   int small = 0;
-  for (int i = 0; i < 1000; ++i) small += HeaderBomb(exporter.port(), 70 * 1024) == 431 ? 1 : 0;
+  for (int i = 0; i < 1000; ++i)
+    small += HeaderBomb(exporter.port(), std::size_t{70} * 1024) == 431 ? 1 : 0;
   std::this_thread::sleep_for(500ms);
   const long after = CurrentRssKiB(exporter.pid());
   std::string answers;
@@ -190,7 +192,7 @@ void HeaderBombSection(const Env& env) {
   ReportTarget(
       env.options, "RSS growth after header bombs", "< 16 MiB, all answered 431",
       std::to_string((after - before) / 1024) + " MiB, " + std::to_string(small) + "/1000 431",
-      after - before < 16 * 1024 && small == 1000);
+      after - before < 16L * 1024 && small == 1000);
 }
 
 void FramingSection(const Env& env) {

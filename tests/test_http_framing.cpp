@@ -3,8 +3,8 @@
 // ambiguous framing is refused; pipelined requests are all answered, in order.
 #include <catch2/catch.hpp>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/raw_connection.h"
 #include "support/web_fixtures.h"
 
@@ -124,7 +124,7 @@ TEST_CASE("ambiguous framing gets 400 and the connection closed", "[http][e2e]")
   }
 }
 
-TEST_CASE("HTTP/1.1 without Host gets 400; HTTP/1.0 does not need it", "[http][e2e]") {
+TEST_CASE("HTTP/1.1 without Host gets 400, HTTP/1.0 does not need it", "[http][e2e]") {
   Setup s;
   bool closed = false;
   CHECK(Exchange(s.port(), "GET /-/healthy HTTP/1.1\r\n\r\n", &closed) == std::vector<int>{400});

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <thread>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/raw_connection.h"
 #include "support/web_fixtures.h"
 #include "web/open_files_limit.h"
@@ -28,7 +28,8 @@ anchor::Config TestConfigFor(const FakeAnchorApi& api) {
 }
 
 std::string LongHead() {
-  return "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(70 * 1024, 'a') + "\r\n\r\n";
+  return "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(std::size_t{70} * 1024, 'a') +
+         "\r\n\r\n";
 }
 
 std::string ManyLines() {
@@ -98,6 +99,7 @@ TEST_CASE("1,000 header bombs leave memory flat", "[http][memory][e2e]") {
   const long before = RssKiB();
   std::atomic<int> refused{0};
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 250; ++i) {
@@ -112,7 +114,7 @@ TEST_CASE("1,000 header bombs leave memory flat", "[http][memory][e2e]") {
   const long grown_kib = RssKiB() - before;
   INFO("RSS grew by " << grown_kib << " KiB");
 #ifndef ANCHOR_SANITIZE_BUILD
-  CHECK(grown_kib < 16 * 1024);
+  CHECK(grown_kib < 16L * 1024);
 #endif
 }
 

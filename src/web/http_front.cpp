@@ -16,14 +16,17 @@ HttpFront::HttpFront(HttpFrontOptions options, HttpHandler handler, TlsContextSe
     : core_(std::make_shared<Core>(std::move(options), std::move(handler), std::move(tls))) {}
 
 HttpFront::~HttpFront() {
-  Stop();
-  if (!core_->running) {
-    // Runs what Stop() posted and what the closed connections still have to finish, so that no
-    // handler queued in the io_context keeps the core (which owns that io_context) alive.
-    core_->io.restart();
-    core_->io.run();
+  try {
+    Stop();
+    if (!core_->running) {
+      // Runs what Stop() posted and what the closed connections still have to finish, so that
+      // no handler queued in the io_context keeps the core (which owns that io_context) alive.
+      core_->io.restart();
+      core_->io.run();
+    }
+    core_->pool.Shutdown();
+  } catch (...) {  // a destructor must not throw
   }
-  core_->pool.Shutdown();
 }
 
 std::string HttpFront::Bind() {

@@ -9,7 +9,7 @@ namespace anchor {
 // Limits on a request head (request line and header fields), checked before anything else -
 // authentication included - looks at the request.
 struct RequestHeadLimits {
-  static constexpr std::size_t kMaxHeadBytes = 64 * 1024;
+  static constexpr std::size_t kMaxHeadBytes = std::size_t{64} * 1024;
   static constexpr std::size_t kMaxHeaderLines = 100;
 };
 
