@@ -102,6 +102,11 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   flags.web.max_scrape_timeout = *ParseDuration(max_timeout);
   flags.web.read_header_timeout = *ParseDuration(header_timeout);
   flags.web.idle_timeout = *ParseDuration(idle_timeout);
+  if (flags.web.read_header_timeout.count() <= 0 || flags.web.idle_timeout.count() <= 0) {
+    std::cerr << "--web.read-header-timeout and --web.idle-timeout must be longer than 0\n";
+    exit_code = 1;
+    return std::nullopt;
+  }
   return flags;
 }
 
