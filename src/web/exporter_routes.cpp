@@ -114,7 +114,14 @@ HttpResponse ExporterServer::HandleProbe(const HttpRequest& req) {
   if (!slot.held()) return slot.Refusal();
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
                                        std::chrono::steady_clock::now());
-  const ProbeAnswer answer = handlers_.probe(target, deadline);
+  ProbeAnswer answer;
+  if (req.Params("debug") == std::vector<std::string>{"true"} && handlers_.probe_debug) {
+    auto debug = handlers_.probe_debug(target, deadline);
+    if (debug.outcome == ProbeOutcome::kOk) return HttpResponse::Text(200, std::move(debug.text));
+    answer.outcome = debug.outcome;
+  } else {
+    answer = handlers_.probe(target, deadline);
+  }
   switch (answer.outcome) {
     case ProbeOutcome::kInvalidTarget:
       return HttpResponse::Text(400, kInvalidTarget);
@@ -130,8 +137,9 @@ HttpResponse ExporterServer::HandleProbe(const HttpRequest& req) {
 }
 
 HttpResponse ExporterServer::HandleReady() const {
-  if (handlers_.ready && handlers_.ready()) return HttpResponse::Text(200, "Ready\n");
-  return HttpResponse::Text(503, "Not ready: no configuration loaded\n");
+  const Readiness r = handlers_.readiness ? handlers_.readiness() : Readiness{false, "starting"};
+  if (r.ready) return HttpResponse::Text(200, "Ready\n");
+  return HttpResponse::Text(503, "Not ready: " + r.reason + "\n");
 }
 
 HttpResponse ExporterServer::HandleReload() const {

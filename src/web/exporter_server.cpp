@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "log/logger.h"
+#include "net/listen_diagnosis.h"
 #include "web/basic_auth.h"
 #include "web/http_front.h"
 #include "web/open_files_limit.h"
@@ -124,8 +125,13 @@ bool ExporterServer::Bind() {
       FrontOptions(options_, host_, port_), [this](const HttpRequest& req) { return Answer(req); },
       std::move(tls));
   if (auto err = front_->Bind(); !err.empty()) {
-    log_.Error(err.rfind(kTlsSetupError, 0) == 0 ? "cannot set up TLS" : "cannot listen",
-               {{"address", options_.listen_address}, {"err", err}});
+    if (err.rfind(kTlsSetupError, 0) == 0) {
+      log_.Error("cannot set up TLS", {{"address", options_.listen_address}, {"err", err}});
+      return false;
+    }
+    const std::string why = DiagnoseListen(host_, port_);
+    log_.Error("cannot listen",
+               {{"address", options_.listen_address}, {"err", why.empty() ? err : why}});
     return false;
   }
   port_ = front_->port();
@@ -150,6 +156,23 @@ std::size_t ExporterServer::open_connections() const { return front_ ? front_->c
 std::size_t ExporterServer::connection_cap() const { return front_ ? front_->connection_cap() : 0; }
 
 HttpResponse ExporterServer::Answer(const HttpRequest& req) const {
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse res = Dispatch(req);
+  // At debug level, one line per request served (never its headers: they may hold credentials).
+  if (log_.Enabled(LogLevel::kDebug)) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log_.Debug("http request", {{"method", req.method},
+                                {"path", req.path},
+                                {"status", res.status},
+                                {"bytes", res.body.size()},
+                                {"duration_seconds", seconds},
+                                {"remote_addr", req.remote_addr}});
+  }
+  return res;
+}
+
+HttpResponse ExporterServer::Dispatch(const HttpRequest& req) const {
   const Route* route = nullptr;
   for (const auto& r : routes_) {
     if (r.path == req.path) route = &r;

@@ -49,13 +49,27 @@ struct ProbeAnswer {
   std::vector<prometheus::MetricFamily> families;
 };
 
+// /probe?target=X&debug=true: the trace of the fetch followed by the metrics, as text/plain.
+struct ProbeDebugAnswer {
+  ProbeOutcome outcome = ProbeOutcome::kOk;
+  std::string text;  // for kOk
+};
+
+// /-/ready: 200 when ready, else 503 with `reason` (one line).
+struct Readiness {
+  bool ready = false;
+  std::string reason;
+};
+
 // Where the server gets what it serves; the application wires these to the collector.
 struct ExporterHandlers {
   using Clock = std::chrono::steady_clock;
   std::function<std::vector<prometheus::MetricFamily>(Clock::time_point deadline)> collect;
   std::function<ProbeAnswer(const std::string& target, Clock::time_point deadline)> probe;
+  std::function<ProbeDebugAnswer(const std::string& target, Clock::time_point deadline)>
+      probe_debug;
   std::function<std::string()> landing_page;
-  std::function<bool()> ready;
+  std::function<Readiness()> readiness;
   std::function<std::string()> reload;  // "" on success, else why the running config was kept
 };
 
@@ -114,7 +128,8 @@ class ExporterServer {
   };
   static std::shared_ptr<const AuthState> MakeAuthState(const WebConfig& web);
   std::vector<Route> Routes();
-  HttpResponse Answer(const HttpRequest& req) const;
+  HttpResponse Answer(const HttpRequest& req) const;  // Dispatch, and the debug log line
+  HttpResponse Dispatch(const HttpRequest& req) const;
   std::optional<HttpResponse> Authorize(const HttpRequest& req, bool route_authenticated) const;
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleProbe(const HttpRequest& req);
