@@ -10,7 +10,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config \
       prometheus-cpp-dev libcpp-httplib-dev libssl-dev rapidjson-dev libyaml-cpp-dev \
-      libcli11-dev libspdlog-dev zlib1g-dev libcrypt-dev \
+      libcli11-dev libspdlog-dev zlib1g-dev libcrypt-dev libboost-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .

@@ -26,6 +26,8 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   std::string format = "logfmt";
   std::string offset = "500ms";
   std::string max_timeout = "30s";
+  std::string header_timeout = "10s";
+  std::string idle_timeout = "60s";
   bool version = false;
 
   CLI::App app{"Prometheus exporter for Anchor Browser batch sessions.", "anchorbrowser_exporter"};
@@ -46,8 +48,17 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
                  "Path to a web configuration file (exporter-toolkit format) that enables TLS "
                  "and/or basic authentication");
   app.add_option("--web.max-connections", flags.web.max_connections,
-                 "Connections served at once; as many more wait in a queue")
-      ->check(CLI::Range(1, 65536))
+                 "Connections open at once; when full, incomplete and idle ones are closed "
+                 "first. 0 derives it from the open-files limit")
+      ->check(CLI::Range(0, 1 << 20))
+      ->capture_default_str();
+  app.add_option("--web.read-header-timeout", header_timeout,
+                 "A request head must arrive within this, or the connection is closed")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  app.add_option("--web.idle-timeout", idle_timeout,
+                 "An idle keep-alive connection is closed after this")
+      ->check(DurationValidator())
       ->capture_default_str();
   app.add_option("--web.max-requests", flags.web.max_requests,
                  "Scrapes (metrics and /probe) answered at once; more get 503. 0 means no limit")
@@ -100,6 +111,13 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   flags.log_format = *Logger::ParseFormat(format);
   flags.web.timeout_offset = *ParseDuration(offset);
   flags.web.max_scrape_timeout = *ParseDuration(max_timeout);
+  flags.web.read_header_timeout = *ParseDuration(header_timeout);
+  flags.web.idle_timeout = *ParseDuration(idle_timeout);
+  if (flags.web.read_header_timeout.count() <= 0 || flags.web.idle_timeout.count() <= 0) {
+    std::cerr << "--web.read-header-timeout and --web.idle-timeout must be longer than 0\n";
+    exit_code = 1;
+    return std::nullopt;
+  }
   return flags;
 }
 

@@ -13,10 +13,10 @@
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
 #include "support/web_fixtures.h"
-#include "web/bounded_task_queue.h"
+#include "web/worker_pool.h"
 
-using anchor::BoundedTaskQueue;
 using anchor::FakeAnchorApi;
+using anchor::WorkerPool;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
 
@@ -92,8 +92,7 @@ TEST_CASE("scrapes beyond --web.max-requests get 503", "[hardening][e2e]") {
   CHECK(status == 200);
 }
 
-TEST_CASE("the connection pool grows to its bound, queues, then runs on the caller",
-          "[hardening]") {
+TEST_CASE("the worker pool grows to its bound, queues, then refuses", "[hardening]") {
   std::mutex mu;
   std::condition_variable cv;
   bool release = false;
@@ -103,26 +102,19 @@ TEST_CASE("the connection pool grows to its bound, queues, then runs on the call
     cv.wait(lock, [&] { return release; });
     ++done;
   };
-  BoundedTaskQueue queue(/*max_threads=*/2, /*max_queued=*/2);
-  for (int i = 0; i < 4; ++i) queue.enqueue(blocker);  // 2 running, 2 queued
-  CHECK(queue.threads() == 2);
-  CHECK(queue.overflowed() == 0);
-  // Full: the next task runs on the calling thread (httplib's accept loop), which pauses
-  // accepting instead of dropping the connection's socket.
-  std::thread::id ran_on;
-  queue.enqueue([&] {
-    ran_on = std::this_thread::get_id();
-    ++done;
-  });
-  CHECK(ran_on == std::this_thread::get_id());
-  CHECK(queue.overflowed() == 1);
+  WorkerPool pool(/*max_threads=*/2, /*max_queued=*/2);
+  for (int i = 0; i < 4; ++i) CHECK(pool.TryPost(blocker));  // 2 running, 2 queued
+  CHECK(pool.threads() == 2);
+  // Full: the front answers 503 rather than letting requests pile up.
+  CHECK_FALSE(pool.TryPost([&] { ++done; }));
   {
     std::lock_guard<std::mutex> lock(mu);
     release = true;
   }
   cv.notify_all();
-  queue.shutdown();  // runs what was queued, joins the threads
-  CHECK(done == 5);
+  pool.Shutdown();  // runs what was queued, joins the threads
+  CHECK(done == 4);
+  CHECK_FALSE(pool.TryPost([] {}));
 }
 
 TEST_CASE("a second exporter cannot listen on a port already in use", "[hardening][e2e]") {

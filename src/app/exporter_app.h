@@ -67,6 +67,8 @@ class ExporterApp {
   std::string bound_address() const;
   bool tls() const;
   std::size_t batch_count() const;
+  // The HTTP server (null before Start()), e.g. for its connection cap.
+  const ExporterServer* server() const { return server_.get(); }
 
  private:
   ExporterHandlers Handlers();

@@ -1,7 +1,6 @@
-// The endpoints of ExporterServer. Authentication and the method check have run before any of
-// these (see ExporterServer::Harden).
-#include <httplib.h>
-
+// The endpoints of ExporterServer, declared once in Routes(). Authentication and the method
+// check have run before any handler (ExporterServer::Answer); the front has read and dropped
+// any request body.
 #include <atomic>
 #include <memory>
 #include <string>
@@ -15,40 +14,25 @@
 namespace anchor {
 namespace {
 
-void PlainText(httplib::Response& res, int status, const std::string& text) {
-  res.status = status;
-  res.set_content(text, "text/plain; charset=utf-8");
-}
-
-// Sends an exposition, gzipped when the client accepts it (Prometheus does).
-void SendText(const httplib::Request& req, httplib::Response& res, std::string text,
-              const char* content_type) {
-  res.set_header("Vary", "Accept, Accept-Encoding");
-  if (AcceptsGzip(req.get_header_value("Accept-Encoding"))) {
+// An exposition in the format the Accept header asks for (text 0.0.4 or OpenMetrics), gzipped
+// at the fastest level when the client accepts it (Prometheus does).
+HttpResponse Exposition(const HttpRequest& req,
+                        const std::vector<prometheus::MetricFamily>& families) {
+  const auto format = NegotiateExpositionFormat(req.Header("Accept"));
+  std::string text = SerializeExposition(families, format.format);
+  HttpResponse res;
+  res.content_type = format.content_type;
+  res.headers.emplace_back("Vary", "Accept, Accept-Encoding");
+  if (AcceptsGzip(req.Header("Accept-Encoding"))) {
     if (auto gzipped = GzipFast(text)) {
-      // Compressed here at the fastest level: cpp-httplib would gzip a plain body itself at
-      // level 6, ~4x the CPU (bench/README.md). A body from a content provider of known length
-      // is sent as it is.
-      auto body = std::make_shared<const std::string>(std::move(*gzipped));
-      res.set_header("Content-Encoding", "gzip");
-      res.set_content_provider(body->size(), content_type,
-                               [body](size_t offset, size_t length, httplib::DataSink& sink) {
-                                 sink.write(body->data() + offset, length);
-                                 return true;
-                               });
-      return;
+      res.headers.emplace_back("Content-Encoding", "gzip");
+      res.body = std::move(*gzipped);
+      return res;
     }
   }
-  // Moved, not copied: the text of 1,000 batches is ~3 MB (set_content would copy it).
+  // Moved, not copied: the text of 1,000 batches is ~3 MB.
   res.body = std::move(text);
-  res.set_header("Content-Type", content_type);
-}
-
-// The families in the format the Accept header asks for (text 0.0.4 or OpenMetrics).
-void SendExposition(const httplib::Request& req, httplib::Response& res,
-                    const std::vector<prometheus::MetricFamily>& families) {
-  const auto format = NegotiateExpositionFormat(req.get_header_value("Accept"));
-  SendText(req, res, SerializeExposition(families, format.format), format.content_type);
+  return res;
 }
 
 // node_exporter's --web.max-requests: a burst of scrapes must not turn into a burst of API
@@ -65,14 +49,10 @@ class RequestSlot {
   RequestSlot(const RequestSlot&) = delete;
   RequestSlot& operator=(const RequestSlot&) = delete;
 
-  // False after answering 503.
-  bool Held(httplib::Response& res) const {
-    if (!held_) {
-      PlainText(res, 503,
-                "Limit of concurrent requests reached (" + std::to_string(max_) +
-                    "), try again later.\n");
-    }
-    return held_;
+  bool held() const { return held_; }
+  HttpResponse Refusal() const {
+    return HttpResponse::Text(503, "Limit of concurrent requests reached (" + std::to_string(max_) +
+                                       "), try again later.\n");
   }
 
  private:
@@ -81,127 +61,101 @@ class RequestSlot {
   bool held_ = false;
 };
 
+const char* const kInvalidTarget = "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n";
+
 }  // namespace
 
-void ExporterServer::AddRoutes() {
-  using httplib::Request;
-  using httplib::Response;
-  server_->Get(options_.telemetry_path,
-               [this](const Request& req, Response& res) { HandleMetrics(req, res); });
-  server_->Get("/probe", [this](const Request& req, Response& res) { HandleProbe(req, res); });
-  server_->Get("/sd", [this](const Request& req, Response& res) {
-    if (!handlers_.service_discovery) {
-      PlainText(res, 404, "Not found\n");
-      return;
-    }
-    // Prometheus' http_sd announces its refresh interval, which is also its request timeout.
-    const auto deadline =
-        ScrapeDeadline(req.get_header_value("X-Prometheus-Refresh-Interval-Seconds"), options_,
-                       std::chrono::steady_clock::now());
-    res.set_content(handlers_.service_discovery(deadline), "application/json");
-  });
-  server_->Get("/-/healthy",
-               [](const Request&, Response& res) { PlainText(res, 200, "Healthy\n"); });
-  server_->Get("/-/ready", [this](const Request&, Response& res) {
-    const Readiness r = handlers_.readiness ? handlers_.readiness() : Readiness{false, "starting"};
-    if (r.ready) {
-      PlainText(res, 200, "Ready\n");
-    } else {
-      PlainText(res, 503, "Not ready: " + r.reason + "\n");
-    }
-  });
-  // With a content reader, httplib does not try to read a body that was never announced (curl -X
-  // POST sends no Content-Length; httplib would otherwise wait for the connection to close).
-  server_->Post(
-      "/-/reload", [this](const Request& req, Response& res, const httplib::ContentReader& read) {
-        const bool has_body =
-            req.has_header("Transfer-Encoding") ||
-            (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
-        // A body is read and ignored (at most ServerLimits::kMaxBodyBytes), so the
-        // next request on the connection starts where it should.
-        if (has_body && !read([](const char*, size_t) { return true; })) {
-          PlainText(res, 413, "413 payload too large\n");
-          return;
-        }
-        HandleReload(res);
-      });
+std::vector<ExporterServer::Route> ExporterServer::Routes() {
+  std::vector<Route> routes = {
+      {options_.telemetry_path, {"GET"}, [this](const HttpRequest& r) { return HandleMetrics(r); }},
+      {"/probe", {"GET"}, [this](const HttpRequest& r) { return HandleProbe(r); }},
+      {"/sd", {"GET"}, [this](const HttpRequest& r) { return HandleServiceDiscovery(r); }},
+      {"/-/healthy",
+       {"GET"},
+       [](const HttpRequest&) { return HttpResponse::Text(200, "Healthy\n"); }},
+      {"/-/ready", {"GET"}, [this](const HttpRequest&) { return HandleReady(); }},
+      {"/-/reload",
+       {"POST"},
+       [this](const HttpRequest&) { return HandleReload(); },
+       true,
+       "This endpoint requires a POST request.\n"},
+  };
   if (options_.telemetry_path != "/") {
-    server_->Get("/", [this](const Request&, Response& res) {
-      res.set_content(handlers_.landing_page(), "text/html; charset=utf-8");
-    });
+    routes.push_back({"/", {"GET"}, [this](const HttpRequest&) {
+                        HttpResponse res = HttpResponse::Text(200, handlers_.landing_page());
+                        res.content_type = "text/html; charset=utf-8";
+                        return res;
+                      }});
   }
+  return routes;
 }
 
-void ExporterServer::HandleMetrics(const httplib::Request& req, httplib::Response& res) {
+HttpResponse ExporterServer::HandleMetrics(const HttpRequest& req) {
   const RequestSlot slot(in_flight_, options_.max_requests);
-  if (!slot.Held(res)) return;
-  const auto deadline = ScrapeDeadline(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"),
-                                       options_, std::chrono::steady_clock::now());
-  const auto format = NegotiateExpositionFormat(req.get_header_value("Accept"));
-  std::string text;
-  {
-    const auto families = handlers_.collect(deadline);
-    text = SerializeExposition(families, format.format);
-  }  // the families are freed before the answer is sent
-  SendText(req, res, std::move(text), format.content_type);
+  if (!slot.held()) return slot.Refusal();
+  const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
+                                       std::chrono::steady_clock::now());
+  return Exposition(req, handlers_.collect(deadline));
 }
 
 // blackbox_exporter style: /probe?target=<batch_id>. Bad requests get 400 with a reason and
 // never reach the API. Only `target` is read: labels come from the config or from relabeling.
-void ExporterServer::HandleProbe(const httplib::Request& req, httplib::Response& res) {
-  const auto targets = req.get_param_value_count("target");
-  if (targets == 0 || req.get_param_value("target").empty()) {
-    PlainText(res, 400, "Target parameter is missing\n");
-    return;
+HttpResponse ExporterServer::HandleProbe(const HttpRequest& req) {
+  const auto targets = req.Params("target");
+  if (targets.empty() || targets.front().empty()) {
+    return HttpResponse::Text(400, "Target parameter is missing\n");
   }
-  if (targets > 1) {
-    PlainText(res, 400, "Target parameter given more than once\n");
-    return;
-  }
-  const std::string target = req.get_param_value("target");
+  if (targets.size() > 1) return HttpResponse::Text(400, "Target parameter given more than once\n");
+  const std::string& target = targets.front();
   // Checked here as well as by the collector, so that nothing else sees a bad id.
-  if (!IsValidBatchId(target)) {
-    PlainText(res, 400, "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n");
-    return;
-  }
+  if (!IsValidBatchId(target)) return HttpResponse::Text(400, kInvalidTarget);
   const RequestSlot slot(in_flight_, options_.max_requests);
-  if (!slot.Held(res)) return;
-  const auto deadline = ScrapeDeadline(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"),
-                                       options_, std::chrono::steady_clock::now());
+  if (!slot.held()) return slot.Refusal();
+  const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
+                                       std::chrono::steady_clock::now());
   ProbeAnswer answer;
-  if (req.get_param_value("debug") == "true" && handlers_.probe_debug) {
+  if (req.Params("debug") == std::vector<std::string>{"true"} && handlers_.probe_debug) {
     auto debug = handlers_.probe_debug(target, deadline);
-    if (debug.outcome == ProbeOutcome::kOk) {
-      PlainText(res, 200, debug.text);
-      return;
-    }
+    if (debug.outcome == ProbeOutcome::kOk) return HttpResponse::Text(200, std::move(debug.text));
     answer.outcome = debug.outcome;
   } else {
     answer = handlers_.probe(target, deadline);
   }
   switch (answer.outcome) {
     case ProbeOutcome::kInvalidTarget:
-      PlainText(res, 400, "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n");
-      return;
+      return HttpResponse::Text(400, kInvalidTarget);
     case ProbeOutcome::kUnlisted:
-      PlainText(res, 400,
-                "Unknown target " + target +
-                    ": not a configured or discovered batch (set probe.allow_unlisted: true to "
-                    "probe any batch id)\n");
-      return;
+      return HttpResponse::Text(
+          400, "Unknown target " + target +
+                   ": not a configured or discovered batch (set probe.allow_unlisted: true to "
+                   "probe any batch id)\n");
     case ProbeOutcome::kOk:
-      SendExposition(req, res, answer.families);
-      return;
+      break;
   }
+  return Exposition(req, answer.families);
 }
 
-void ExporterServer::HandleReload(httplib::Response& res) {
+// Prometheus' http_sd_configs: every tracked batch as a target (web/service_discovery.h).
+HttpResponse ExporterServer::HandleServiceDiscovery(const HttpRequest& req) const {
+  if (!handlers_.service_discovery) return HttpResponse::Text(404, "Not found\n");
+  // Prometheus' http_sd announces its refresh interval, which is also its request timeout.
+  const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Refresh-Interval-Seconds"),
+                                       options_, std::chrono::steady_clock::now());
+  HttpResponse res = HttpResponse::Text(200, handlers_.service_discovery(deadline));
+  res.content_type = "application/json";
+  return res;
+}
+
+HttpResponse ExporterServer::HandleReady() const {
+  const Readiness r = handlers_.readiness ? handlers_.readiness() : Readiness{false, "starting"};
+  if (r.ready) return HttpResponse::Text(200, "Ready\n");
+  return HttpResponse::Text(503, "Not ready: " + r.reason + "\n");
+}
+
+HttpResponse ExporterServer::HandleReload() const {
   const std::string err = handlers_.reload ? handlers_.reload() : "reload is not available";
-  if (err.empty()) {
-    PlainText(res, 200, "Reloaded\n");
-  } else {
-    PlainText(res, 500, "failed to reload config: " + err + "\n");
-  }
+  if (err.empty()) return HttpResponse::Text(200, "Reloaded\n");
+  return HttpResponse::Text(500, "failed to reload config: " + err + "\n");
 }
 
 }  // namespace anchor

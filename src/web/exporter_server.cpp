@@ -1,16 +1,12 @@
 #include "web/exporter_server.h"
 
-#include <httplib.h>
-#include <sys/socket.h>
-
 #include <cstdlib>
 
 #include "log/logger.h"
-#include "net/listen_backlog.h"
 #include "net/listen_diagnosis.h"
 #include "web/basic_auth.h"
-#include "web/bounded_task_queue.h"
-#include "web/http_compression.h"
+#include "web/http_front.h"
+#include "web/open_files_limit.h"
 #include "web/server_tls.h"
 
 namespace anchor {
@@ -22,40 +18,44 @@ struct ExporterServer::AuthState {
 
 namespace {
 
-using HandlerResponse = httplib::Server::HandlerResponse;
-
-// When the request on this server thread reached routing (for the debug request log line).
-thread_local std::chrono::steady_clock::time_point t_request_start;
-
-void PlainText(httplib::Response& res, int status, const std::string& text) {
-  res.status = status;
-  res.set_content(text, "text/plain; charset=utf-8");
-}
-
-const char* Reason(int status) {
-  switch (status) {
-    case 400:
-      return "bad request";
-    case 401:
-      return "unauthorized";
-    case 404:
-      return "page not found";
-    case 405:
-      return "method not allowed";
-    case 413:
-      return "payload too large";
-    case 414:
-      return "URI too long";
-    case 503:
-      return "service unavailable";
-    default:
-      return status >= 500 ? "server error" : "client error";
+std::string JoinMethods(const std::vector<std::string>& methods) {
+  std::string allow;
+  for (const auto& m : methods) {
+    allow += (allow.empty() ? "" : ", ") + m;
+    if (m == "GET") allow += ", HEAD";
   }
+  return allow;
 }
 
-bool HasBody(const httplib::Request& req) {
-  return req.has_header("Transfer-Encoding") ||
-         (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+bool Allows(const std::vector<std::string>& methods, const std::string& method) {
+  for (const auto& m : methods) {
+    if (m == method || (m == "GET" && method == "HEAD")) return true;
+  }
+  return false;
+}
+
+HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, int port) {
+  HttpFrontOptions o;
+  o.host = host;
+  o.port = port;
+  const std::size_t open_files = RaiseOpenFilesLimit();
+  o.max_connections = web.max_connections > 0
+                          ? static_cast<std::size_t>(web.max_connections)
+                          : DefaultConnectionCap(open_files == 0 ? 1024 : open_files);
+  o.head_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(web.read_header_timeout);
+  o.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(web.idle_timeout);
+  o.write_timeout = std::chrono::seconds(ServerLimits::kWriteTimeoutSeconds);
+  o.io_threads = ServerLimits::kIoThreads;
+  // Every scrape slot can block on the API at once; a few more threads keep the cheap endpoints
+  // (and bcrypt for a new login) answering beside them.
+  const std::size_t scrapes =
+      web.max_requests > 0 ? static_cast<std::size_t>(web.max_requests) : 64;
+  o.worker_threads = scrapes + 8;
+  // A connection has at most one request in the pool, so the cap bounds the queue already;
+  // a burst of cheap requests (e.g. 1,000 health checks at once) waits rather than get 503.
+  o.worker_queue = o.max_connections;
+  o.max_body_bytes = ServerLimits::kMaxBodyBytes;
+  return o;
 }
 
 }  // namespace
@@ -100,90 +100,109 @@ ExporterServer::ExporterServer(WebOptions options, ExporterHandlers handlers, co
   if (web.tls) {
     tls_config_ = web.tls;
     certificate_ = std::make_unique<ServerCertificate>();
-    tls_error_ = certificate_->Load(web.tls->cert_file, web.tls->key_file);
-    server_ = std::make_unique<httplib::SSLServer>([this](SSL_CTX& ctx) {
-      if (tls_error_.empty()) tls_error_ = ConfigureServerTls(ctx, *tls_config_, *certificate_);
-      return tls_error_.empty();
-    });
-  } else {
-    server_ = std::make_unique<httplib::Server>();
   }
   std::atomic_store(&auth_, MakeAuthState(web));
-  Harden();
-  AddRoutes();
+  routes_ = Routes();
 }
 
 ExporterServer::~ExporterServer() = default;
 
-void ExporterServer::Harden() {
-  const auto threads = static_cast<std::size_t>(std::max(1, options_.max_connections));
-  server_->new_task_queue = [threads] { return new BoundedTaskQueue(threads, threads); };
-  server_->set_keep_alive_timeout(ServerLimits::kKeepAliveSeconds);
-  server_->set_keep_alive_max_count(ServerLimits::kKeepAliveRequests);
-  server_->set_read_timeout(ServerLimits::kReadTimeoutSeconds, 0);
-  server_->set_write_timeout(ServerLimits::kWriteTimeoutSeconds, 0);
-  server_->set_payload_max_length(ServerLimits::kMaxBodyBytes);
-  // The answer goes out as two writes (headers, body); with Nagle's algorithm the body waits
-  // for the scraper's delayed ACK of the headers, ~40 ms per scrape on Linux.
-  server_->set_tcp_nodelay(true);
-  // httplib's default also sets SO_REUSEPORT, which lets a second exporter bind the same port
-  // without an error and silently take half the scrapes. Only SO_REUSEADDR, as Go servers do.
-  server_->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
-  // Authentication, then the method, before any route runs or any body is read.
-  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    t_request_start = std::chrono::steady_clock::now();
-    // httplib gzips any text answer once Accept-Encoding merely contains "gzip", even
-    // "gzip;q=0". The header is dropped when it does not accept gzip (httplib's request object
-    // is not const; only this handler's view of it is).
-    if (req.has_header("Accept-Encoding") &&
-        !AcceptsGzip(req.get_header_value("Accept-Encoding"))) {
-      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+bool ExporterServer::Bind() {
+  if (!ParseListenAddress(options_.listen_address, host_, port_)) {
+    log_.Error("invalid --web.listen-address", {{"address", options_.listen_address}});
+    return false;
+  }
+  TlsContextSetup tls;
+  if (certificate_) {
+    if (auto err = certificate_->Load(tls_config_->cert_file, tls_config_->key_file);
+        !err.empty()) {
+      log_.Error("cannot set up TLS", {{"err", err}});
+      return false;
     }
-    if (!Authorize(req, res) || !CheckMethod(req, res)) return HandlerResponse::Handled;
-    return HandlerResponse::Unhandled;
-  });
+    tls = [this](SSL_CTX& ctx) { return ConfigureServerTls(ctx, *tls_config_, *certificate_); };
+  }
+  front_ = std::make_unique<HttpFront>(
+      FrontOptions(options_, host_, port_), [this](const HttpRequest& req) { return Answer(req); },
+      std::move(tls));
+  if (auto err = front_->Bind(); !err.empty()) {
+    if (err.rfind(kTlsSetupError, 0) == 0) {
+      log_.Error("cannot set up TLS", {{"address", options_.listen_address}, {"err", err}});
+      return false;
+    }
+    const std::string why = DiagnoseListen(host_, port_);
+    log_.Error("cannot listen",
+               {{"address", options_.listen_address}, {"err", why.empty() ? err : why}});
+    return false;
+  }
+  port_ = front_->port();
+  return true;
+}
+
+std::string ExporterServer::bound_address() const {
+  const bool v6 = host_.find(':') != std::string::npos;
+  return (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
+}
+
+void ExporterServer::Serve() {
+  if (front_) front_->Serve();
+}
+
+void ExporterServer::Stop() {
+  if (front_) front_->Stop();
+}
+
+bool ExporterServer::running() const { return front_ && front_->running(); }
+std::size_t ExporterServer::open_connections() const { return front_ ? front_->connections() : 0; }
+std::size_t ExporterServer::connection_cap() const { return front_ ? front_->connection_cap() : 0; }
+
+HttpResponse ExporterServer::Answer(const HttpRequest& req) const {
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse res = Dispatch(req);
   // At debug level, one line per request served (never its headers: they may hold credentials).
-  server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-    if (!log_.Enabled(LogLevel::kDebug)) return;
+  if (log_.Enabled(LogLevel::kDebug)) {
     const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request_start).count();
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     log_.Debug("http request", {{"method", req.method},
                                 {"path", req.path},
                                 {"status", res.status},
-                                {"bytes", res.body.empty() ? res.content_length_ : res.body.size()},
+                                {"bytes", res.body.size()},
                                 {"duration_seconds", seconds},
                                 {"remote_addr", req.remote_addr}});
-  });
-  // httplib answers 404 and other errors with an empty body; say what happened.
-  server_->set_error_handler(
-      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-        if (!res.body.empty()) return HandlerResponse::Unhandled;
-        PlainText(res, res.status, std::to_string(res.status) + " " + Reason(res.status) + "\n");
-        return HandlerResponse::Handled;
-      }));
-  // Without this httplib sends the exception text to the client in a response header.
-  server_->set_exception_handler(
-      [this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(std::move(ep));
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        log_.Error("request failed", {{"path", req.path}, {"err", what}});
-        PlainText(res, 500, "500 internal server error\n");
-      });
+  }
+  return res;
 }
 
-bool ExporterServer::Authorize(const httplib::Request& req, httplib::Response& res) const {
+HttpResponse ExporterServer::Dispatch(const HttpRequest& req) const {
+  const Route* route = nullptr;
+  for (const auto& r : routes_) {
+    if (r.path == req.path) route = &r;
+  }
+  // Authentication comes first, also for unknown paths: nothing about the paths is revealed.
+  if (auto refusal = Authorize(req, route == nullptr || route->authenticated)) return *refusal;
+  if (route == nullptr) return HttpResponse::Text(404, "404 page not found\n");
+  if (!Allows(route->methods, req.method)) {
+    auto res = HttpResponse::Text(405, route->method_refusal);
+    res.headers.emplace_back("Allow", JoinMethods(route->methods));
+    return res;
+  }
+  try {
+    return route->handle(req);
+  } catch (const std::exception& e) {
+    log_.Error("request failed", {{"path", req.path}, {"err", e.what()}});
+  } catch (...) {
+    log_.Error("request failed", {{"path", req.path}, {"err", "unknown exception"}});
+  }
+  return HttpResponse::Text(500, "500 internal server error\n");
+}
+
+std::optional<HttpResponse> ExporterServer::Authorize(const HttpRequest& req,
+                                                      bool route_authenticated) const {
   const auto auth = std::atomic_load(&auth_);
-  if (!auth->authenticator || auth->excluded_paths.count(req.path) > 0) return true;
-  const auto credentials = ParseBasicAuthorization(req.get_header_value("Authorization"));
-  if (credentials && auth->authenticator->Check(*credentials)) return true;
+  if (!route_authenticated || !auth->authenticator || auth->excluded_paths.count(req.path) > 0) {
+    return std::nullopt;
+  }
+  const auto credentials = ParseBasicAuthorization(req.Header("Authorization"));
+  if (credentials && auth->authenticator->Check(*credentials)) return std::nullopt;
   if (credentials) {
     // The user name helps find a misconfigured client; the password is never logged.
     log_.Warn("authentication failed", {{"user", credentials->user.substr(0, 64)},
@@ -193,63 +212,11 @@ bool ExporterServer::Authorize(const httplib::Request& req, httplib::Response& r
     log_.Debug("request without credentials",
                {{"remote_addr", req.remote_addr}, {"path", req.path}});
   }
-  res.set_header("WWW-Authenticate", R"(Basic realm="anchorbrowser_exporter", charset="UTF-8")");
-  if (HasBody(req)) res.set_header("Connection", "close");  // the body is never read
-  PlainText(res, 401, "401 Unauthorized\n");
-  return false;
+  auto res = HttpResponse::Text(401, "401 Unauthorized\n");
+  res.headers.emplace_back("WWW-Authenticate",
+                           R"(Basic realm="anchorbrowser_exporter", charset="UTF-8")");
+  return res;
 }
-
-bool ExporterServer::IsKnownPath(const std::string& path) const {
-  return path == options_.telemetry_path || path == "/" || path == "/probe" || path == "/sd" ||
-         path == "/-/healthy" || path == "/-/ready" || path == "/-/reload";
-}
-
-bool ExporterServer::CheckMethod(const httplib::Request& req, httplib::Response& res) const {
-  const bool read = req.method == "GET" || req.method == "HEAD";
-  if (req.path == "/-/reload") {
-    if (req.method == "POST") return true;
-    res.set_header("Allow", "POST");
-    PlainText(res, 405, "This endpoint requires a POST request.\n");
-    return false;
-  }
-  if (read || !IsKnownPath(req.path)) return true;  // unknown paths get their 404 from routing
-  res.set_header("Allow", "GET, HEAD");
-  if (HasBody(req)) res.set_header("Connection", "close");
-  PlainText(res, 405, "405 method not allowed\n");
-  return false;
-}
-
-bool ExporterServer::Bind() {
-  if (!server_->is_valid()) {
-    log_.Error("cannot set up TLS", {{"err", tls_error_}});
-    return false;
-  }
-  if (!ParseListenAddress(options_.listen_address, host_, port_)) {
-    log_.Error("invalid --web.listen-address", {{"address", options_.listen_address}});
-    return false;
-  }
-  if (port_ == 0) {
-    port_ = server_->bind_to_any_port(host_);
-    if (port_ > 0) return WidenListenBacklog(*server_);
-  } else if (server_->bind_to_port(host_, port_)) {
-    return WidenListenBacklog(*server_);
-  }
-  const std::string why = DiagnoseListen(host_, port_);
-  log_.Error("cannot listen",
-             {{"address", options_.listen_address}, {"err", why.empty() ? "unknown" : why}});
-  return false;
-}
-
-std::string ExporterServer::bound_address() const {
-  const bool v6 = host_.find(':') != std::string::npos;
-  return (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
-}
-
-void ExporterServer::Serve() { server_->listen_after_bind(); }
-
-void ExporterServer::Stop() { server_->stop(); }
-
-bool ExporterServer::running() const { return server_->is_running(); }
 
 std::string ExporterServer::ApplyWebConfig(const WebConfig& web) {
   std::shared_ptr<const AuthState> auth;

@@ -11,18 +11,14 @@
 #include <vector>
 
 #include "config/duration.h"
+#include "web/http_message.h"
 #include "web/web_config.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace anchor {
 
 class Logger;
 class BasicAuthenticator;
+class HttpFront;
 class ServerCertificate;
 
 struct WebOptions {
@@ -30,19 +26,21 @@ struct WebOptions {
   std::string telemetry_path = "/metrics";
   Duration timeout_offset = std::chrono::milliseconds(500);
   Duration max_scrape_timeout = std::chrono::seconds(30);
-  // Connections served at once (one thread each); as many more wait in a queue.
-  int max_connections = 256;
+  // Connections open at once. 0: derived from the open-files limit (DefaultConnectionCap).
+  int max_connections = 0;
   // Scrapes (telemetry path and /probe) answered at once; more get 503. 0: no limit.
   int max_requests = 40;
+  // A request head (line and headers) must arrive within this, from its first byte.
+  Duration read_header_timeout = std::chrono::seconds(10);
+  // A keep-alive connection waiting for its next request is closed after this.
+  Duration idle_timeout = std::chrono::seconds(60);
 };
 
-// Fixed limits of the exporter's HTTP server (see BoundedTaskQueue for why they matter).
+// Fixed limits of the exporter's HTTP server besides those of RequestHeadLimits.
 struct ServerLimits {
-  static constexpr int kKeepAliveSeconds = 2;    // idle time allowed before and between requests
-  static constexpr int kKeepAliveRequests = 10;  // requests per connection
-  static constexpr int kReadTimeoutSeconds = 2;  // per read of a request and per TLS handshake step
-  static constexpr int kWriteTimeoutSeconds = 10;  // per write of a response
-  static constexpr std::size_t kMaxBodyBytes = 4096;
+  static constexpr std::size_t kMaxBodyBytes = 4096;  // read and dropped; larger: 413
+  static constexpr int kWriteTimeoutSeconds = 60;     // to send one answer
+  static constexpr std::size_t kIoThreads = 2;
 };
 
 enum class ProbeOutcome { kOk, kInvalidTarget, kUnlisted };
@@ -88,7 +86,8 @@ std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_
 
 // The exporter's own HTTP(S) server: telemetry path, /probe, /sd, landing page, /-/healthy,
 // /-/ready and /-/reload, behind the web config's TLS and basic authentication. Only GET and
-// HEAD (POST for /-/reload) are served; other methods get 405, unknown paths 404.
+// HEAD (POST for /-/reload) are served; other methods get 405, unknown paths 404. HTTP is served
+// by HttpFront (limits, deadlines and framing checks for hostile clients).
 class ExporterServer {
  public:
   // `web` decides between HTTP and HTTPS for the server's life, and the first users.
@@ -109,6 +108,9 @@ class ExporterServer {
   bool tls() const { return certificate_ != nullptr; }
   // host:port actually bound (the port resolved when :0 was asked for).
   std::string bound_address() const;
+  // Connections open now, and how many may be (--web.max-connections or the derived cap).
+  std::size_t open_connections() const;
+  std::size_t connection_cap() const;
 
   // Applies a reloaded web config: users and auth_excluded_paths at once, the certificate and
   // key files re-read for new connections. Returns "" or why it was refused (nothing changed).
@@ -118,23 +120,32 @@ class ExporterServer {
 
  private:
   struct AuthState;
+  // One endpoint: adding a route is one entry in Routes().
+  struct Route {
+    std::string path;
+    std::vector<std::string> methods;  // HEAD is served wherever GET is
+    std::function<HttpResponse(const HttpRequest&)> handle;
+    bool authenticated = true;  // behind basic auth (unless in auth_excluded_paths)
+    std::string method_refusal = "405 method not allowed\n";
+  };
   static std::shared_ptr<const AuthState> MakeAuthState(const WebConfig& web);
-  void Harden();
-  void AddRoutes();
-  bool Authorize(const httplib::Request& req, httplib::Response& res) const;
-  bool CheckMethod(const httplib::Request& req, httplib::Response& res) const;
-  bool IsKnownPath(const std::string& path) const;
-  void HandleMetrics(const httplib::Request& req, httplib::Response& res);
-  void HandleProbe(const httplib::Request& req, httplib::Response& res);
-  void HandleReload(httplib::Response& res);
+  std::vector<Route> Routes();
+  HttpResponse Answer(const HttpRequest& req) const;  // Dispatch, and the debug log line
+  HttpResponse Dispatch(const HttpRequest& req) const;
+  std::optional<HttpResponse> Authorize(const HttpRequest& req, bool route_authenticated) const;
+  HttpResponse HandleMetrics(const HttpRequest& req);
+  HttpResponse HandleProbe(const HttpRequest& req);
+  HttpResponse HandleServiceDiscovery(const HttpRequest& req) const;
+  HttpResponse HandleReady() const;
+  HttpResponse HandleReload() const;
 
   WebOptions options_;
   ExporterHandlers handlers_;
   const Logger& log_;
   std::unique_ptr<ServerCertificate> certificate_;  // set when serving HTTPS
-  std::string tls_error_;
   std::optional<TlsServerConfig> tls_config_;
-  std::unique_ptr<httplib::Server> server_;
+  std::vector<Route> routes_;
+  std::unique_ptr<HttpFront> front_;
   std::shared_ptr<const AuthState> auth_;  // read and replaced with std::atomic_load/store
   std::atomic<int> in_flight_{0};
   int port_ = 0;

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace anchor {
+
+// A request as the exporter's routes see it, independent of the HTTP library that parsed it.
+struct HttpRequest {
+  std::string method;                                      // as sent, e.g. "GET"
+  std::string path;                                        // percent-decoded, without the query
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string remote_addr;
+  bool has_body = false;  // the request announced a body (it has been read and dropped)
+
+  // The first value of header `name` (case-insensitive), or "".
+  std::string Header(std::string_view name) const;
+  // The values of query parameter `name`.
+  std::vector<std::string> Params(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/-Length
+  bool close = false;  // close the connection after this answer
+
+  static HttpResponse Text(int status, std::string text) {
+    HttpResponse res;
+    res.status = status;
+    res.body = std::move(text);
+    return res;
+  }
+};
+
+// Splits a request target into its percent-decoded path and query parameters ('+' is a space
+// in the query). False when the target is not an origin-form path or a %-escape is broken.
+bool ParseRequestTarget(std::string_view target, std::string& path,
+                        std::vector<std::pair<std::string, std::string>>& query);
+
+}  // namespace anchor
