@@ -48,18 +48,6 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
   return row;
 }
 
-ProbeOutcome ToOutcome(BatchCollector::ProbeStatus status) {
-  switch (status) {
-    case BatchCollector::ProbeStatus::kOk:
-      return ProbeOutcome::kOk;
-    case BatchCollector::ProbeStatus::kInvalidTarget:
-      return ProbeOutcome::kInvalidTarget;
-    case BatchCollector::ProbeStatus::kUnlisted:
-      return ProbeOutcome::kUnlisted;
-  }
-  return ProbeOutcome::kInvalidTarget;
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -288,7 +276,7 @@ ProbeAnswer ExporterApp::Probe(const std::string& target,
                                std::chrono::steady_clock::time_point deadline) {
   auto result = holder_.Get()->Probe(target, deadline);
   ProbeAnswer answer;
-  answer.outcome = ToOutcome(result.status);
+  answer.outcome = result.outcome;
   answer.families = std::move(result.families);
   return answer;
 }
@@ -311,7 +299,7 @@ ProbeDebugAnswer ExporterApp::ProbeDebug(const std::string& target,
   FetchExplanation explanation;
   const auto result = holder_.Get()->Probe(target, deadline, &explanation);
   ProbeDebugAnswer answer;
-  answer.outcome = ToOutcome(result.status);
+  answer.outcome = result.outcome;
   if (answer.outcome != ProbeOutcome::kOk) return answer;
   answer.text = RenderProbeTrace(target, explanation, *result.result) +
                 "\n# Metrics this probe returns\n" + SerializeTextExposition(result.families);

@@ -185,13 +185,13 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
                                                   FetchExplanation* explanation) {
   ProbeResult out;
   if (!IsValidBatchId(batch_id)) {
-    out.status = ProbeStatus::kInvalidTarget;
+    out.outcome = ProbeOutcome::kInvalidTarget;
     return out;
   }
   const BatchTarget* configured = Configured(batch_id);
   const BatchTarget target = configured != nullptr ? *configured : BatchTarget{batch_id, {}};
   if (configured == nullptr && !config_.probe.allow_unlisted && !IsTracked(batch_id)) {
-    out.status = ProbeStatus::kUnlisted;
+    out.outcome = ProbeOutcome::kUnlisted;
     return out;
   }
   const auto result = explanation != nullptr

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "anchor/api_client.h"
+#include "base/probe_outcome.h"
 #include "collect/batch_discovery.h"
 #include "collect/batch_fetcher.h"
 #include "config/config.h"
@@ -38,9 +39,8 @@ class BatchCollector {
  public:
   using Clock = std::chrono::steady_clock;
 
-  enum class ProbeStatus { kOk, kInvalidTarget, kUnlisted };
   struct ProbeResult {
-    ProbeStatus status = ProbeStatus::kOk;
+    ProbeOutcome outcome = ProbeOutcome::kOk;
     std::vector<prometheus::MetricFamily> families;
     std::shared_ptr<const FetchResult> result;  // null unless status is kOk
   };

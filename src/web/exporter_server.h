@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/probe_outcome.h"
 #include "config/duration.h"
 #include "web/http_message.h"
 #include "web/web_config.h"
@@ -43,7 +44,7 @@ struct ServerLimits {
   static constexpr std::size_t kIoThreads = 2;
 };
 
-enum class ProbeOutcome { kOk, kInvalidTarget, kUnlisted };
+// /probe?target=X: the metrics of one batch, when the target was accepted.
 struct ProbeAnswer {
   ProbeOutcome outcome = ProbeOutcome::kOk;
   std::vector<prometheus::MetricFamily> families;
