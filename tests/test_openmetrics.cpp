@@ -11,7 +11,7 @@
 
 #include "collect/gauge_histogram.h"
 #include "demo/demo_setup.h"
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/test_tls.h"
 #include "web/exposition_format.h"

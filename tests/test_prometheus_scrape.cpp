@@ -18,7 +18,7 @@
 #include <thread>
 
 #include "anchor/timestamp.h"
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/test_tls.h"
 

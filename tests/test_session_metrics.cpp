@@ -5,7 +5,7 @@
 
 #include "anchor/batch_parser.h"
 #include "anchor/timestamp.h"
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 
