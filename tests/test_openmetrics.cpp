@@ -194,9 +194,9 @@ TEST_CASE("/metrics and /probe answer OpenMetrics to Prometheus and text to othe
           "[web][om]") {
   anchor::FakeAnchorApi api;
   const auto specs = anchor::MakeDemoBatches();
-  anchor::ServeDemoBatches(api, specs, /*loop=*/false);
+  anchor::ServeDemoBatches(api.simulated(), specs, /*loop=*/false);
   REQUIRE(api.Start());
-  auto config = anchor::DemoConfig(api, specs);
+  auto config = anchor::DemoConfig(api.base_url(), specs);
   config.sessions.histograms = anchor::SessionHistograms::kAll;
   anchor::test::ExporterHarness exporter(config);
   httplib::Client client("127.0.0.1", exporter.port());

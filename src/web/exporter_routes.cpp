@@ -11,6 +11,7 @@
 #include "web/exporter_server.h"
 #include "web/exposition_format.h"
 #include "web/http_compression.h"
+#include "web/render_cache.h"
 
 namespace anchor {
 namespace {
@@ -20,22 +21,27 @@ void PlainText(httplib::Response& res, int status, const std::string& text) {
   res.set_content(text, "text/plain; charset=utf-8");
 }
 
+// Sends a body already gzipped here at the fastest level: cpp-httplib would gzip a plain body
+// itself at level 6, ~4x the CPU (bench/README.md). A body from a content provider of known
+// length is sent as it is.
+void SendGzipped(httplib::Response& res, std::string gzipped, const char* content_type) {
+  res.set_header("Vary", "Accept, Accept-Encoding");
+  auto body = std::make_shared<const std::string>(std::move(gzipped));
+  res.set_header("Content-Encoding", "gzip");
+  res.set_content_provider(body->size(), content_type,
+                           [body](size_t offset, size_t length, httplib::DataSink& sink) {
+                             sink.write(body->data() + offset, length);
+                             return true;
+                           });
+}
+
 // Sends an exposition, gzipped when the client accepts it (Prometheus does).
 void SendText(const httplib::Request& req, httplib::Response& res, std::string text,
               const char* content_type) {
   res.set_header("Vary", "Accept, Accept-Encoding");
   if (AcceptsGzip(req.get_header_value("Accept-Encoding"))) {
     if (auto gzipped = GzipFast(text)) {
-      // Compressed here at the fastest level: cpp-httplib would gzip a plain body itself at
-      // level 6, ~4x the CPU (bench/README.md). A body from a content provider of known length
-      // is sent as it is.
-      auto body = std::make_shared<const std::string>(std::move(*gzipped));
-      res.set_header("Content-Encoding", "gzip");
-      res.set_content_provider(body->size(), content_type,
-                               [body](size_t offset, size_t length, httplib::DataSink& sink) {
-                                 sink.write(body->data() + offset, length);
-                                 return true;
-                               });
+      SendGzipped(res, std::move(*gzipped), content_type);
       return;
     }
   }
@@ -126,12 +132,25 @@ void ExporterServer::HandleMetrics(const httplib::Request& req, httplib::Respons
   const auto deadline = ScrapeDeadline(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"),
                                        options_, std::chrono::steady_clock::now());
   const auto format = NegotiateExpositionFormat(req.get_header_value("Accept"));
-  std::string text;
+  bool gzip = AcceptsGzip(req.get_header_value("Accept-Encoding"));
+  std::string body;
   {
-    const auto families = handlers_.collect(deadline);
-    text = SerializeExposition(families, format.format);
-  }  // the families are freed before the answer is sent
-  SendText(req, res, std::move(text), format.content_type);
+    const ExpositionParts parts = handlers_.collect(deadline);
+    body = render_cache_ ? render_cache_->Render(parts, format.format, gzip)
+                         : RenderUncached(parts, format.format);
+    if (gzip && !render_cache_) body = GzipFast(body).value_or("");
+    if (gzip && body.empty()) {  // zlib failed: send it uncompressed
+      gzip = false;
+      body = RenderUncached(parts, format.format);
+    }
+  }  // the scrape's families are freed before the answer is sent
+  if (gzip) {
+    SendGzipped(res, std::move(body), format.content_type);
+  } else {
+    res.set_header("Vary", "Accept, Accept-Encoding");
+    res.body = std::move(body);
+    res.set_header("Content-Type", format.content_type);
+  }
 }
 
 // blackbox_exporter style: /probe?target=<batch_id>. Bad requests get 400 with a reason and

@@ -9,6 +9,7 @@
 #include "net/listen_backlog.h"
 #include "web/basic_auth.h"
 #include "web/bounded_task_queue.h"
+#include "web/render_cache.h"
 #include "web/server_tls.h"
 
 namespace anchor {
@@ -92,6 +93,7 @@ std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_
 ExporterServer::ExporterServer(WebOptions options, ExporterHandlers handlers, const Logger& log,
                                const WebConfig& web)
     : options_(std::move(options)), handlers_(std::move(handlers)), log_(log) {
+  if (options_.render_cache) render_cache_ = std::make_unique<RenderCache>();
   if (web.tls) {
     tls_config_ = web.tls;
     certificate_ = std::make_unique<ServerCertificate>();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/duration.h"
+#include "web/exposition_parts.h"
 #include "web/web_config.h"
 
 namespace httplib {
@@ -24,6 +25,7 @@ namespace anchor {
 class Logger;
 class BasicAuthenticator;
 class ServerCertificate;
+class RenderCache;
 
 struct WebOptions {
   std::string listen_address = ":9877";
@@ -34,6 +36,9 @@ struct WebOptions {
   int max_connections = 256;
   // Scrapes (telemetry path and /probe) answered at once; more get 503. 0: no limit.
   int max_requests = 40;
+  // Reuse the text and gzip members of unchanged batches across scrapes (RenderCache); off
+  // renders every scrape from scratch (the benchmark's baseline).
+  bool render_cache = true;
 };
 
 // Fixed limits of the exporter's HTTP server (see BoundedTaskQueue for why they matter).
@@ -54,7 +59,7 @@ struct ProbeAnswer {
 // Where the server gets what it serves; the application wires these to the collector.
 struct ExporterHandlers {
   using Clock = std::chrono::steady_clock;
-  std::function<std::vector<prometheus::MetricFamily>(Clock::time_point deadline)> collect;
+  std::function<ExpositionParts(Clock::time_point deadline)> collect;
   std::function<ProbeAnswer(const std::string& target, Clock::time_point deadline)> probe;
   std::function<std::string()> landing_page;
   std::function<bool()> ready;
@@ -121,6 +126,7 @@ class ExporterServer {
   std::unique_ptr<httplib::Server> server_;
   std::shared_ptr<const AuthState> auth_;  // read and replaced with std::atomic_load/store
   std::atomic<int> in_flight_{0};
+  std::unique_ptr<RenderCache> render_cache_;  // null when options_.render_cache is off
   int port_ = 0;
   std::string host_;
 };
