@@ -58,7 +58,7 @@ struct RenderCache::Batch {
   std::shared_ptr<const void> answer;  // held, so that its address is not reused
   std::string text;
   std::vector<std::uint32_t> ends;  // where each section's lines end in `text`
-  std::uint64_t used = 0;           // generation of the last Render that used it
+  std::uint64_t used = 0;           // FormatCache::renders when last used
 
   std::string_view Section(size_t s) const {
     const size_t begin = s == 0 ? 0 : ends[s - 1];
@@ -70,7 +70,7 @@ struct RenderCache::Batch {
 struct RenderCache::Block {
   std::vector<std::shared_ptr<const Batch>> members;
   std::string gzip;
-  std::uint64_t used = 0;
+  std::uint64_t used = 0;  // FormatCache::gzip_renders when last used
 };
 
 struct RenderCache::FormatCache {
@@ -78,8 +78,10 @@ struct RenderCache::FormatCache {
   // family list). first[f] is family f's first section; first.back() is the section count.
   std::vector<size_t> first;
   std::vector<std::string> headers;  // per section; known once a batch had series there
-  bool broken = false;  // text did not split as expected: serve RenderUncached (never seen)
-  std::unordered_map<const void*, std::shared_ptr<Batch>> batches;               // by answer
+  bool broken = false;        // text did not split as expected: serve RenderUncached (never seen)
+  std::uint64_t renders = 0;  // Render calls in this format (Batch::used)
+  std::uint64_t gzip_renders = 0;                                   // those with gzip (Block::used)
+  std::unordered_map<const void*, std::shared_ptr<Batch>> batches;  // by answer
   std::vector<std::unordered_map<const Batch*, std::shared_ptr<Block>>> blocks;  // by first batch
 
   bool Learn(ExpositionFormat format, const std::vector<MetricFamily>& families) {
@@ -116,7 +118,7 @@ std::shared_ptr<const RenderCache::Batch> RenderCache::Lookup(FormatCache& cache
                                                               const ExpositionParts& parts,
                                                               size_t i, ExpositionFormat format) {
   if (const auto it = cache.batches.find(parts.answers[i].get()); it != cache.batches.end()) {
-    it->second->used = generation_;
+    it->second->used = cache.renders;
     ++stats_.batches_reused;
     return it->second;
   }
@@ -124,7 +126,7 @@ std::shared_ptr<const RenderCache::Batch> RenderCache::Lookup(FormatCache& cache
   if (!cache.Learn(format, families)) return nullptr;
   auto batch = std::make_shared<Batch>();
   batch->answer = parts.answers[i];
-  batch->used = generation_;
+  batch->used = cache.renders;
   batch->ends.reserve(cache.first.back());
   std::string text;
   for (size_t f = 0; f < families.size(); ++f) {
@@ -161,10 +163,11 @@ std::shared_ptr<const RenderCache::Batch> RenderCache::Lookup(FormatCache& cache
 
 std::string RenderCache::Render(const ExpositionParts& parts, ExpositionFormat format, bool gzip) {
   std::unique_lock<std::mutex> lock(mu_);
-  ++generation_;
   stats_ = {};
   auto& cache = formats_[format == ExpositionFormat::kOpenMetrics100 ? 1 : 0];
   if (!cache) cache = std::make_unique<FormatCache>();
+  ++cache->renders;
+  if (gzip) ++cache->gzip_renders;
   std::vector<std::shared_ptr<const Batch>> batches;
   batches.reserve(parts.answers.size());
   for (size_t i = 0; i < parts.answers.size() && !cache->broken; ++i) {
@@ -180,11 +183,11 @@ std::string RenderCache::Render(const ExpositionParts& parts, ExpositionFormat f
                          : Assemble(*cache, batches, parts, format);
   // Drop what the last two scrapes did not use (batches that left or changed answers).
   for (auto it = cache->batches.begin(); it != cache->batches.end();) {
-    it = it->second->used + 1 < generation_ ? cache->batches.erase(it) : std::next(it);
+    it = it->second->used + 1 < cache->renders ? cache->batches.erase(it) : std::next(it);
   }
   for (auto& section : cache->blocks) {
-    for (auto it = section.begin(); it != section.end();) {
-      it = it->second->used + 1 < generation_ ? section.erase(it) : std::next(it);
+    for (auto it = section.begin(); gzip && it != section.end();) {
+      it = it->second->used + 1 < cache->gzip_renders ? section.erase(it) : std::next(it);
     }
   }
   return out;
@@ -253,7 +256,7 @@ void RenderCache::GzipSection(FormatCache& cache, const Batches& batches, size_t
       out += block->gzip;
       ++stats_.gzip_members;
       ++stats_.blocks_reused;
-      block->used = generation_;
+      block->used = cache.gzip_renders;
       i += block->members.size();
       continue;
     }
@@ -277,7 +280,7 @@ void RenderCache::GzipSection(FormatCache& cache, const Batches& batches, size_t
       return;
     }
     block->gzip = std::move(*gz);
-    block->used = generation_;
+    block->used = cache.gzip_renders;
     AppendGzip(pending, out, stats_.gzip_members, failed);
     out += block->gzip;
     ++stats_.gzip_members;

@@ -76,7 +76,6 @@ class RenderCache {
   const Options options_;
   mutable std::mutex mu_;
   std::unique_ptr<FormatCache> formats_[2];  // by ExpositionFormat
-  std::uint64_t generation_ = 0;
   Stats stats_;
 };
 
