@@ -37,6 +37,7 @@ run() {
 run "$bin/bench_fanout" $quick --targets "$targets"
 run "$bin/bench_parse_render" $quick --targets "$targets"
 run "$bin/bench_exporter" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
+run "$bin/bench_render_cache" $quick --targets "$targets"
 
 # Instructions per scrape: callgrind counts only the scrapes (the workload toggles collection).
 callgrind() {  # $1: name, $2: extra flag of the workload; prints "<Ir per scrape> <total Ir>"

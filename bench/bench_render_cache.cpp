@@ -1,0 +1,259 @@
+// /metrics at 1,000 / 5,000 / 10,000 tracked batches, with and without the render cache
+// (WebOptions::render_cache), in one run: CPU time of the exporter per scrape, wall time,
+// answer size, and the peak RSS of 4 concurrent scrapes.
+//
+// The fake API runs in a child process and the scrapes are curl processes, so that the CPU
+// time and memory measured (getrusage and VmHWM of this process) are the exporter's alone.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "bench_util.h"
+#include "exporter_process.h"
+#include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
+#include "support/test_tls.h"
+#include "web/http_compression.h"
+
+namespace anchor::bench {
+namespace {
+
+constexpr int kSessions = 20;
+constexpr int kActiveEvery = 10;  // every 10th batch is processing, the others completed
+constexpr const char* kPrometheusAccept =
+    "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
+    "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+std::string BatchId(int i) { return "scale-" + Uuid(14, static_cast<std::uint64_t>(i)); }
+bool Active(int i) { return i % kActiveEvery == kActiveEvery - 1; }
+
+// The fake API in a child process, serving `batches` batches; returns its pid.
+pid_t StartApi(int port, int batches) {
+  int ready[2];
+  if (pipe(ready) != 0) Fail("pipe");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlives the benchmark
+    close(ready[0]);
+    FakeAnchorApi api;
+    for (int i = 0; i < batches; ++i) {
+      FakeAnchorApi::Answer answer;
+      answer.body = test::BatchJson(BatchId(i), Active(i) ? "processing" : "completed", kSessions);
+      api.SetAnswer(BatchId(i), std::move(answer));
+    }
+    if (!api.Start(port)) _exit(1);
+    const char ok = 1;
+    if (write(ready[1], &ok, 1) != 1) _exit(1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char ok = 0;
+  if (read(ready[0], &ok, 1) != 1) Fail("the fake API did not start");
+  close(ready[0]);
+  TrackChild(pid);
+  return pid;
+}
+
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+struct Fetched {
+  double seconds = 0;
+  size_t bytes = 0;
+};
+
+// GET /metrics with curl (another process), the body written to `file`.
+Fetched Curl(int port, bool gzip, bool openmetrics, const std::string& file) {
+  std::string cmd = "curl -s -o " + file + " -w '%{time_total} %{size_download} %{http_code}'";
+  if (gzip) cmd += " -H 'Accept-Encoding: gzip'";
+  if (openmetrics) cmd += std::string(" -H 'Accept: ") + kPrometheusAccept + "'";
+  cmd += " http://127.0.0.1:" + std::to_string(port) + "/metrics";
+  FILE* out = popen(cmd.c_str(), "r");
+  if (out == nullptr) Fail("cannot run curl");
+  char buf[128] = {};
+  const size_t n = fread(buf, 1, sizeof(buf) - 1, out);
+  pclose(out);
+  Fetched f;
+  int code = 0;
+  if (n == 0 || std::sscanf(buf, "%lf %zu %d", &f.seconds, &f.bytes, &code) != 3 || code != 200) {
+    Fail("scrape failed: " + std::string(buf));
+  }
+  return f;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string GunzipMembers(const std::string& gz) {
+  std::string out;
+  size_t used = 0;
+  std::vector<char> buf(1 << 16);
+  while (used < gz.size()) {
+    z_stream s{};
+    if (inflateInit2(&s, 15 + 16) != Z_OK) Fail("inflateInit2");
+    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data() + used));
+    s.avail_in = static_cast<uInt>(gz.size() - used);
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      s.next_out = reinterpret_cast<Bytef*>(buf.data());
+      s.avail_out = static_cast<uInt>(buf.size());
+      rc = inflate(&s, Z_NO_FLUSH);
+      out.append(buf.data(), buf.size() - s.avail_out);
+    }
+    if (rc != Z_STREAM_END) Fail("broken gzip member");
+    used += s.total_in;
+    inflateEnd(&s);
+  }
+  return out;
+}
+
+void ResetPeakRss() {
+  std::ofstream("/proc/self/clear_refs") << "5";  // resets VmHWM (Linux >= 4.0)
+}
+
+struct Mode {
+  const char* name;
+  bool gzip;
+  bool openmetrics;
+};
+constexpr Mode kModes[] = {{"text", false, false},
+                           {"text + gzip", true, false},
+                           {"OpenMetrics + gzip (Prometheus)", true, true}};
+
+struct Row {
+  std::vector<std::string> cells;
+  double cpu_ms[3] = {};
+  long peak4_kib = 0;
+};
+
+Row Measure(const Options& options, const std::string& api_url, int batches, bool cache,
+            const std::string& dir) {
+  Config config = test::TestConfig(api_url, FakeAnchorApi::Options{}.api_key);
+  for (int i = 0; i < batches; ++i) config.batches.push_back({BatchId(i), {{"team", "growth"}}});
+  config.anchor.max_concurrency = 32;
+  WebOptions web;
+  web.render_cache = cache;
+  web.max_scrape_timeout = std::chrono::seconds(120);
+  test::ExporterHarness exporter(config, web);
+  const int reps = options.quick ? 2 : 7;
+  Row row;
+  row.cells = {std::to_string(batches), cache ? "on" : "off"};
+  const std::string file = dir + "/body";
+  std::string ratio = "-";
+  for (size_t m = 0; m < 3; ++m) {
+    const Mode& mode = kModes[m];
+    Curl(exporter.port(), mode.gzip, mode.openmetrics, file);  // warm-up: fetch, fill caches
+    std::vector<double> cpu, wall;
+    size_t bytes = 0;
+    for (int r = 0; r < reps; ++r) {
+      const double before = ProcessCpuSeconds();
+      const Fetched f = Curl(exporter.port(), mode.gzip, mode.openmetrics, file);
+      cpu.push_back(ProcessCpuSeconds() - before);
+      wall.push_back(f.seconds);
+      bytes = f.bytes;
+    }
+    row.cpu_ms[m] = Summarize(cpu).median * 1e3;
+    row.cells.push_back(Ms(Summarize(cpu).median));
+    row.cells.push_back(Ms(Summarize(wall).median));
+    row.cells.push_back(Fixed(static_cast<double>(bytes) / 1e6, 2) + " MB");
+    if (mode.openmetrics) {
+      // The answer against one gzip stream of the same text.
+      const std::string gz = ReadFile(file);
+      const auto single = GzipFast(GunzipMembers(gz));
+      ratio = Fixed(static_cast<double>(gz.size()) / static_cast<double>(single->size()), 3) + "x";
+    }
+  }
+  row.cells.push_back(ratio);
+  row.cells.push_back(Fixed(static_cast<double>(CurrentRssKiB()) / 1024, 1) + " MiB");
+  // 4 concurrent scrapes as Prometheus makes them, then 4 uncompressed.
+  for (const bool gzip : {true, false}) {
+    ResetPeakRss();
+    std::vector<std::thread> scrapers;
+    for (int k = 0; k < 4; ++k) {
+      scrapers.emplace_back(
+          [&, k] { Curl(exporter.port(), gzip, gzip, file + std::to_string(k)); });
+    }
+    for (auto& t : scrapers) t.join();
+    const long peak = PeakRssKiB();
+    if (gzip) row.peak4_kib = peak;
+    row.cells.push_back(Fixed(static_cast<double>(peak) / 1024, 1) + " MiB");
+  }
+  return row;
+}
+
+}  // namespace
+}  // namespace anchor::bench
+
+int main(int argc, char** argv) {
+  using namespace anchor::bench;
+  const Options options = ParseOptions(argc, argv);
+  const std::vector<int> sizes =
+      options.quick ? std::vector<int>{200, 1000} : std::vector<int>{1000, 5000, 10000};
+  const int port = FreePort();
+  const pid_t api = StartApi(port, sizes.back());  // before any thread of this process starts
+  const std::string dir = anchor::test::MakeTempDir();
+  const std::string api_url = "http://127.0.0.1:" + std::to_string(port);
+
+  std::vector<Row> rows;
+  for (const int n : sizes) {
+    for (const bool cache : {false, true}) rows.push_back(Measure(options, api_url, n, cache, dir));
+  }
+  std::cout << "## Render cache: /metrics at " << sizes.front() << " to " << sizes.back()
+            << " tracked batches\n\n"
+            << "The exporter (ExporterApp, in this process) tracking configured batches of "
+            << kSessions << " sessions, every " << kActiveEvery
+            << "th one `processing` (fetched on every scrape, with the session histograms), the "
+               "others `completed` (cached by cache.terminal_ttl); the fake API runs in a child "
+               "process and each scrape is a curl process, so CPU (getrusage of this process, "
+               "per scrape) and RSS are the exporter's. Render cache off: every scrape converts "
+               "and renders every batch (the renderer before the cache); on: RenderCache. "
+               "Medians of "
+            << (options.quick ? 2 : 7)
+            << " scrapes after a warm-up. gzip ratio: the cached OpenMetrics gzip answer "
+               "against one gzip stream of the same text (zlib level 1). Peak RSS: VmHWM reset, "
+               "then 4 concurrent scrapes (OpenMetrics + gzip as Prometheus asks, then "
+               "text uncompressed).\n\n";
+  PrintTable({"batches", "cache", "CPU text", "wall text", "size text", "CPU text+gzip",
+              "wall text+gzip", "size text+gzip", "CPU OM+gzip", "wall OM+gzip", "size OM+gzip",
+              "gzip ratio", "RSS after", "peak RSS 4x gzip", "peak RSS 4x text"},
+             [&] {
+               std::vector<std::vector<std::string>> cells;
+               for (const auto& r : rows) cells.push_back(r.cells);
+               return cells;
+             }());
+  std::cout << "\n";
+  if (!options.quick) {
+    const Row& off = rows[rows.size() - 2];
+    const Row& on = rows.back();
+    const std::string n = std::to_string(sizes.back());
+    ReportTarget(options, "/metrics CPU per scrape, " + n + " batches, text (render cache)",
+                 "<= 40 ms", Fixed(on.cpu_ms[0], 1) + " ms", on.cpu_ms[0] <= 40,
+                 "without the cache: " + Fixed(off.cpu_ms[0], 1) + " ms");
+    ReportTarget(options, "/metrics CPU per scrape, " + n + " batches, OpenMetrics + gzip",
+                 "<= 80 ms", Fixed(on.cpu_ms[2], 1) + " ms", on.cpu_ms[2] <= 80,
+                 "without the cache: " + Fixed(off.cpu_ms[2], 1) + " ms");
+    ReportTarget(
+        options, "peak RSS, 4 concurrent scrapes of " + n + " batches (gzip)", "<= 128 MiB",
+        Fixed(static_cast<double>(on.peak4_kib) / 1024, 1) + " MiB", on.peak4_kib <= 128 * 1024,
+        "without the cache: " + Fixed(static_cast<double>(off.peak4_kib) / 1024, 1) + " MiB");
+  }
+  kill(api, SIGTERM);
+  waitpid(api, nullptr, 0);
+  UntrackChild(api);
+  return 0;
+}
