@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "bench_util.h"
@@ -32,8 +33,11 @@ constexpr const char* kPrometheusAccept =
     "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;"
     "q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
-std::string BatchId(int i) { return "scale-" + Uuid(14, static_cast<std::uint64_t>(i)); }
-bool Active(int i) { return i % kActiveEvery == kActiveEvery - 1; }
+// Two sets of batches: all completed, and every kActiveEvery-th one processing.
+std::string BatchId(bool mixed, int i) {
+  return (mixed ? "mixed-" : "done-") + Uuid(14, static_cast<std::uint64_t>(i));
+}
+bool Active(bool mixed, int i) { return mixed && i % kActiveEvery == kActiveEvery - 1; }
 
 // The fake API in a child process, serving `batches` batches; returns its pid.
 pid_t StartApi(int port, int batches) {
@@ -44,10 +48,13 @@ pid_t StartApi(int port, int batches) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlives the benchmark
     close(ready[0]);
     FakeAnchorApi api;
-    for (int i = 0; i < batches; ++i) {
-      FakeAnchorApi::Answer answer;
-      answer.body = test::BatchJson(BatchId(i), Active(i) ? "processing" : "completed", kSessions);
-      api.SetAnswer(BatchId(i), std::move(answer));
+    for (const bool mixed : {false, true}) {
+      for (int i = 0; i < batches; ++i) {
+        FakeAnchorApi::Answer answer;
+        answer.body = test::BatchJson(BatchId(mixed, i),
+                                      Active(mixed, i) ? "processing" : "completed", kSessions);
+        api.SetAnswer(BatchId(mixed, i), std::move(answer));
+      }
     }
     if (!api.Start(port)) _exit(1);
     const char ok = 1;
@@ -141,18 +148,20 @@ struct Row {
   long peak4_kib = 0;
 };
 
-Row Measure(const Options& options, const std::string& api_url, int batches, bool cache,
+Row Measure(bool quick, const std::string& api_url, int batches, bool mixed, bool cache,
             const std::string& dir) {
   Config config = test::TestConfig(api_url, FakeAnchorApi::Options{}.api_key);
-  for (int i = 0; i < batches; ++i) config.batches.push_back({BatchId(i), {{"team", "growth"}}});
+  for (int i = 0; i < batches; ++i) {
+    config.batches.push_back({BatchId(mixed, i), {{"team", "growth"}}});
+  }
   config.anchor.max_concurrency = 32;
   WebOptions web;
   web.render_cache = cache;
   web.max_scrape_timeout = std::chrono::seconds(120);
   test::ExporterHarness exporter(config, web);
-  const int reps = options.quick ? 2 : 7;
+  const int reps = quick ? 2 : 5;
   Row row;
-  row.cells = {std::to_string(batches), cache ? "on" : "off"};
+  row.cells = {std::to_string(batches), mixed ? "1 in 10" : "none", cache ? "on" : "off"};
   const std::string file = dir + "/body";
   std::string ratio = "-";
   for (size_t m = 0; m < 3; ++m) {
@@ -199,59 +208,109 @@ Row Measure(const Options& options, const std::string& api_url, int batches, boo
 }  // namespace
 }  // namespace anchor::bench
 
+namespace anchor::bench {
+namespace {
+
+// One case in a process of its own (this program with --case), so that no case inherits the
+// heap of another: prints the row's cells and the numbers the targets need, tab-separated.
+int RunCase(char** argv) {
+  const bool quick = std::string(argv[2]) == "1";
+  const std::string api_url = argv[3];
+  const int batches = std::stoi(argv[4]);
+  const Row row = Measure(quick, api_url, batches, std::string(argv[5]) == "1",
+                          std::string(argv[6]) == "1", argv[7]);
+  for (const auto& cell : row.cells) std::cout << cell << '\t';
+  std::cout << row.cpu_ms[0] << '\t' << row.cpu_ms[2] << '\t' << row.peak4_kib << '\n';
+  return 0;
+}
+
+Row SpawnCase(const std::string& self, bool quick, const std::string& api_url, int batches,
+              bool mixed, bool cache, const std::string& dir) {
+  const std::string cmd = self + " --case " + (quick ? "1 " : "0 ") + api_url + " " +
+                          std::to_string(batches) + (mixed ? " 1" : " 0") +
+                          (cache ? " 1 " : " 0 ") + dir;
+  std::cerr << "+ " << cmd << "\n";
+  FILE* out = popen(cmd.c_str(), "r");
+  if (out == nullptr) Fail("cannot run " + cmd);
+  std::string line;
+  char buf[4096];
+  while (std::fgets(buf, sizeof(buf), out) != nullptr) line += buf;
+  if (pclose(out) != 0) Fail("case failed: " + cmd);
+  std::vector<std::string> fields;
+  std::stringstream in(line);
+  for (std::string f; std::getline(in, f, '\t');) fields.push_back(f);
+  if (fields.size() < 4) Fail("case printed nothing: " + cmd);
+  Row row;
+  row.cells.assign(fields.begin(), fields.end() - 3);
+  row.cpu_ms[0] = std::stod(fields[fields.size() - 3]);
+  row.cpu_ms[2] = std::stod(fields[fields.size() - 2]);
+  row.peak4_kib = std::stol(fields.back());
+  return row;
+}
+
+void Target(const Options& options, const std::vector<Row>& rows, int n) {
+  const Row& off = rows[rows.size() - 2];
+  const Row& on = rows.back();
+  const std::string what = std::to_string(n) + " completed (cached) batches";
+  ReportTarget(options, "/metrics CPU per scrape, " + what + ", text", "<= 40 ms",
+               Fixed(on.cpu_ms[0], 1) + " ms", on.cpu_ms[0] <= 40,
+               "render cache off: " + Fixed(off.cpu_ms[0], 1) + " ms");
+  ReportTarget(options, "/metrics CPU per scrape, " + what + ", OpenMetrics + gzip", "<= 80 ms",
+               Fixed(on.cpu_ms[2], 1) + " ms", on.cpu_ms[2] <= 80,
+               "render cache off: " + Fixed(off.cpu_ms[2], 1) + " ms");
+  ReportTarget(options, "peak RSS, 4 concurrent scrapes (gzip), " + what, "<= 128 MiB",
+               Fixed(static_cast<double>(on.peak4_kib) / 1024, 1) + " MiB",
+               on.peak4_kib <= 128 * 1024,
+               "render cache off: " + Fixed(static_cast<double>(off.peak4_kib) / 1024, 1) + " MiB");
+}
+
+}  // namespace
+}  // namespace anchor::bench
+
 int main(int argc, char** argv) {
   using namespace anchor::bench;
+  if (argc == 8 && std::string(argv[1]) == "--case") return RunCase(argv);
   const Options options = ParseOptions(argc, argv);
   const std::vector<int> sizes =
       options.quick ? std::vector<int>{200, 1000} : std::vector<int>{1000, 5000, 10000};
   const int port = FreePort();
-  const pid_t api = StartApi(port, sizes.back());  // before any thread of this process starts
+  const pid_t api = StartApi(port, sizes.back());
   const std::string dir = anchor::test::MakeTempDir();
   const std::string api_url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string self = "/proc/" + std::to_string(getpid()) + "/exe";
 
   std::vector<Row> rows;
-  for (const int n : sizes) {
-    for (const bool cache : {false, true}) rows.push_back(Measure(options, api_url, n, cache, dir));
+  for (const bool mixed : {false, true}) {
+    for (const int n : sizes) {
+      for (const bool cache : {false, true}) {
+        rows.push_back(SpawnCase(self, options.quick, api_url, n, mixed, cache, dir));
+      }
+      if (!mixed && !options.quick && n == sizes.back()) Target(options, rows, n);
+    }
   }
   std::cout << "## Render cache: /metrics at " << sizes.front() << " to " << sizes.back()
             << " tracked batches\n\n"
-            << "The exporter (ExporterApp, in this process) tracking configured batches of "
-            << kSessions << " sessions, every " << kActiveEvery
-            << "th one `processing` (fetched on every scrape, with the session histograms), the "
-               "others `completed` (cached by cache.terminal_ttl); the fake API runs in a child "
-               "process and each scrape is a curl process, so CPU (getrusage of this process, "
-               "per scrape) and RSS are the exporter's. Render cache off: every scrape converts "
-               "and renders every batch (the renderer before the cache); on: RenderCache. "
-               "Medians of "
-            << (options.quick ? 2 : 7)
+            << "The exporter (ExporterApp, one process per case) tracking configured batches of "
+            << kSessions
+            << " sessions, all `completed` (cached by cache.terminal_ttl) or with every "
+            << kActiveEvery
+            << "th one `processing` (fetched on every scrape, with the session histograms); the "
+               "fake API runs in another process and each scrape is a curl process, so CPU "
+               "(getrusage, per scrape) and RSS are the exporter's. Render cache off: every "
+               "scrape converts and renders every batch (the renderer before the cache); on: "
+               "RenderCache. Medians of "
+            << (options.quick ? 2 : 5)
             << " scrapes after a warm-up. gzip ratio: the cached OpenMetrics gzip answer "
                "against one gzip stream of the same text (zlib level 1). Peak RSS: VmHWM reset, "
                "then 4 concurrent scrapes (OpenMetrics + gzip as Prometheus asks, then "
                "text uncompressed).\n\n";
-  PrintTable({"batches", "cache", "CPU text", "wall text", "size text", "CPU text+gzip",
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& r : rows) cells.push_back(r.cells);
+  PrintTable({"batches", "active", "cache", "CPU text", "wall text", "size text", "CPU text+gzip",
               "wall text+gzip", "size text+gzip", "CPU OM+gzip", "wall OM+gzip", "size OM+gzip",
               "gzip ratio", "RSS after", "peak RSS 4x gzip", "peak RSS 4x text"},
-             [&] {
-               std::vector<std::vector<std::string>> cells;
-               for (const auto& r : rows) cells.push_back(r.cells);
-               return cells;
-             }());
+             cells);
   std::cout << "\n";
-  if (!options.quick) {
-    const Row& off = rows[rows.size() - 2];
-    const Row& on = rows.back();
-    const std::string n = std::to_string(sizes.back());
-    ReportTarget(options, "/metrics CPU per scrape, " + n + " batches, text (render cache)",
-                 "<= 40 ms", Fixed(on.cpu_ms[0], 1) + " ms", on.cpu_ms[0] <= 40,
-                 "without the cache: " + Fixed(off.cpu_ms[0], 1) + " ms");
-    ReportTarget(options, "/metrics CPU per scrape, " + n + " batches, OpenMetrics + gzip",
-                 "<= 80 ms", Fixed(on.cpu_ms[2], 1) + " ms", on.cpu_ms[2] <= 80,
-                 "without the cache: " + Fixed(off.cpu_ms[2], 1) + " ms");
-    ReportTarget(
-        options, "peak RSS, 4 concurrent scrapes of " + n + " batches (gzip)", "<= 128 MiB",
-        Fixed(static_cast<double>(on.peak4_kib) / 1024, 1) + " MiB", on.peak4_kib <= 128 * 1024,
-        "without the cache: " + Fixed(static_cast<double>(off.peak4_kib) / 1024, 1) + " MiB");
-  }
   kill(api, SIGTERM);
   waitpid(api, nullptr, 0);
   UntrackChild(api);
