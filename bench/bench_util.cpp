@@ -14,6 +14,8 @@
 #include <set>
 #include <sstream>
 
+#include "anchor/timestamp.h"
+
 namespace anchor::bench {
 
 Options ParseOptions(int argc, char** argv) {
@@ -98,9 +100,13 @@ std::string BatchBody(const std::string& id, int sessions, const std::string& st
           std::string(R"(, "retry_count": )"),
           std::to_string(i % 7 == 0 ? 1 + i % 3 : 0),
           std::string(R"(, "started_at": )"),
-          std::string(started ? R"("2026-11-28T10:00:05Z")" : "null"),
+          started ? "\"" + FormatRfc3339(1795860000 + 5 + i % 600 + (i % 1000) / 1000.0) + "\""
+                  : std::string("null"),
           std::string(R"(, "completed_at": )"),
-          std::string(done ? R"("2026-11-28T10:03:12Z")" : "null"),
+          done
+              ? "\"" + FormatRfc3339(1795860000 + 65 + i % 600 + (i * 7 % 900) + i % 997 / 1000.0) +
+                    "\""
+              : std::string("null"),
           std::string(R"(, "metadata": {"customer": "acme", "row": )"),
           std::to_string(i),
           std::string("}}")}) {

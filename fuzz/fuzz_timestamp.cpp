@@ -42,6 +42,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   CheckRetryAfter(text);
   const auto parsed = anchor::ParseRfc3339(text);
+  // The parser that remembers the last minute (kept across inputs, as across the sessions of
+  // a batch) gives exactly the same answer.
+  static anchor::Rfc3339Parser remembering;
+  const auto again_remembered = remembering.Parse(text);
+  FUZZ_CHECK(again_remembered.has_value() == parsed.has_value());
+  if (parsed) FUZZ_CHECK(*again_remembered == *parsed);
   if (!parsed) return 0;
   FUZZ_CHECK(std::isfinite(*parsed));
   FUZZ_CHECK(text.size() >= 20);

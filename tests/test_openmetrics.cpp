@@ -9,10 +9,10 @@
 #include <limits>
 #include <string>
 
-#include "collect/gauge_histogram.h"
+#include "base/gauge_histogram.h"
 #include "demo/demo_setup.h"
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "web/exposition_format.h"
 #include "web/openmetrics_exposition.h"

@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "anchor/timestamp.h"
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 
 namespace {
@@ -54,7 +54,7 @@ class TextRelay {
         return;
       }
       res.status = answer->status;
-      res.set_content(answer->body, answer->get_header_value("Content-Type").c_str());
+      res.set_content(answer->body, answer->get_header_value("Content-Type"));
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -172,8 +172,9 @@ bool TargetsHealthy(int port, size_t expected, std::string& why) {
 
 }  // namespace
 
-TEST_CASE("Prometheus scrapes OpenMetrics and text alike; histogram_quantile on session times",
-          "[prometheus][om]") {
+TEST_CASE(
+    "Prometheus scrapes OpenMetrics and text alike and histogram_quantile fits the session times",
+    "[prometheus][om]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
   api.SetBatchJson("tenths", TenthsBody());

@@ -5,9 +5,9 @@
 
 #include "anchor/batch_parser.h"
 #include "anchor/timestamp.h"
-#include "support/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 
 using anchor::ParseBatchResponse;
 using anchor::test::FindSample;

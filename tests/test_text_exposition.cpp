@@ -7,8 +7,8 @@
 #include <limits>
 
 #include "anchor/batch_parser.h"
+#include "base/gauge_histogram.h"
 #include "collect/batch_families.h"
-#include "collect/gauge_histogram.h"
 #include "support/exporter_harness.h"
 #include "web/text_exposition.h"
 

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include "anchor/timestamp.h"
 
@@ -42,5 +44,32 @@ TEST_CASE("formatted timestamps parse back to the same millisecond", "[anchor][t
     const auto again = ParseRfc3339(FormatRfc3339(*t));
     REQUIRE(again);
     CHECK(std::abs(*again - *t) <= 0.0005 + 1e-6);
+  }
+}
+
+// Rfc3339Parser remembers the minute of the last timestamp: a run of timestamps, valid and
+// not, sharing minutes or not, must give exactly what ParseRfc3339 gives one by one.
+TEST_CASE("Rfc3339Parser gives ParseRfc3339's results in any order", "[anchor][timestamp]") {
+  const std::vector<std::string> texts = {
+      "2026-11-28T10:00:05Z",      "2026-11-28T10:00:59.999Z",
+      "2026-11-28T10:00:60Z",      "2026-11-28T10:00:61Z",
+      "2026-11-28T10:00:07+02:00", "2026-11-28T10:00:0xZ",
+      "2026-11-28T10:00:07",       "2026-11-28T10:01:00.5-05:30",
+      "2026-11-28T10:00:05.25Z",   "2026-11-28t10:00:05Z",
+      "2026-11-28T10:00",          "2026-11-28T10:00:05.Z",
+      "2026-02-30T10:00:05Z",      "2026-11-28T10:00:05.123456789012345678901Z",
+      "2026-11-28 10:00:05Z",      "2026-11-28T10:00:05z",
+      "9999-12-31T23:59:59Z",      "0000-01-01T00:00:00Z",
+      "2026-11-28T10:00:05+24:00", ""};
+  anchor::Rfc3339Parser parser;
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < texts.size(); ++i) {
+      const auto& text = texts[(i * (round + 1) * 7) % texts.size()];
+      INFO(text);
+      const auto expected = ParseRfc3339(text);
+      const auto got = parser.Parse(text);
+      REQUIRE(got.has_value() == expected.has_value());
+      if (expected) CHECK(*got == *expected);
+    }
   }
 }

@@ -35,8 +35,10 @@ struct SessionHistogram {
   explicit SessionHistogram(std::vector<double> upper_bounds = {})
       : bounds(std::move(upper_bounds)), counts(bounds.size() + 1, 0) {}
   void Add(double value) {
+    // Bounds are sorted: the bucket is the number of bounds below the value. Counted without
+    // a branch per bound (a few per session otherwise mispredict).
     size_t i = 0;
-    while (i < bounds.size() && value > bounds[i]) ++i;
+    for (const double bound : bounds) i += value > bound ? 1 : 0;
     ++counts[i];
     ++count;
     sum += value;

@@ -153,6 +153,10 @@ class BatchReader {
       }
       ReadSession(SessionFields(s), summary);
     }
+    const auto& known = KnownStatuses();
+    for (size_t i = 0; i < known.size(); ++i) {
+      if (known_counts_[i] > 0) summary.count_by_status[known[i]] += known_counts_[i];
+    }
     batch_.sessions = std::move(summary);
   }
 
@@ -189,10 +193,10 @@ class BatchReader {
     return f;
   }
 
-  std::optional<double> SessionTime(const Value* v, const char* field) {
+  std::optional<double> SessionTime(const Value* v, Rfc3339Parser& parser, const char* field) {
     if (v == nullptr) return std::nullopt;
     std::optional<double> t;
-    if (v->IsString()) t = ParseRfc3339(std::string_view(v->GetString(), v->GetStringLength()));
+    if (v->IsString()) t = parser.Parse(std::string_view(v->GetString(), v->GetStringLength()));
     if (!t) Invalid(field);
     return t;
   }
@@ -201,9 +205,8 @@ class BatchReader {
     bool processing = false;
     if (f.status != nullptr) {
       if (IsPlainToken(*f.status)) {
-        const std::string status(f.status->GetString(), f.status->GetStringLength());
-        processing = status == "processing";
-        ++summary.count_by_status[status];
+        const std::string_view status(f.status->GetString(), f.status->GetStringLength());
+        processing = CountStatus(status, summary) == kProcessing;
       } else {
         Invalid("sessions[].status");
       }
@@ -228,9 +231,24 @@ class BatchReader {
     ReadSessionTimes(f, processing, summary);
   }
 
+  // Known statuses are counted in an array (no string or map lookup per session), others in
+  // the summary's map. Returns the index in KnownStatuses(), or its size for another status.
+  static constexpr size_t kProcessing = 1;  // KnownStatuses()[1]
+  size_t CountStatus(std::string_view status, SessionSummary& summary) {
+    const auto& known = KnownStatuses();
+    for (size_t i = 0; i < known.size(); ++i) {
+      if (status == known[i]) {
+        ++known_counts_[i];
+        return i;
+      }
+    }
+    ++summary.count_by_status[std::string(status)];
+    return known.size();
+  }
+
   void ReadSessionTimes(const SessionValues& f, bool processing, SessionSummary& summary) {
-    const auto started = SessionTime(f.started_at, "sessions[].started_at");
-    const auto completed = SessionTime(f.completed_at, "sessions[].completed_at");
+    const auto started = SessionTime(f.started_at, starts_, "sessions[].started_at");
+    const auto completed = SessionTime(f.completed_at, completions_, "sessions[].completed_at");
     if (started) {
       summary.first_start = std::min(summary.first_start.value_or(*started), *started);
       if (processing) {
@@ -262,6 +280,10 @@ class BatchReader {
 
   Batch& batch_;
   const SessionBuckets& buckets_;
+  // Sessions of a batch mostly start in the same minutes, and end in the same minutes.
+  Rfc3339Parser starts_;
+  Rfc3339Parser completions_;
+  std::int64_t known_counts_[5] = {};  // per KnownStatuses() entry
 };
 
 template <typename ParseFn>

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace anchor {
@@ -13,8 +14,9 @@ bool ReadDigits(std::string_view s, size_t pos, size_t count, int& out) {
   if (pos + count > s.size()) return false;
   int value = 0;
   for (size_t i = pos; i < pos + count; ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    value = value * 10 + (s[i] - '0');
+    const unsigned digit = static_cast<unsigned char>(s[i]) - unsigned{'0'};
+    if (digit > 9) return false;  // not std::isdigit: every session has two timestamps
+    value = value * 10 + static_cast<int>(digit);
   }
   out = value;
   return true;
@@ -36,36 +38,54 @@ int DaysInMonth(int y, int m) {
   return m == 2 && leap ? 29 : kDays[m - 1];
 }
 
-}  // namespace
-
-std::optional<double> ParseRfc3339(std::string_view s) {
-  int year, month, day, hour, minute, second;
-  // YYYY-MM-DDTHH:MM:SS
+// "YYYY-MM-DDTHH:MM" (the first 16 characters) as Unix seconds of that minute.
+std::optional<std::int64_t> ParseMinute(std::string_view s) {
+  int year, month, day, hour, minute;
   if (s.size() < 20 || s[4] != '-' || s[7] != '-' ||
-      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') {
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':') {
     return std::nullopt;
   }
   if (!ReadDigits(s, 0, 4, year) || !ReadDigits(s, 5, 2, month) || !ReadDigits(s, 8, 2, day) ||
-      !ReadDigits(s, 11, 2, hour) || !ReadDigits(s, 14, 2, minute) ||
-      !ReadDigits(s, 17, 2, second)) {
+      !ReadDigits(s, 11, 2, hour) || !ReadDigits(s, 14, 2, minute)) {
     return std::nullopt;
   }
   if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
-      minute > 59 || second > 60) {
+      minute > 59) {
+    return std::nullopt;
+  }
+  return DaysFromCivil(year, month, day) * 86400 + std::int64_t{hour} * 3600 +
+         std::int64_t{minute} * 60;
+}
+
+// Whole seconds (less the zone's offset) and the fraction to add to the minute.
+struct SecondsPart {
+  std::int64_t whole;
+  double fraction;
+};
+
+// ":SS[.fraction](Z|+HH:MM|-HH:MM)" from position 16.
+std::optional<SecondsPart> ParseSecondsAndZone(std::string_view s) {
+  int second;
+  if (s.size() < 20 || s[16] != ':' || !ReadDigits(s, 17, 2, second) || second > 60) {
     return std::nullopt;
   }
   size_t pos = 19;
   double fraction = 0;
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
-    double scale = 0.1;
+    // Up to 18 digits as an integer, divided once; further digits are below a nanosecond.
+    std::int64_t digits = 0;
+    double scale = 1;
     const size_t start = pos;
-    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-      fraction += (s[pos] - '0') * scale;
-      scale /= 10;
+    while (pos < s.size() && static_cast<unsigned char>(s[pos]) - unsigned{'0'} <= 9) {
+      if (pos - start < 18) {
+        digits = digits * 10 + (s[pos] - '0');
+        scale *= 10;
+      }
       ++pos;
     }
     if (pos == start) return std::nullopt;
+    fraction = static_cast<double>(digits) / scale;
   }
   if (pos >= s.size()) return std::nullopt;  // the zone is required
   int offset_seconds = 0;
@@ -83,10 +103,30 @@ std::optional<double> ParseRfc3339(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
-  const std::int64_t days = DaysFromCivil(year, month, day);
-  const std::int64_t secs = days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 +
-                            second - offset_seconds;
-  return static_cast<double>(secs) + fraction;
+  return SecondsPart{second - offset_seconds, fraction};
+}
+
+}  // namespace
+
+std::optional<double> ParseRfc3339(std::string_view s) {
+  const auto minute = ParseMinute(s);
+  if (!minute) return std::nullopt;
+  const auto rest = ParseSecondsAndZone(s);
+  if (!rest) return std::nullopt;
+  return static_cast<double>(*minute + rest->whole) + rest->fraction;
+}
+
+std::optional<double> Rfc3339Parser::Parse(std::string_view s) {
+  if (!has_minute_ || s.size() < 20 || std::memcmp(s.data(), minute_text_, 16) != 0) {
+    const auto minute = ParseMinute(s);
+    if (!minute) return std::nullopt;
+    std::memcpy(minute_text_, s.data(), 16);
+    minute_seconds_ = *minute;
+    has_minute_ = true;
+  }
+  const auto rest = ParseSecondsAndZone(s);
+  if (!rest) return std::nullopt;
+  return static_cast<double>(minute_seconds_ + rest->whole) + rest->fraction;
 }
 
 std::string FormatRfc3339(double unix_seconds) {

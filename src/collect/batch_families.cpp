@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "collect/gauge_histogram.h"
+#include "base/gauge_histogram.h"
 
 namespace anchor {
 namespace {
@@ -144,6 +144,12 @@ struct Families {
                                  "time; absent until it has.");
   MetricFamily fetch_duration = Gauge("anchorbrowser_batch_fetch_duration_seconds",
                                       "Time the API request for this batch took.");
+  MetricFamily fetch_error = Gauge("anchorbrowser_batch_fetch_error",
+                                   "Why this scrape has no data for the batch: 1 for the reason "
+                                   "of the failed fetch; no series while the batch is up.");
+  MetricFamily last_status = Gauge("anchorbrowser_batch_last_http_status",
+                                   "HTTP status of the API's last answer for the batch; absent "
+                                   "when no answer was read (timeout, connection, TLS).");
   MetricFamily duration = GaugeHistogram(
       "anchorbrowser_batch_session_duration_seconds",
       "Run time (completed_at - started_at) of the batch's sessions that have both, as they are "
@@ -195,7 +201,12 @@ void Families::Add(const BatchTarget& target, const FetchResult& result,
                    SessionHistograms histograms) {
   const auto base = BaseLabels(target);
   AddSample(up, base, result.ok() ? 1 : 0);
-  if (!result.ok()) return;
+  if (result.http_status != 0) AddSample(last_status, base, result.http_status);
+  if (!result.ok()) {
+    // Only the failing reason: one series per down batch instead of ten per tracked batch.
+    AddSample(fetch_error, base, "reason", FetchErrorReason(result.error), 1);
+    return;
+  }
   const Batch& b = *result.batch;
   AddCount(total, base, b.total_requests);
   const std::pair<const char*, const std::optional<std::int64_t>*> states[] = {
@@ -232,6 +243,8 @@ std::vector<MetricFamily*> InOrder(Families& f) {
           &f.created,
           &f.completed,
           &f.fetch_duration,
+          &f.fetch_error,
+          &f.last_status,
           &f.duration,
           &f.queue,
           &f.oldest_running,

@@ -52,7 +52,7 @@ SessionState Simulate(const SimulatedBatchSpec& spec, int i, double elapsed) {
                          : d * std::clamp(0.06 * std::exp(0.5 * Normal(spec.id, i)), 0.01, 0.28);
   s.end = std::min(s.start + run, d);
   if (spec.stuck_session && i == 0) {
-    s.start = 0.12 * d;
+    s.start = 0;  // running from the first scrape on
     s.end = std::numeric_limits<double>::infinity();
   }
   const bool fails = Uniform(spec.id, i, 3) < spec.failure_rate;

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <string_view>
 
-#include "collect/gauge_histogram.h"
+#include "base/gauge_histogram.h"
 #include "web/exposition_writer.h"
 
 namespace anchor {

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "collect/gauge_histogram.h"
+#include "base/gauge_histogram.h"
 #include "web/exposition_writer.h"
 
 namespace anchor {

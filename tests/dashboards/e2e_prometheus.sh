@@ -92,7 +92,8 @@ for attempt in 1 2 3; do
 done
 echo "exporter (demo) on 127.0.0.1:$exporter_port"
 
-# Short intervals so that rates and rules have data within seconds.
+# Short intervals so that rates and rules have data within seconds (12 scrapes: the ETA
+# alert takes the derivative of a recorded series, which needs two samples of it).
 cat >"$tmp/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
@@ -136,7 +137,7 @@ check() {
 echo "=== every query of the dashboard and the rule files"
 check --dashboard "$dash/anchorbrowser-batches.json" \
   --rules "$dash/rules.yml" --rules "$dash/alerts.yml" \
-  --health anchorbrowser --wait 30 --verbose
+  --health anchorbrowser --wait 30 --min-scrapes 12 --verbose
 
 # expect_rejected <pattern>... -- <check args...>: the checker must fail (exit 1) and print a
 # line matching each (grep) pattern.

@@ -1,0 +1,13 @@
+#pragma once
+
+#include <string>
+
+#include "anchor/batch_parser.h"
+
+namespace anchor::bench {
+
+// ParseBatchResponseInPlace before it read session timestamps (bench/baseline_parser.cpp): the
+// "before" of the parse benchmark, measured in the same run as the current parser.
+BatchParseResult BaselineParseInPlace(std::string& body);
+
+}  // namespace anchor::bench
