@@ -31,7 +31,11 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   CLI::App app{"Prometheus exporter for Anchor Browser batch sessions.", "anchorbrowser_exporter"};
   app.add_option("--config.file", flags.config_file, "Configuration file")->capture_default_str();
   app.add_flag("--config.check", flags.config_check,
-               "Validate the configuration file, print the result and exit (0 if valid)");
+               "Validate the configuration file, the web config file and the flags, print "
+               "every problem and exit (0 if valid, 1 if not)");
+  app.add_flag("--config.check.skip-secrets", flags.config_check_skip_secrets,
+               "With --config.check: do not require the API key (its environment variable or "
+               "file) to exist, for CI jobs that do not hold the secret");
   app.add_option("--web.listen-address", flags.web.listen_address,
                  "Address to listen on for the web interface and telemetry")
       ->capture_default_str();
@@ -71,7 +75,8 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    exit_code = app.exit(e);
+    // --help exits 0; every bad or unknown flag exits 1 (CLI11's own codes go up to 255).
+    exit_code = app.exit(e) == 0 ? 0 : 1;
     return std::nullopt;
   }
   if (version) {
@@ -80,8 +85,14 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
     exit_code = 0;
     return std::nullopt;
   }
+  if (flags.config_check_skip_secrets && !flags.config_check) {
+    std::cerr << "--config.check.skip-secrets needs --config.check\n";
+    exit_code = 1;
+    return std::nullopt;
+  }
   if (flags.web.telemetry_path.empty() || flags.web.telemetry_path[0] != '/') {
-    std::cerr << "--web.telemetry-path must start with /\n";
+    std::cerr << "--web.telemetry-path: must start with /, got \"" << flags.web.telemetry_path
+              << "\"\n";
     exit_code = 1;
     return std::nullopt;
   }
@@ -90,6 +101,17 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   flags.web.timeout_offset = *ParseDuration(offset);
   flags.web.max_scrape_timeout = *ParseDuration(max_timeout);
   return flags;
+}
+
+std::vector<std::string> CheckFlags(const Flags& flags) {
+  std::vector<std::string> problems;
+  std::string host;
+  int port = 0;
+  if (!ParseListenAddress(flags.web.listen_address, host, port)) {
+    problems.push_back("--web.listen-address: invalid address \"" + flags.web.listen_address +
+                       "\" (expected [host]:port, e.g. :9877 or 127.0.0.1:9877 or [::1]:9877)");
+  }
+  return problems;
 }
 
 }  // namespace anchor

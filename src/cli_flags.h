@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "log/logger.h"
 #include "web/exporter_server.h"
@@ -12,6 +13,7 @@ namespace anchor {
 struct Flags {
   std::string config_file = "config.yaml";
   bool config_check = false;
+  bool config_check_skip_secrets = false;  // --config.check without needing the API key
   bool demo = false;
   WebOptions web;
   std::string web_config_file;  // exporter-toolkit web config: TLS and basic auth
@@ -19,8 +21,12 @@ struct Flags {
   LogFormat log_format = LogFormat::kLogfmt;
 };
 
-// Parses argv. Returns the flags, or sets `exit_code` (0 after --help/--version, 1 on a bad
-// flag, with the message already printed).
+// Parses argv. Returns the flags, or sets `exit_code` (0 after --help/--version, 1 on a bad or
+// unknown flag, with the message already printed).
 std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code);
+
+// What --config.check checks besides the config file: the flags that name an address or a
+// path. One line per problem; empty when all are valid.
+std::vector<std::string> CheckFlags(const Flags& flags);
 
 }  // namespace anchor

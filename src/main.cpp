@@ -5,6 +5,7 @@
 #include <csignal>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "app/exporter_app.h"
@@ -33,20 +34,26 @@ sigset_t BlockSignals() {
   return set;
 }
 
+// --config.check: every problem in the flags, the config file and the web config file, one per
+// line on stderr; warnings too. Exit status 0 when all are valid, else 1.
 int CheckConfig(const anchor::Flags& flags) {
-  const auto loaded = anchor::LoadConfigFile(flags.config_file);
-  if (!loaded.ok()) {
-    std::cerr << loaded.error << "\n";
-    return 1;
+  std::vector<std::string> problems = anchor::CheckFlags(flags);
+  anchor::ConfigLoadOptions options;
+  options.skip_secrets = flags.config_check_skip_secrets;
+  const auto loaded = anchor::LoadConfigFile(flags.config_file, options);
+  problems.insert(problems.end(), loaded.errors.begin(), loaded.errors.end());
+  std::optional<anchor::WebConfigLoadResult> web;
+  if (!flags.web_config_file.empty()) {
+    web = anchor::LoadWebConfigFile(flags.web_config_file);
+    if (!web->ok()) problems.push_back(web->error);
   }
-  std::cout << flags.config_file << ": OK (" << loaded.config->batches.size() << " batches)\n";
-  if (flags.web_config_file.empty()) return 0;
-  const auto web = anchor::LoadWebConfigFile(flags.web_config_file);
-  if (!web.ok()) {
-    std::cerr << web.error << "\n";
-    return 1;
-  }
-  std::cout << flags.web_config_file << ": OK\n";
+  for (const auto& warning : loaded.warnings) std::cerr << warning << "\n";
+  for (const auto& problem : problems) std::cerr << problem << "\n";
+  if (!problems.empty()) return 1;
+  std::cout << flags.config_file << ": OK (" << loaded.config->batches.size() << " batches"
+            << (loaded.config->discovery.enabled ? ", discovery on" : "")
+            << (flags.config_check_skip_secrets ? ", API key not checked" : "") << ")\n";
+  if (web) std::cout << flags.web_config_file << ": OK\n";
   return 0;
 }
 

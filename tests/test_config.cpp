@@ -248,7 +248,8 @@ probe:
   ExpectError("cache:\n  terminal_ttl: soon\n", {"config.yaml:2:", "cache.terminal_ttl"});
   ExpectError("cache:\n  ttl: 5m\n", {"config.yaml:2:", "cache.ttl", "unknown key"});
   ExpectError("discovery:\n  statuses: []\n", {"config.yaml:2:", "discovery.statuses"});
-  ExpectError("discovery:\n  statuses: [ok, \"a b\"]\n", {"discovery.statuses[1]"});
+  ExpectError("discovery:\n  statuses: [pending, \"a b\"]\n",
+              {"discovery.statuses[1]", "unknown value \"a b\" (expected one of pending,"});
   ExpectError("discovery:\n  max_batches: 0\n", {"discovery.max_batches"});
   ExpectError("discovery:\n  refresh_interval: 0\n", {"discovery.refresh_interval", "positive"});
   ExpectError("discovery:\n  enabled: yes please\n", {"discovery.enabled"});

@@ -138,7 +138,9 @@ TEST_CASE("POST /-/reload applies a good config and keeps the running one on a b
   CHECK(Value(text, "anchorbrowser_exporter_config_last_reload_successful") == 0.0);
   CHECK(Value(text, "anchorbrowser_exporter_config_last_reload_success_timestamp_seconds") >=
         started);
-  CHECK(exporter.Get("/").find("the last reload failed") != std::string::npos);
+  const auto page_after = exporter.Get("/");
+  CHECK(page_after.find("The last reload failed") != std::string::npos);
+  CHECK(page_after.find(":7: batches[0].bogus: unknown key</pre>") != std::string::npos);
   const auto log = exporter.LogText();
   CHECK(log.find("msg=\"error reloading config, keeping the running one\" trigger=http") !=
         std::string::npos);
@@ -194,16 +196,18 @@ TEST_CASE("the landing page shows the tracked batches, escaped", "[lifecycle][e2
   CHECK(page.find("Version 0.") != std::string::npos);
   CHECK(page.find("href=\"./metrics\"") != std::string::npos);
   CHECK(page.find("href=\"probe?target=good\"") != std::string::npos);
+  CHECK(page.find("href=\"probe?target=good&amp;debug=true\"") != std::string::npos);
   CHECK(page.find("href=\"-/healthy\"") != std::string::npos);
   CHECK(page.find("href=\"-/ready\"") != std::string::npos);
   CHECK(page.find("<script") == std::string::npos);
   CHECK(page.find("team=&quot;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;") !=
         std::string::npos);
-  CHECK(page.find("<td class=\"up\">up</td><td>processing</td><td>42.5%</td>") !=
-        std::string::npos);
-  CHECK(page.find("down (not_found)") != std::string::npos);
-  CHECK(page.find("Tracked batches (3)") != std::string::npos);
-  CHECK(page.find("</a></td><td>configured</td>") != std::string::npos);
+  CHECK(page.find("<td class=\"state\"><span class=\"up\">up</span></td><td class=\"why\"></td>"
+                  "<td class=\"status\">processing</td><td class=\"progress\"><progress "
+                  "value=\"0.4250\" max=\"1\"></progress> 42.5%</td>") != std::string::npos);
+  CHECK(page.find("<span class=\"reason\">not_found</span> (HTTP 404)") != std::string::npos);
+  CHECK(page.find("Tracked batches (3: 1 up, 1 down)") != std::string::npos);
+  CHECK(page.find("<td class=\"source\">configured</td>") != std::string::npos);
 }
 
 TEST_CASE("process metrics are present, typed like the Go client's and plausible",

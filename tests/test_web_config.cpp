@@ -72,7 +72,9 @@ TEST_CASE("web config errors name the line and key", "[web_config]") {
   const auto cert = MakeSelfSignedCertificate();
   const std::string tls = "tls_server_config:\n  cert_file: " + cert.cert_file +
                           "\n  key_file: " + cert.key_file + "\n";
+  // Every problem, one line each, in the order of the file.
   CHECK(ErrorOf("tls_server_config:\n  cert_file: x\n  bogus: 1\n") ==
+        "web.yml:2: tls_server_config.key_file: is required to serve TLS\n"
         "web.yml:3: tls_server_config.bogus: unknown key");
   CHECK(ErrorOf("basic_auth_users: {}\nhttp_server_config:\n  http2: false\n") ==
         "web.yml:2: http_server_config: is not supported by this exporter");

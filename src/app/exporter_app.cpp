@@ -6,6 +6,7 @@
 #include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
 #include "log/logger.h"
+#include "version.h"
 #include "web/landing_page.h"
 #include "web/text_exposition.h"
 
@@ -25,12 +26,17 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
   row.id = tracked.target.id;
   row.labels = tracked.target.labels;
   row.discovered = tracked.discovered;
+  row.in_flight = tracked.in_flight;
   if (!tracked.last) return row;
   row.fetched = true;
   row.last_fetch = tracked.last_fetch;
+  row.in_flight = tracked.in_flight;
+  row.http_status = tracked.last->http_status;
+  if (tracked.retry_after.time_since_epoch().count() != 0) row.retry_after = tracked.retry_after;
   row.up = tracked.last->ok();
   if (!row.up) {
     row.down_reason = FetchErrorReason(tracked.last->error);
+    row.down_detail = tracked.last->detail;
     return row;
   }
   const Batch& b = *tracked.last->batch;
@@ -54,7 +60,34 @@ ProbeOutcome ToOutcome(BatchCollector::ProbeStatus status) {
   return ProbeOutcome::kInvalidTarget;
 }
 
-// Loads both files; "" or the first problem.
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t end; (end = text.find('\n', start)) != std::string::npos; start = end + 1) {
+    out.push_back(text.substr(start, end - start));
+  }
+  out.push_back(text.substr(start));
+  return out;
+}
+
+LandingPageDiscovery ToDiscovery(const DiscoveryConfig& config,
+                                 const std::optional<BatchDiscovery::Status>& status) {
+  LandingPageDiscovery d;
+  if (!status) return d;
+  d.enabled = true;
+  d.statuses = config.statuses;
+  d.max_batches = config.max_batches;
+  d.refresh_interval_seconds = std::chrono::duration<double>(config.refresh_interval).count();
+  d.count = status->count;
+  d.truncated = status->truncated;
+  d.last_success = status->last_success;
+  d.last_failure = status->last_failure;
+  d.last_failed = status->last_failed;
+  d.last_error = status->last_error;
+  return d;
+}
+
+// Loads both files; "" or every problem, one per line.
 std::string LoadBoth(const AppOptions& options, ConfigLoadResult& config, WebConfig& web) {
   config = options.config_source();
   if (!config.ok()) return config.error;
@@ -84,9 +117,11 @@ bool ExporterApp::Start() {
   ConfigLoadResult config;
   WebConfig web;
   if (const auto err = LoadBoth(options_, config, web); !err.empty()) {
-    log_.Error("cannot load config", {{"err", err}});
+    // One line per problem, as --config.check prints them.
+    for (const auto& line : Lines(err)) log_.Error("cannot load config", {{"err", line}});
     return false;
   }
+  LogWarnings(config.warnings);
   try {
     holder_.Swap(std::make_shared<BatchCollector>(*config.config, metrics_, log_));
     server_ = std::make_unique<ExporterServer>(options_.web, Handlers(), log_, web);
@@ -94,7 +129,7 @@ bool ExporterApp::Start() {
     log_.Error("cannot start", {{"err", e.what()}});
     return false;
   }
-  MarkReload(true);
+  MarkReload("");
   if (!server_->Bind()) return false;
   LogListening(web);
   StartFirstFetch();
@@ -181,10 +216,19 @@ std::size_t ExporterApp::batch_count() const {
   return collector ? collector->config().batches.size() : 0;
 }
 
-void ExporterApp::MarkReload(bool ok) {
-  last_reload_ok_ = ok;
+void ExporterApp::MarkReload(const std::string& error) {
+  const bool ok = error.empty();
   reload_ok_.Set(ok ? 1 : 0);
   if (ok) reload_time_.SetToCurrentTime();
+  std::lock_guard<std::mutex> lock(reload_state_mu_);
+  reload_state_.ok = ok;
+  reload_state_.error = error;
+  reload_state_.at = std::chrono::system_clock::now();
+  if (ok) reload_state_.loaded_at = reload_state_.at;
+}
+
+void ExporterApp::LogWarnings(const std::vector<std::string>& warnings) const {
+  for (const auto& w : warnings) log_.Warn("config warning", {{"warning", w}});
 }
 
 std::string ExporterApp::Reload(std::string_view trigger) {
@@ -203,13 +247,16 @@ std::string ExporterApp::Reload(std::string_view trigger) {
   // The web config is applied last among the steps that can fail, so a failure changes nothing.
   if (err.empty() && server_) err = server_->ApplyWebConfig(web);
   if (!err.empty()) {
-    MarkReload(false);
-    log_.Error("error reloading config, keeping the running one",
-               {{"trigger", trigger}, {"err", err}});
+    MarkReload(err);
+    for (const auto& line : Lines(err)) {
+      log_.Error("error reloading config, keeping the running one",
+                 {{"trigger", trigger}, {"err", line}});
+    }
     return err;
   }
   holder_.Swap(std::move(next));  // the old collector lives on in scrapes still using it
-  MarkReload(true);
+  MarkReload("");
+  LogWarnings(config.warnings);
   log_.Info("reloaded config", {{"trigger", trigger}, {"batches", config.config->batches.size()}});
   return "";
 }
@@ -272,7 +319,12 @@ std::string ExporterApp::LandingPage() const {
   LandingPageInfo info;
   info.telemetry_path = options_.web.telemetry_path;
   info.probe_allow_unlisted = collector->config().probe.allow_unlisted;
-  info.reload_ok = last_reload_ok_;
+  {
+    std::lock_guard<std::mutex> lock(reload_state_mu_);
+    info.reload = reload_state_;
+  }
+  info.discovery = ToDiscovery(collector->config().discovery, collector->DiscoveryStatus());
+  info.docs_base_url = kDocsBaseUrl;
   for (const auto& tracked : collector->TrackedBatches()) info.batches.push_back(ToRow(tracked));
   return RenderLandingPage(info);
 }

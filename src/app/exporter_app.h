@@ -16,6 +16,7 @@
 #include "collect/self_metrics.h"
 #include "config/config_loader.h"
 #include "web/exporter_server.h"
+#include "web/landing_page.h"
 #include "web/web_config.h"
 
 namespace anchor {
@@ -76,7 +77,8 @@ class ExporterApp {
   Readiness CurrentReadiness() const;
   void StartFirstFetch();
   std::string LandingPage() const;
-  void MarkReload(bool ok);
+  void MarkReload(const std::string& error);
+  void LogWarnings(const std::vector<std::string>& warnings) const;
   void LogListening(const WebConfig& web) const;
 
   AppOptions options_;
@@ -89,7 +91,8 @@ class ExporterApp {
   prometheus::Registry reload_registry_;
   prometheus::Gauge& reload_ok_;
   prometheus::Gauge& reload_time_;
-  std::atomic<bool> last_reload_ok_{true};
+  mutable std::mutex reload_state_mu_;  // guards reload_state_
+  LandingPageReload reload_state_;
   std::atomic<bool> serve_returned_{false};
   std::atomic<bool> first_fetch_done_{false};
   std::string first_fetch_state_;  // why not ready yet; set before first_fetch_ starts

@@ -238,14 +238,19 @@ std::vector<TrackedBatch> BatchCollector::TrackedBatches() const {
       if (Configured(id) == nullptr) out.push_back({{id, {}}, true, nullptr, {}});
     }
   }
-  std::lock_guard<std::mutex> lock(last_mu_);
   for (auto& tb : out) {
-    if (const auto it = last_.find(tb.target.id); it != last_.end()) {
-      tb.last = it->second.first;
-      tb.last_fetch = it->second.second;
-    }
+    auto state = fetcher_.State(tb.target.id);
+    tb.last = std::move(state.last);
+    tb.last_fetch = state.answered_at;
+    tb.in_flight = state.in_flight;
+    tb.retry_after = state.retry_after;
   }
   return out;
+}
+
+std::optional<BatchDiscovery::Status> BatchCollector::DiscoveryStatus() const {
+  if (!discovery_) return std::nullopt;
+  return discovery_->GetStatus();
 }
 
 }  // namespace anchor

@@ -20,12 +20,14 @@ namespace anchor {
 class Logger;
 class SelfMetrics;
 
-// What the exporter last saw of one tracked batch (for the landing page).
+// What the exporter holds now for one tracked batch (for the landing page).
 struct TrackedBatch {
   BatchTarget target;
   bool discovered = false;
-  std::shared_ptr<const FetchResult> last;  // null until first fetched
-  std::chrono::system_clock::time_point last_fetch{};
+  std::shared_ptr<const FetchResult> last;              // null until first fetched
+  std::chrono::system_clock::time_point last_fetch{};   // when the API gave `last`
+  bool in_flight = false;                               // a request for it runs now
+  std::chrono::system_clock::time_point retry_after{};  // held back until (after a 429)
 };
 
 // One scrape's worth of work: fetch the tracked batches (configured, plus discovered when
@@ -66,8 +68,10 @@ class BatchCollector {
                     FetchExplanation* explanation = nullptr);
 
   bool IsTracked(const std::string& batch_id) const;
-  // Every tracked batch with what was last fetched for it.
+  // Every tracked batch with the fetcher's current state of it.
   std::vector<TrackedBatch> TrackedBatches() const;
+  // Null when discovery is off.
+  std::optional<BatchDiscovery::Status> DiscoveryStatus() const;
 
   const Config& config() const { return config_; }
   ApiClient& client() { return client_; }

@@ -27,6 +27,13 @@ bool BatchDiscovery::List(Clock::time_point deadline, std::vector<std::string>& 
       const auto result = client_.ListBatches({status, page, 100, created_after}, deadline);
       if (!result.ok()) {
         metrics_.CountDiscoveryError(result.error);
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          status_.last_failure = std::chrono::system_clock::now();
+          status_.last_error = std::string(FetchErrorReason(result.error)) +
+                               (result.detail.empty() ? "" : ": " + result.detail);
+          status_.last_failed = true;
+        }
         log_.Warn("batch discovery failed; keeping the previous list",
                   {{"reason", FetchErrorReason(result.error)}, {"detail", result.detail}});
         if (result.retry_after) {
@@ -48,6 +55,14 @@ bool BatchDiscovery::List(Clock::time_point deadline, std::vector<std::string>& 
     }
   }
   return true;
+}
+
+BatchDiscovery::Status BatchDiscovery::GetStatus() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Status s = status_;
+  s.count = current_.batch_ids.size();
+  s.truncated = current_.truncated;
+  return s;
 }
 
 std::vector<std::string> BatchDiscovery::Known() const {
@@ -93,6 +108,8 @@ BatchDiscovery::Snapshot BatchDiscovery::Current(Clock::time_point deadline,
   log_.Debug("discovered batches", {{"count", next.batch_ids.size()}});
   std::lock_guard<std::mutex> lock(mu_);
   current_ = next;
+  status_.last_success = std::chrono::system_clock::now();
+  status_.last_failed = false;
   return current_;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,17 @@ class BatchDiscovery {
   // The ids found by the last successful refresh, without refreshing.
   std::vector<std::string> Known() const;
 
+  // How discovery went, for the landing page.
+  struct Status {
+    std::size_t count = 0;
+    bool truncated = false;
+    std::optional<std::chrono::system_clock::time_point> last_success;
+    std::optional<std::chrono::system_clock::time_point> last_failure;
+    std::string last_error;    // "reason: detail" of the last failed refresh; never the key
+    bool last_failed = false;  // the latest refresh failed (the list is the one before)
+  };
+  Status GetStatus() const;
+
  private:
   // Lists every configured status; false (with the reason logged and counted) on a failure.
   bool List(Clock::time_point deadline, std::vector<std::string>& ids, bool& more);
@@ -49,6 +61,7 @@ class BatchDiscovery {
   std::mutex refresh_mu_;  // held by the one refresh in progress
   mutable std::mutex mu_;  // guards the fields below
   Snapshot current_;
+  Status status_;
   Clock::time_point next_refresh_{};
 };
 

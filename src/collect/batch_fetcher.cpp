@@ -41,6 +41,7 @@ std::string Seconds(std::chrono::steady_clock::duration d) {
 struct BatchFetcher::Entry {
   ResultPtr last;  // the last answer from the API, success or error
   Clock::time_point fetched_at{};
+  std::chrono::system_clock::time_point answered_at{};
   std::shared_future<ResultPtr> in_flight;  // valid while a request for this batch runs
   std::chrono::system_clock::time_point retry_after{};
 };
@@ -85,6 +86,14 @@ std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<st
   if (workers > 0) worker();
   for (auto& t : threads) t.join();
   return results;
+}
+
+BatchFetcher::BatchState BatchFetcher::State(const std::string& id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = entries_.find(id);
+  if (it == entries_.end()) return {};
+  const Entry& e = *it->second;
+  return {e.last, e.answered_at, e.in_flight.valid(), e.retry_after};
 }
 
 BatchFetcher::Entry& BatchFetcher::EntryFor(const std::string& id) {
@@ -230,6 +239,7 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::tim
   done.in_flight = {};
   done.last = result;
   done.fetched_at = Clock::now();
+  done.answered_at = std::chrono::system_clock::now();
   if (result->retry_after) {
     done.retry_after =
         std::min(*result->retry_after, std::chrono::system_clock::now() + kMaxRetryAfter);

@@ -54,6 +54,15 @@ class BatchFetcher {
   ResultPtr FetchExplained(const std::string& id, Clock::time_point deadline,
                            FetchExplanation& explanation);
 
+  // What the fetcher holds for a batch now, whoever asked for it (scrape, probe).
+  struct BatchState {
+    ResultPtr last;  // the last answer from the API; null before the first
+    std::chrono::system_clock::time_point answered_at{};  // when `last` arrived
+    bool in_flight = false;                               // a request runs now
+    std::chrono::system_clock::time_point retry_after{};  // not requested before (after a 429)
+  };
+  BatchState State(const std::string& id) const;
+
  private:
   struct Entry;
   ResultPtr FetchOne(const std::string& id, Clock::time_point deadline,
@@ -77,7 +86,7 @@ class BatchFetcher {
   SelfMetrics& metrics_;
   const Logger& log_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;
 
   // Request slots (max_concurrency) and the token bucket (max_requests_per_second).

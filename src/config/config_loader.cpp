@@ -4,8 +4,7 @@
 
 #include <cctype>
 #include <cstdlib>
-#include <initializer_list>
-#include <set>
+#include <map>
 #include <sstream>
 
 #include "config/yaml_reader.h"
@@ -19,6 +18,27 @@ std::string Trim(std::string s) {
   while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
   return s.substr(start);
 }
+
+// The keys each section may hold; a new key goes here and into its section's loader.
+const KeyList kRootKeys = {"anchor", "batches", "cache", "discovery", "probe", "sessions"};
+const KeyList kAnchorKeys = {"base_url",
+                             "api_key_env",
+                             "api_key_file",
+                             "timeout",
+                             "connect_timeout",
+                             "max_concurrency",
+                             "max_response_bytes",
+                             "max_requests_per_second",
+                             "tls"};
+const KeyList kAnchorTlsKeys = {"ca_file", "insecure_skip_verify"};
+const KeyList kBatchKeys = {"id", "labels"};
+const KeyList kCacheKeys = {"terminal_ttl", "min_interval"};
+const KeyList kDiscoveryKeys = {"enabled", "statuses", "created_within", "max_batches",
+                                "refresh_interval"};
+const KeyList kProbeKeys = {"allow_unlisted"};
+const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets"};
+// Batch statuses the API documents (docs: batch-sessions).
+const KeyList kBatchStatuses = {"pending", "processing", "completed", "failed", "cancelled"};
 
 void CheckBaseUrl(const YamlReader& r, const YAML::Node& node, const std::string& url) {
   const auto scheme_end = url.find("://");
@@ -36,40 +56,40 @@ void CheckBaseUrl(const YamlReader& r, const YAML::Node& node, const std::string
   }
 }
 
-void LoadTls(const YamlReader& r, const YAML::Node& node, const std::string& base_dir,
+void LoadTls(const YamlReader& r, const YAML::Node& node, const ConfigLoadOptions& options,
              ClientTlsConfig& tls) {
-  r.ExpectMap(node, "anchor.tls", {"ca_file", "insecure_skip_verify"});
-  if (node["ca_file"]) {
-    tls.ca_file = ResolvePath(base_dir, r.String(node["ca_file"], "anchor.tls.ca_file"));
-    std::string why;
-    if (!ReadFile(tls.ca_file, &why)) {
-      r.Fail(node["ca_file"], "anchor.tls.ca_file", "cannot read file " + tls.ca_file + ": " + why);
+  r.ExpectMap(node, "anchor.tls", kAnchorTlsKeys);
+  r.Key(node, "ca_file", [&](const YAML::Node& v) {
+    tls.ca_file = ResolvePath(options.base_dir, r.String(v, "anchor.tls.ca_file"));
+    const auto read = ReadFile(tls.ca_file);
+    if (!read.ok()) {
+      r.Fail(v, "anchor.tls.ca_file", "cannot read file " + tls.ca_file + ": " + read.error());
     }
-  }
-  if (node["insecure_skip_verify"]) {
-    tls.insecure_skip_verify =
-        r.Bool(node["insecure_skip_verify"], "anchor.tls.insecure_skip_verify");
-  }
+  });
+  r.Key(node, "insecure_skip_verify", [&](const YAML::Node& v) {
+    tls.insecure_skip_verify = r.Bool(v, "anchor.tls.insecure_skip_verify");
+  });
 }
 
 // Resolves the API key from a file (trimmed) or an environment variable. Messages name the
-// variable or file, never the key.
-void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node, const EnvLookup& env,
-                   AnchorConfig& a) {
+// variable or file, never the key. With options.skip_secrets only the names are checked.
+void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node,
+                   const ConfigLoadOptions& options, AnchorConfig& a) {
+  if (options.skip_secrets) return;
   if (!a.api_key_file.empty()) {
-    std::string why;
-    const auto content = ReadFile(a.api_key_file, &why);
+    const auto read = ReadFile(a.api_key_file);
     const auto& key_node = anchor_node["api_key_file"];
-    if (!content) {
-      r.Fail(key_node, "anchor.api_key_file", "cannot read file " + a.api_key_file + ": " + why);
+    if (!read.ok()) {
+      r.Fail(key_node, "anchor.api_key_file",
+             "cannot read file " + a.api_key_file + ": " + read.error());
     }
-    a.api_key = Secret(Trim(*content));
+    a.api_key = Secret(Trim(read.value()));
     if (a.api_key.empty()) {
       r.Fail(key_node, "anchor.api_key_file", "file " + a.api_key_file + " is empty");
     }
     return;
   }
-  const auto value = env(a.api_key_env);
+  const auto value = options.env(a.api_key_env);
   if (!value || Trim(*value).empty()) {
     const bool named = anchor_node && anchor_node.IsMap() && anchor_node["api_key_env"];
     r.Fail(named ? anchor_node["api_key_env"] : anchor_node, "anchor.api_key_env",
@@ -79,68 +99,75 @@ void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node, const Env
   a.api_key = Secret(Trim(*value));
 }
 
-void LoadAnchor(const YamlReader& r, const YAML::Node& node, const std::string& base_dir,
-                const EnvLookup& env, AnchorConfig& a) {
+void LoadAnchorLimits(const YamlReader& r, const YAML::Node& node, AnchorConfig& a) {
+  r.Key(node, "timeout", [&](const YAML::Node& v) {
+    a.timeout = r.DurationValue(v, "anchor.timeout");
+    if (a.timeout.count() <= 0) r.Fail(v, "anchor.timeout", "must be positive");
+  });
+  r.Key(node, "connect_timeout", [&](const YAML::Node& v) {
+    a.connect_timeout = r.DurationValue(v, "anchor.connect_timeout");
+    if (a.connect_timeout.count() <= 0) r.Fail(v, "anchor.connect_timeout", "must be positive");
+  });
+  r.Key(node, "max_concurrency", [&](const YAML::Node& v) {
+    a.max_concurrency = static_cast<int>(r.Integer(v, "anchor.max_concurrency", 1, 256));
+  });
+  r.Key(node, "max_response_bytes", [&](const YAML::Node& v) {
+    a.max_response_bytes =
+        static_cast<std::size_t>(r.Integer(v, "anchor.max_response_bytes", 1024, 1LL << 31));
+  });
+  r.Key(node, "max_requests_per_second", [&](const YAML::Node& v) {
+    a.max_requests_per_second = r.Number(v, "anchor.max_requests_per_second", 0, 10000);
+  });
+}
+
+void LoadAnchor(const YamlReader& r, const YAML::Node& node, const ConfigLoadOptions& options,
+                AnchorConfig& a) {
   if (!node || node.IsNull()) {
-    ResolveApiKey(r, node, env, a);
+    ResolveApiKey(r, node, options, a);
     return;
   }
-  r.ExpectMap(node, "anchor",
-              {"base_url", "api_key_env", "api_key_file", "timeout", "connect_timeout",
-               "max_concurrency", "max_response_bytes", "max_requests_per_second", "tls"});
-  if (node["base_url"]) {
-    a.base_url = r.String(node["base_url"], "anchor.base_url");
+  r.ExpectMap(node, "anchor", kAnchorKeys);
+  r.Key(node, "base_url", [&](const YAML::Node& v) {
+    a.base_url = r.String(v, "anchor.base_url");
     while (!a.base_url.empty() && a.base_url.back() == '/') a.base_url.pop_back();
-    CheckBaseUrl(r, node["base_url"], a.base_url);
-  }
-  if (node["api_key_env"]) {
-    a.api_key_env = r.String(node["api_key_env"], "anchor.api_key_env");
-    if (a.api_key_env.empty()) r.Fail(node["api_key_env"], "anchor.api_key_env", "is empty");
-  }
-  if (node["api_key_file"]) {
-    a.api_key_file = ResolvePath(base_dir, r.String(node["api_key_file"], "anchor.api_key_file"));
-  }
-  if (node["api_key_env"] && node["api_key_file"]) {
-    r.Fail(node["api_key_file"], "anchor.api_key_file",
-           "set api_key_env or api_key_file, not both");
-  }
-  if (node["timeout"]) a.timeout = r.DurationValue(node["timeout"], "anchor.timeout");
-  if (a.timeout.count() <= 0) r.Fail(node["timeout"], "anchor.timeout", "must be positive");
-  if (node["connect_timeout"]) {
-    a.connect_timeout = r.DurationValue(node["connect_timeout"], "anchor.connect_timeout");
-    if (a.connect_timeout.count() <= 0) {
-      r.Fail(node["connect_timeout"], "anchor.connect_timeout", "must be positive");
+    CheckBaseUrl(r, v, a.base_url);
+  });
+  bool key_names_ok = true;
+  r.Key(node, "api_key_env", [&](const YAML::Node& v) {
+    key_names_ok = false;
+    a.api_key_env = r.String(v, "anchor.api_key_env");
+    if (a.api_key_env.empty()) r.Fail(v, "anchor.api_key_env", "is empty");
+    key_names_ok = true;
+  });
+  r.Key(node, "api_key_file", [&](const YAML::Node& v) {
+    key_names_ok = false;
+    a.api_key_file = ResolvePath(options.base_dir, r.String(v, "anchor.api_key_file"));
+    if (node["api_key_env"]) {
+      r.Fail(v, "anchor.api_key_file", "set api_key_env or api_key_file, not both");
     }
-  }
-  if (node["max_concurrency"]) {
-    a.max_concurrency =
-        static_cast<int>(r.Integer(node["max_concurrency"], "anchor.max_concurrency", 1, 256));
-  }
-  if (node["max_response_bytes"]) {
-    a.max_response_bytes = static_cast<std::size_t>(
-        r.Integer(node["max_response_bytes"], "anchor.max_response_bytes", 1024, 1LL << 31));
-  }
-  if (node["max_requests_per_second"]) {
-    a.max_requests_per_second =
-        r.Number(node["max_requests_per_second"], "anchor.max_requests_per_second", 0, 10000);
-  }
-  if (node["tls"]) LoadTls(r, node["tls"], base_dir, a.tls);
-  ResolveApiKey(r, node, env, a);
+    key_names_ok = true;
+  });
+  LoadAnchorLimits(r, node, a);
+  r.Key(node, "tls", [&](const YAML::Node& v) { LoadTls(r, v, options, a.tls); });
+  if (key_names_ok) r.Attempt([&] { ResolveApiKey(r, node, options, a); });
 }
 
 LabelMap LoadLabels(const YamlReader& r, const YAML::Node& node, const std::string& path) {
   if (!node.IsMap()) r.Fail(node, path, "expected a mapping of label names to values");
   LabelMap labels;
   for (const auto& kv : node) {
-    const std::string name = kv.first.Scalar();
-    std::string key_path = path;
-    key_path.append(".").append(name);
-    if (!IsValidLabelName(name)) {
-      r.Fail(kv.first, key_path,
-             "invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __)");
-    }
-    if (name == "batch_id") r.Fail(kv.first, key_path, "clashes with the batch_id label");
-    labels[name] = r.String(kv.second, key_path);
+    r.Attempt([&] {
+      const std::string name = kv.first.Scalar();
+      std::string key_path = path;
+      key_path.append(".").append(name);
+      if (!IsValidLabelName(name)) {
+        r.Fail(kv.first, key_path,
+               "invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __)");
+      }
+      if (name == "batch_id") r.Fail(kv.first, key_path, "clashes with the batch_id label");
+      if (labels.count(name) != 0) r.Fail(kv.first, key_path, "duplicate label name");
+      labels[name] = r.String(kv.second, key_path);
+    });
   }
   return labels;
 }
@@ -149,68 +176,74 @@ std::vector<BatchTarget> LoadBatches(const YamlReader& r, const YAML::Node& node
   std::vector<BatchTarget> batches;
   if (!node || node.IsNull()) return batches;
   if (!node.IsSequence()) r.Fail(node, "batches", "expected a list of {id, labels}");
-  std::set<std::string> seen;
+  std::map<std::string, int> first_line;
   for (size_t i = 0; i < node.size(); ++i) {
-    const YAML::Node item = node[i];
-    const std::string path = "batches[" + std::to_string(i) + "]";
-    r.ExpectMap(item, path, {"id", "labels"});
-    if (!item["id"]) r.Fail(item, path + ".id", "is required");
-    BatchTarget target;
-    target.id = r.String(item["id"], path + ".id");
-    if (!IsValidBatchId(target.id)) {
-      r.Fail(item["id"], path + ".id",
-             "invalid batch id \"" + target.id + "\" (must match [A-Za-z0-9_-]{1,128})");
-    }
-    if (!seen.insert(target.id).second) {
-      r.Fail(item["id"], path + ".id", "duplicate batch id \"" + target.id + "\"");
-    }
-    if (item["labels"]) target.labels = LoadLabels(r, item["labels"], path + ".labels");
-    batches.push_back(std::move(target));
+    r.Attempt([&] {
+      const YAML::Node item = node[i];
+      const std::string path = "batches[" + std::to_string(i) + "]";
+      r.ExpectMap(item, path, kBatchKeys);
+      if (!item["id"]) r.Fail(item, path + ".id", "is required");
+      BatchTarget target;
+      target.id = r.String(item["id"], path + ".id");
+      if (!IsValidBatchId(target.id)) {
+        r.Fail(item["id"], path + ".id",
+               "invalid batch id \"" + target.id + "\" (must match [A-Za-z0-9_-]{1,128})");
+      }
+      const int line = item["id"].Mark().line + 1;
+      if (const auto [it, fresh] = first_line.emplace(target.id, line); !fresh) {
+        r.Fail(item["id"], path + ".id",
+               "duplicate batch id \"" + target.id + "\" (first at line " +
+                   std::to_string(it->second) + ")");
+      }
+      r.Key(item, "labels",
+            [&](const YAML::Node& v) { target.labels = LoadLabels(r, v, path + ".labels"); });
+      batches.push_back(std::move(target));
+    });
   }
   return batches;
 }
 
 void LoadCache(const YamlReader& r, const YAML::Node& node, CacheConfig& cache) {
   if (!node || node.IsNull()) return;
-  r.ExpectMap(node, "cache", {"terminal_ttl", "min_interval"});
-  if (node["terminal_ttl"])
-    cache.terminal_ttl = r.DurationValue(node["terminal_ttl"], "cache.terminal_ttl");
-  if (node["min_interval"])
-    cache.min_interval = r.DurationValue(node["min_interval"], "cache.min_interval");
+  r.ExpectMap(node, "cache", kCacheKeys);
+  r.Key(node, "terminal_ttl", [&](const YAML::Node& v) {
+    cache.terminal_ttl = r.DurationValue(v, "cache.terminal_ttl");
+  });
+  r.Key(node, "min_interval", [&](const YAML::Node& v) {
+    cache.min_interval = r.DurationValue(v, "cache.min_interval");
+  });
+}
+
+void LoadStatuses(const YamlReader& r, const YAML::Node& statuses, DiscoveryConfig& d) {
+  if (!statuses.IsSequence() || statuses.size() == 0) {
+    r.Fail(statuses, "discovery.statuses", "expected a non-empty list of batch statuses");
+  }
+  d.statuses.clear();
+  for (size_t i = 0; i < statuses.size(); ++i) {
+    r.Attempt([&] {
+      const std::string path = "discovery.statuses[" + std::to_string(i) + "]";
+      d.statuses.push_back(r.OneOf(statuses[i], path, kBatchStatuses));
+    });
+  }
 }
 
 void LoadDiscovery(const YamlReader& r, const YAML::Node& node, DiscoveryConfig& d) {
   if (!node || node.IsNull()) return;
-  r.ExpectMap(node, "discovery",
-              {"enabled", "statuses", "created_within", "max_batches", "refresh_interval"});
-  if (node["enabled"]) d.enabled = r.Bool(node["enabled"], "discovery.enabled");
-  if (const auto statuses = node["statuses"]) {
-    if (!statuses.IsSequence() || statuses.size() == 0) {
-      r.Fail(statuses, "discovery.statuses", "expected a non-empty list of batch statuses");
-    }
-    d.statuses.clear();
-    for (size_t i = 0; i < statuses.size(); ++i) {
-      const std::string path = "discovery.statuses[" + std::to_string(i) + "]";
-      const std::string status = r.String(statuses[i], path);
-      if (!IsValidBatchId(status) || status.size() > 32) {
-        r.Fail(statuses[i], path, "invalid status \"" + status + "\"");
-      }
-      d.statuses.push_back(status);
-    }
-  }
-  if (node["created_within"]) {
-    d.created_within = r.DurationValue(node["created_within"], "discovery.created_within");
-  }
-  if (node["max_batches"]) {
-    d.max_batches =
-        static_cast<int>(r.Integer(node["max_batches"], "discovery.max_batches", 1, 100000));
-  }
-  if (node["refresh_interval"]) {
-    d.refresh_interval = r.DurationValue(node["refresh_interval"], "discovery.refresh_interval");
+  r.ExpectMap(node, "discovery", kDiscoveryKeys);
+  r.Key(node, "enabled", [&](const YAML::Node& v) { d.enabled = r.Bool(v, "discovery.enabled"); });
+  r.Key(node, "statuses", [&](const YAML::Node& v) { LoadStatuses(r, v, d); });
+  r.Key(node, "created_within", [&](const YAML::Node& v) {
+    d.created_within = r.DurationValue(v, "discovery.created_within");
+  });
+  r.Key(node, "max_batches", [&](const YAML::Node& v) {
+    d.max_batches = static_cast<int>(r.Integer(v, "discovery.max_batches", 1, 100000));
+  });
+  r.Key(node, "refresh_interval", [&](const YAML::Node& v) {
+    d.refresh_interval = r.DurationValue(v, "discovery.refresh_interval");
     if (d.refresh_interval.count() <= 0) {
-      r.Fail(node["refresh_interval"], "discovery.refresh_interval", "must be positive");
+      r.Fail(v, "discovery.refresh_interval", "must be positive");
     }
-  }
+  });
 }
 
 // Histogram bounds: positive, finite, strictly increasing, 1 to 30 of them.
@@ -235,7 +268,7 @@ std::vector<double> LoadBuckets(const YamlReader& r, const YAML::Node& node,
 
 void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& sessions) {
   if (!node || node.IsNull()) return;
-  r.ExpectMap(node, "sessions", {"histograms", "duration_buckets", "queue_buckets"});
+  r.ExpectMap(node, "sessions", kSessionsKeys);
   if (const auto mode = node["histograms"]) {
     const std::string value = r.String(mode, "sessions.histograms");
     if (value == "all") {
@@ -258,25 +291,30 @@ void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& s
   }
 }
 
-Config Load(const YAML::Node& root, const YamlReader& r, const std::string& base_dir,
-            const EnvLookup& env) {
+void LoadProbe(const YamlReader& r, const YAML::Node& node, ProbeConfig& probe) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "probe", kProbeKeys);
+  r.Key(node, "allow_unlisted",
+        [&](const YAML::Node& v) { probe.allow_unlisted = r.Bool(v, "probe.allow_unlisted"); });
+}
+
+Config Load(const YAML::Node& root, const YamlReader& r, const ConfigLoadOptions& options) {
   Config config;
-  if (root.IsNull() || !root.IsDefined()) {
-    r.Fail(root, "", "the file is empty");
-  }
-  r.ExpectMap(root, "", {"anchor", "batches", "cache", "discovery", "probe", "sessions"});
-  LoadAnchor(r, root["anchor"], base_dir, env, config.anchor);
-  config.batches = LoadBatches(r, root["batches"]);
-  LoadCache(r, root["cache"], config.cache);
-  LoadDiscovery(r, root["discovery"], config.discovery);
-  LoadSessions(r, root["sessions"], config.sessions);
-  if (const auto probe = root["probe"]; probe && !probe.IsNull()) {
-    r.ExpectMap(probe, "probe", {"allow_unlisted"});
-    if (probe["allow_unlisted"]) {
-      config.probe.allow_unlisted = r.Bool(probe["allow_unlisted"], "probe.allow_unlisted");
-    }
-  }
+  if (root.IsNull() || !root.IsDefined()) r.Fail(root, "", "the file is empty");
+  r.ExpectMap(root, "", kRootKeys);
+  r.Attempt([&] { LoadAnchor(r, root["anchor"], options, config.anchor); });
+  r.Attempt([&] { config.batches = LoadBatches(r, root["batches"]); });
+  r.Attempt([&] { LoadCache(r, root["cache"], config.cache); });
+  r.Attempt([&] { LoadDiscovery(r, root["discovery"], config.discovery); });
+  r.Attempt([&] { LoadProbe(r, root["probe"], config.probe); });
+  r.Attempt([&] { LoadSessions(r, root["sessions"], config.sessions); });
   return config;
+}
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
 }
 
 }  // namespace
@@ -309,27 +347,51 @@ bool IsValidLabelName(std::string_view name) {
 }
 
 ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& source,
-                                  const std::string& base_dir, const EnvLookup& env) {
+                                  const ConfigLoadOptions& options) {
   const YamlReader reader(source);
-  try {
-    const YAML::Node root = YAML::Load(std::string(yaml));
-    return {Load(root, reader, base_dir, env), ""};
-  } catch (const YamlConfigError& e) {
-    return {std::nullopt, e.message};
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    return {std::nullopt,
-            OneLine(source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg)};
+  Config config;
+  ConfigLoadResult result;
+  result.errors = ReadYaml(yaml, reader, source,
+                           [&](const YAML::Node& root) { config = Load(root, reader, options); });
+  if (!result.errors.empty()) {
+    result.error = JoinLines(result.errors);
+    return result;
   }
+  if (config.batches.empty() && !config.discovery.enabled) {
+    result.warnings.push_back(source +
+                              ": warning: no batches are configured and discovery is disabled, "
+                              "so no batch will be exported");
+  }
+  result.config = std::move(config);
+  return result;
+}
+
+ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& source,
+                                  const std::string& base_dir, const EnvLookup& env) {
+  ConfigLoadOptions options;
+  options.base_dir = base_dir;
+  options.env = env;
+  return LoadConfigString(yaml, source, options);
+}
+
+ConfigLoadResult LoadConfigFile(const std::string& path, const ConfigLoadOptions& options) {
+  const auto read = ReadFile(path);
+  if (!read.ok()) {
+    ConfigLoadResult failed;
+    failed.errors = {OneLine(path + ": cannot read config file: " + read.error())};
+    failed.error = failed.errors[0];
+    return failed;
+  }
+  ConfigLoadOptions with_dir = options;
+  const auto slash = path.rfind('/');
+  with_dir.base_dir = slash == std::string::npos ? "" : path.substr(0, slash);
+  return LoadConfigString(read.value(), path, with_dir);
 }
 
 ConfigLoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
-  std::string why;
-  const auto text = ReadFile(path, &why);
-  if (!text) return {std::nullopt, path + ": cannot read config file: " + why};
-  const auto slash = path.rfind('/');
-  const std::string base_dir = slash == std::string::npos ? "" : path.substr(0, slash);
-  return LoadConfigString(*text, path, base_dir, env);
+  ConfigLoadOptions options;
+  options.env = env;
+  return LoadConfigFile(path, options);
 }
 
 }  // namespace anchor

@@ -5,12 +5,15 @@
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <system_error>
 
 namespace anchor {
 
@@ -45,28 +48,81 @@ std::string OneLine(const std::string& text) {
   return out;
 }
 
-void YamlReader::Fail(const YAML::Node& node, const std::string& path,
-                      const std::string& problem) const {
+YamlConfigError YamlReader::Problem(const YAML::Node& node, const std::string& path,
+                                    const std::string& problem) const {
+  const int line = node.IsDefined() && node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
   std::ostringstream out;
   out << source_;
-  if (node.IsDefined() && node.Mark().line >= 0) out << ':' << node.Mark().line + 1;
+  if (line > 0) out << ':' << line;
   out << ": " << (path.empty() ? "" : path + ": ") << problem;
-  throw YamlConfigError{OneLine(out.str())};
+  return {line, OneLine(out.str())};
 }
 
-void YamlReader::ExpectMap(const YAML::Node& node, const std::string& path,
-                           std::initializer_list<const char*> allowed,
-                           std::initializer_list<const char*> unsupported) const {
+void YamlReader::Fail(const YAML::Node& node, const std::string& path,
+                      const std::string& problem) const {
+  throw Problem(node, path, problem);
+}
+
+void YamlReader::Report(const YAML::Node& node, const std::string& path,
+                        const std::string& problem) const {
+  errors_.push_back(Problem(node, path, problem));
+}
+
+void YamlReader::Attempt(const std::function<void()>& read) const {
+  try {
+    read();
+  } catch (const YamlConfigError& e) {
+    errors_.push_back(e);
+  }
+}
+
+void YamlReader::Key(const YAML::Node& map, const char* key,
+                     const std::function<void(const YAML::Node&)>& read) const {
+  if (!map || !map.IsMap()) return;
+  const YAML::Node value = map[key];
+  if (value) Attempt([&] { read(value); });
+}
+
+std::vector<std::string> YamlReader::Errors() const {
+  auto sorted = errors_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.line < b.line; });
+  std::vector<std::string> out;
+  for (auto& e : sorted) {
+    if (out.empty() || out.back() != e.message) out.push_back(std::move(e.message));
+  }
+  return out;
+}
+
+void YamlReader::ExpectMap(const YAML::Node& node, const std::string& path, const KeyList& allowed,
+                           const KeyList& unsupported) const {
   if (!node.IsMap()) Fail(node, path, "expected a mapping");
+  std::map<std::string, int> first_line;
   for (const auto& kv : node) {
     const auto key = kv.first.Scalar();
-    for (const char* u : unsupported) {
-      if (key == u) Fail(kv.first, Join(path, key), "is not supported by this exporter");
+    const int line = kv.first.Mark().line + 1;
+    if (const auto [it, fresh] = first_line.emplace(key, line); !fresh) {
+      Report(kv.first, Join(path, key),
+             "duplicate key (first at line " + std::to_string(it->second) + ")");
+      continue;
     }
-    bool known = false;
-    for (const char* a : allowed) known = known || key == a;
-    if (!known) Fail(kv.first, Join(path, key), "unknown key");
+    if (std::find(unsupported.begin(), unsupported.end(), key) != unsupported.end()) {
+      Report(kv.first, Join(path, key), "is not supported by this exporter");
+    } else if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      const auto hint = NearestKey(key, allowed);
+      Report(kv.first, Join(path, key),
+             hint ? "unknown key, did you mean \"" + *hint + "\"?" : std::string("unknown key"));
+    }
   }
+}
+
+std::string YamlReader::OneOf(const YAML::Node& node, const std::string& path,
+                              const KeyList& choices) const {
+  std::string value = String(node, path);
+  if (std::find(choices.begin(), choices.end(), value) != choices.end()) return value;
+  std::string names;
+  for (const auto c : choices) names += (names.empty() ? "" : ", ") + std::string(c);
+  Fail(node, path, "unknown value \"" + value + "\" (expected one of " + names + ")");
 }
 
 std::string YamlReader::String(const YAML::Node& node, const std::string& path) const {
@@ -147,10 +203,9 @@ std::string ErrorText(int err) {
 
 }  // namespace
 
-std::optional<std::string> ReadFile(const std::string& path, std::string* why) {
-  const auto fail = [why](std::string reason) {
-    if (why != nullptr) *why = std::move(reason);
-    return std::nullopt;
+Result<std::string> ReadFile(const std::string& path) {
+  const auto fail = [](std::string reason) -> Result<std::string> {
+    return Error{std::move(reason)};
   };
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return fail(ErrorText(errno));
@@ -174,6 +229,71 @@ std::optional<std::string> ReadFile(const std::string& path, std::string* why) {
   }
   close(fd);
   return out;
+}
+
+std::optional<std::string> NearestKey(std::string_view word, const KeyList& candidates) {
+  // Levenshtein distance; a hint needs at most 2 edits and fewer than a third of the word.
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
+  };
+  std::optional<std::string> best;
+  size_t best_distance = 3;
+  for (const auto c : candidates) {
+    const size_t d = distance(word, c);
+    if (d < best_distance && d * 3 < std::max(word.size(), c.size())) {
+      best_distance = d;
+      best = std::string(c);
+    }
+  }
+  return best;
+}
+
+std::vector<std::string> TabIndentationErrors(std::string_view yaml, const std::string& source) {
+  std::vector<std::string> out;
+  int line = 1;
+  for (size_t pos = 0; pos <= yaml.size(); ++line) {
+    const size_t end = std::min(yaml.find('\n', pos), yaml.size());
+    const std::string_view text = yaml.substr(pos, end - pos);
+    const size_t content = text.find_first_not_of(" \t");
+    const std::string_view indent = text.substr(0, std::min(content, text.size()));
+    const bool blank = content == std::string_view::npos || text[content] == '#';
+    if (!blank && indent.find('\t') != std::string_view::npos) {
+      out.push_back(source + ":" + std::to_string(line) +
+                    ": tab character in indentation (YAML indents with spaces only)");
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
+std::vector<std::string> ReadYaml(std::string_view yaml, const YamlReader& reader,
+                                  const std::string& source,
+                                  const std::function<void(const YAML::Node&)>& load) {
+  if (auto tabs = TabIndentationErrors(yaml, source); !tabs.empty()) return tabs;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    return {OneLine(source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg)};
+  }
+  try {
+    reader.Attempt([&] { load(root); });
+  } catch (const YAML::Exception& e) {
+    reader.Report(YAML::Node(), "", "invalid YAML: " + e.msg);
+  }
+  return reader.Errors();
 }
 
 }  // namespace anchor

@@ -176,23 +176,21 @@ const char* TlsVersionName(TlsVersion version) {
 WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string& source,
                                         const std::string& base_dir) {
   const YamlReader reader(source);
-  try {
-    return {Load(YAML::Load(std::string(yaml)), reader, base_dir), ""};
-  } catch (const YamlConfigError& e) {
-    return {std::nullopt, e.message};
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
-    return {std::nullopt,
-            OneLine(source + ":" + std::to_string(line) + ": invalid YAML: " + e.msg)};
-  }
+  WebConfig web;
+  const auto errors = ReadYaml(yaml, reader, source,
+                               [&](const YAML::Node& root) { web = Load(root, reader, base_dir); });
+  if (errors.empty()) return {std::move(web), ""};
+  std::string joined;
+  for (const auto& e : errors) joined += (joined.empty() ? "" : "\n") + e;
+  return {std::nullopt, joined};
 }
 
 WebConfigLoadResult LoadWebConfigFile(const std::string& path) {
-  std::string why;
-  const auto text = ReadFile(path, &why);
-  if (!text) return {std::nullopt, path + ": cannot read web config file: " + why};
+  const auto read = ReadFile(path);
+  if (!read.ok()) return {std::nullopt, path + ": cannot read web config file: " + read.error()};
   const auto slash = path.rfind('/');
-  return LoadWebConfigString(*text, path, slash == std::string::npos ? "" : path.substr(0, slash));
+  return LoadWebConfigString(read.value(), path,
+                             slash == std::string::npos ? "" : path.substr(0, slash));
 }
 
 }  // namespace anchor

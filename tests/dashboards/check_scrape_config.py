@@ -5,13 +5,20 @@ and `promtool check service-discovery` must show the relabeling the comments pro
 every /probe job: the batch id moves to ?target= and to the instance label, the scrape goes
 to an exporter, and with several exporters (hashmod) each gets a share of the ids.
 
-Usage: check_scrape_config.py <prometheus.yml>   Exit 0 when it holds, 1 otherwise.
+With --docs FILE..., every ```yaml block of those Markdown files that follows a
+"<!-- same as dashboards/prometheus.yml job: NAME -->" line must hold that job exactly (as
+parsed YAML, comments aside), so the documented recipe is the tested one.
+
+Usage: check_scrape_config.py <prometheus.yml> [--docs FILE...]
+Exit 0 when it holds, 1 otherwise.
 """
 import json
 import os
 import re
 import subprocess
 import sys
+
+import yaml
 
 
 def run(args, cwd):
@@ -87,11 +94,41 @@ def check(path):
     return errors
 
 
+def check_docs(config_path, doc_paths):
+    """Problems in the documented copies of the config's jobs (empty when they are identical)."""
+    with open(config_path) as f:
+        jobs = {j["job_name"]: j for j in yaml.safe_load(f)["scrape_configs"]}
+    errors, copies = [], 0
+    marker = re.compile(r"<!-- same as dashboards/prometheus.yml job: (\S+) -->")
+    for doc in doc_paths:
+        with open(doc) as f:
+            text = f.read()
+        for m in marker.finditer(text):
+            block = re.match(r"\s*```yaml\n(.*?)\n```", text[m.end():], re.S)
+            where = "%s:%d" % (doc, text[:m.start()].count("\n") + 1)
+            if not block:
+                errors.append("%s: no ```yaml block after the marker" % where)
+                continue
+            documented = (yaml.safe_load(block.group(1)) or {}).get("scrape_configs") or [{}]
+            copies += 1
+            if m.group(1) not in jobs:
+                errors.append("%s: no job %s in %s" % (where, m.group(1), config_path))
+            elif documented != [jobs[m.group(1)]]:
+                errors.append("%s: differs from job %s in %s" % (where, m.group(1), config_path))
+    if doc_paths and not copies:
+        errors.append("no documented copy of a job in %s" % ", ".join(doc_paths))
+    return errors
+
+
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    docs = args[args.index("--docs") + 1:] if "--docs" in args else []
+    if "--docs" in args:
+        args = args[:args.index("--docs")]
+    if len(args) != 1:
         print(__doc__)
         return 2
-    errors = check(sys.argv[1])
+    errors = check(args[0]) + check_docs(args[0], docs)
     for e in errors:
         print("FAIL " + e)
     return 1 if errors else 0

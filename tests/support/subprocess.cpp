@@ -17,7 +17,7 @@
 namespace anchor::test {
 
 ExporterProcess::ExporterProcess(const std::vector<std::string>& args,
-                                 const std::vector<std::string>& env)
+                                 const std::vector<std::string>& env, bool with_stdout)
     : log_file_(MakeTempDir() + "/exporter.log") {
   std::vector<std::string> argv_s = {ANCHOR_EXPORTER_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -32,7 +32,11 @@ ExporterProcess::ExporterProcess(const std::vector<std::string>& args,
   posix_spawn_file_actions_init(&files);
   posix_spawn_file_actions_addopen(&files, 2, log_file_.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0600);
-  posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
+  if (with_stdout) {
+    posix_spawn_file_actions_adddup2(&files, 2, 1);
+  } else {
+    posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0);
+  }
   // The child starts with default signal handling and nothing blocked, whatever the test runner
   // has set up.
   posix_spawnattr_t attr;

@@ -13,8 +13,10 @@ namespace anchor::test {
 // process can show: signals and the exit status. Its stderr (the log) goes to a file.
 class ExporterProcess {
  public:
-  // Starts the binary with `args` and `env` ("NAME=value") as its whole environment.
-  ExporterProcess(const std::vector<std::string>& args, const std::vector<std::string>& env);
+  // Starts the binary with `args` and `env` ("NAME=value") as its whole environment. With
+  // `with_stdout`, Log() holds stdout too (else it is discarded).
+  ExporterProcess(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                  bool with_stdout = false);
   ~ExporterProcess();  // kills the child if it still runs
   ExporterProcess(const ExporterProcess&) = delete;
   ExporterProcess& operator=(const ExporterProcess&) = delete;

@@ -1,0 +1,248 @@
+// The landing page: rendered by the real exporter and loaded in a real browser (headless
+// Chromium), which must log no console message; the test reads the DOM the browser built.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
+#include "support/test_tls.h"
+#include "web/landing_page.h"
+
+using anchor::FakeAnchorApi;
+using anchor::test::BatchJson;
+using anchor::test::ExporterHarness;
+
+namespace {
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct BrowserRun {
+  int exit_status = -1;
+  std::string dom;                   // --dump-dom: the DOM after the page loaded, serialized
+  std::string log;                   // Chromium's log (--enable-logging=stderr)
+  std::vector<std::string> console;  // the CONSOLE lines of that log
+};
+
+// Loads `url` in headless Chromium with a fresh profile and no network besides the page.
+BrowserRun LoadInBrowser(const std::string& url) {
+  const std::string dir = anchor::test::MakeTempDir();
+  const std::string log_file = dir + "/chromium.log";
+  const std::string cmd =
+      "timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+      "--disable-background-networking --disable-component-update --disable-sync "
+      "--user-data-dir=" +
+      dir + "/profile --enable-logging=stderr --dump-dom '" + url + "' 2>" + log_file;
+  BrowserRun run;
+  FILE* out = popen(cmd.c_str(), "r");
+  REQUIRE(out != nullptr);
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof(buf), out)) > 0;) run.dom.append(buf, n);
+  run.exit_status = pclose(out);
+  run.log = ReadText(log_file);
+  std::istringstream lines(run.log);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("CONSOLE") != std::string::npos) run.console.push_back(line);
+  }
+  return run;
+}
+
+// The cells (by class) of the table row whose first cell holds `batch_id`.
+std::map<std::string, std::string> RowOf(const std::string& dom, const std::string& batch_id) {
+  static const std::regex row_re(R"(<tr class="batch">([\s\S]*?)</tr>)");
+  static const std::regex cell_re(R"re(<td class="([a-z-]+)">([\s\S]*?)</td>)re");
+  for (auto it = std::sregex_iterator(dom.begin(), dom.end(), row_re); it != std::sregex_iterator();
+       ++it) {
+    const std::string row = (*it)[1];
+    std::map<std::string, std::string> cells;
+    for (auto c = std::sregex_iterator(row.begin(), row.end(), cell_re);
+         c != std::sregex_iterator(); ++c) {
+      cells[(*c)[1]] = (*c)[2];
+    }
+    if (cells["id"].find(">" + batch_id + "</a>") != std::string::npos) return cells;
+  }
+  return {};
+}
+
+std::string Text(const std::string& html) {  // tags removed
+  return std::regex_replace(html, std::regex("<[^>]*>"), "");
+}
+
+int Count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("FormatAge says how long ago, in the largest sensible unit", "[landing]") {
+  const auto now = std::chrono::system_clock::now();
+  using std::chrono::seconds;
+  CHECK(anchor::FormatAge(now - seconds(12), now) == "12 s ago");
+  CHECK(anchor::FormatAge(now - seconds(119), now) == "119 s ago");
+  CHECK(anchor::FormatAge(now - seconds(300), now) == "5 min ago");
+  CHECK(anchor::FormatAge(now - seconds(3 * 3600), now) == "3 h ago");
+  CHECK(anchor::FormatAge(now - seconds(3 * 86400), now) == "3 d ago");
+  CHECK(anchor::FormatAge(now + seconds(4), now) == "in 4 s");
+}
+
+TEST_CASE("the landing page links to documentation sections that exist", "[landing]") {
+  anchor::LandingPageInfo info;
+  info.telemetry_path = "/metrics";
+  info.docs_base_url = "https://docs.example/tree/main";
+  const auto page = anchor::RenderLandingPage(info);
+  // GitHub's heading anchors: lower case, spaces to '-', other punctuation dropped.
+  auto anchors_of = [](const std::string& markdown) {
+    std::set<std::string> out;
+    std::istringstream in(markdown);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind('#', 0) != 0) continue;
+      const auto text = line.substr(line.find_first_not_of('#') + 1);
+      std::string anchor;
+      for (const char c : text) {
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') {
+          anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        if (c == ' ') anchor += '-';
+      }
+      out.insert(anchor);
+    }
+    return out;
+  };
+  const std::regex link_re("href=\"https://docs\\.example/tree/main/([^\"#]+)#([^\"]+)\"");
+  int links = 0;
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), link_re);
+       it != std::sregex_iterator(); ++it, ++links) {
+    const std::string file = (*it)[1], anchor = (*it)[2];
+    INFO(file << "#" << anchor);
+    CHECK(anchors_of(ReadText(std::string(ANCHOR_SOURCE_DIR) + "/" + file)).count(anchor) == 1);
+  }
+  CHECK(links >= 5);
+  info.docs_base_url.clear();  // unpublished docs: named, not linked
+  const auto plain = anchor::RenderLandingPage(info);
+  CHECK(plain.find("docs/operating.md: Reloading") != std::string::npos);
+  CHECK(plain.find("href=\"/docs") == std::string::npos);
+}
+
+TEST_CASE("the browser check fails on console messages", "[landing][browser]") {
+  const auto run = LoadInBrowser("data:text/html,<p>x</p><script>console.error(1)</script>");
+  INFO(run.log);
+  CHECK(run.exit_status == 0);
+  CHECK(run.console.size() == 1);
+}
+
+TEST_CASE("a browser shows each batch's state, reason and data age, with markup as text",
+          "[landing][browser][e2e]") {
+  FakeAnchorApi api;
+  REQUIRE(api.Start());
+  api.SetBatchJson("good", BatchJson("good", "processing", 8, 42.5));
+  FakeAnchorApi::Answer broken;
+  broken.status = 500;
+  broken.body = "{\"error\": \"database on fire\"}";
+  api.SetAnswer("broken", broken);
+  FakeAnchorApi::Answer limited;
+  limited.status = 429;
+  limited.headers = {{"Retry-After", "600"}};
+  api.SetAnswer("limited", limited);
+  api.SetListedBatches({{"found-1", "processing", static_cast<double>(std::time(nullptr))}});
+  api.SetBatchJson("found-1", BatchJson("found-1", "processing", 2, 10));
+
+  auto config = anchor::test::TestConfig(api.base_url(), FakeAnchorApi::Options{}.api_key);
+  const std::string markup = "<b id=\"injected\">bold</b><script>console.log('xss')</script>";
+  config.batches = {{"good", {{"team", markup}}},
+                    {"missing", {}},
+                    {"broken", {}},
+                    {"limited", {}},
+                    {"later", {}}};
+  config.discovery.enabled = true;
+  // The first load succeeds; every reload after it fails, with markup in its message.
+  auto loads = std::make_shared<std::atomic<int>>(0);
+  anchor::ConfigSource source = [config, loads]() -> anchor::ConfigLoadResult {
+    if ((*loads)++ == 0) return {config, ""};
+    return {std::nullopt, "config.yaml:3: anchor.timeout: must be positive <i>sic</i>"};
+  };
+  ExporterHarness exporter(anchor::AppOptions{{}, "", source});
+  exporter.Scrape();  // fetches every batch and discovers found-1
+  CHECK_FALSE(exporter.app().Reload("test").empty());
+  // Probes after the scrape update what the page shows (it reads the fetcher, not the scrape).
+  api.SetBatchJson("good", BatchJson("good", "processing", 8, 87.5));
+  exporter.Get("/probe?target=good");
+
+  const auto run = LoadInBrowser("http://127.0.0.1:" + std::to_string(exporter.port()) + "/");
+  INFO(run.log);
+  REQUIRE(run.exit_status == 0);
+  for (const auto& line : run.console) FAIL_CHECK("console message: " << line);
+  const std::string& dom = run.dom;
+  INFO(dom);
+
+  CHECK(Count(dom, "<tr class=\"batch\">") == 6);
+  const std::regex age_re(R"(^\d+ s ago$)");
+  auto good = RowOf(dom, "good");
+  CHECK(Text(good["state"]) == "up");
+  CHECK(Text(good["status"]) == "processing");
+  CHECK(good["progress"].find("<progress value=\"0.8750\" max=\"1\"></progress> 87.5%") !=
+        std::string::npos);
+  CHECK(std::regex_match(Text(good["data-age"]), age_re));
+  // The label value is text: escaped in the DOM, no element or script made from it.
+  CHECK(good["labels"].find("team=\"&lt;b id=\"injected\"&gt;bold&lt;/b&gt;&lt;script&gt;") !=
+        std::string::npos);
+  CHECK(dom.find("<b id=\"injected\">") == std::string::npos);
+
+  auto missing = RowOf(dom, "missing");
+  CHECK(Text(missing["state"]) == "down");
+  CHECK(Text(missing["why"]).find("not_found (HTTP 404)") == 0);
+  CHECK(std::regex_match(Text(missing["data-age"]), age_re));
+  auto broken_row = RowOf(dom, "broken");
+  CHECK(Text(broken_row["why"]).find("server_error (HTTP 500)") == 0);
+  auto limited_row = RowOf(dom, "limited");
+  CHECK(Text(limited_row["why"]).find("rate_limited (HTTP 429)") == 0);
+  CHECK(std::regex_search(Text(limited_row["why"]), std::regex("Retry-After, in (9|10) min")));
+  CHECK(Text(RowOf(dom, "later")["why"]).find("not_found (HTTP 404)") == 0);
+  auto found = RowOf(dom, "found-1");
+  CHECK(Text(found["source"]) == "discovered");
+  CHECK(Text(found["state"]) == "up");
+
+  CHECK(dom.find(
+            "Batches found: <span class=\"discovered-count\">1</span>, 1 of them not configured") !=
+        std::string::npos);
+  CHECK(std::regex_search(
+      dom, std::regex(R"(Last successful refresh: <span class="age" title="[^"]+">\d+ s ago)")));
+  CHECK(dom.find("The last reload failed") != std::string::npos);
+  CHECK(dom.find("<pre class=\"reload-error\">config.yaml:3: anchor.timeout: must be positive "
+                 "&lt;i&gt;sic&lt;/i&gt;</pre>") != std::string::npos);
+  CHECK(dom.find("docs/operating.md: Reloading") != std::string::npos);
+  CHECK(dom.find(FakeAnchorApi::Options{}.api_key) == std::string::npos);
+}
+
+TEST_CASE("the landing page dates data by the API's answer, not by the scrape that reused it",
+          "[landing][e2e]") {
+  FakeAnchorApi api;
+  REQUIRE(api.Start());
+  api.SetBatchJson("cached", BatchJson("cached", "processing", 4));
+  auto config = anchor::test::TestConfig(api.base_url(), FakeAnchorApi::Options{}.api_key);
+  config.batches = {{"cached", {}}};
+  config.cache.min_interval = std::chrono::hours(1);
+  ExporterHarness exporter(config);
+  exporter.Scrape();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  exporter.Scrape();  // answered from the cache
+  CHECK(api.RequestCount("cached") == 1);
+  const auto page = exporter.Get("/");
+  INFO(page);
+  CHECK(std::regex_search(
+      page, std::regex(R"(<td class="data-age"><span class="age" title="[^"]+">[2-9] s ago)")));
+}
