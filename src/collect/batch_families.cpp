@@ -230,26 +230,10 @@ void Families::Add(const BatchTarget& target, const FetchResult& result,
 }
 
 std::vector<MetricFamily*> InOrder(Families& f) {
-  return {&f.up,
-          &f.total,
-          &f.requests,
-          &f.progress,
-          &f.status,
-          &f.phase,
-          &f.sessions,
-          &f.retries,
-          &f.retried,
-          &f.error,
-          &f.created,
-          &f.completed,
-          &f.fetch_duration,
-          &f.fetch_error,
-          &f.last_status,
-          &f.duration,
-          &f.queue,
-          &f.oldest_running,
-          &f.first_start,
-          &f.last_completion,
+  return {&f.up,        &f.total,     &f.requests,       &f.progress,    &f.status,
+          &f.phase,     &f.sessions,  &f.retries,        &f.retried,     &f.error,
+          &f.created,   &f.completed, &f.fetch_duration, &f.fetch_error, &f.last_status,
+          &f.duration,  &f.queue,     &f.oldest_running, &f.first_start, &f.last_completion,
           &f.with_error};
 }
 
