@@ -5,6 +5,7 @@
 // The fake API runs in a child process and the scrapes are curl processes, so that the CPU
 // time and memory measured (getrusage and VmHWM of this process) are the exporter's alone.
 #include <signal.h>
+#include <spdlog/sinks/null_sink.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -133,6 +134,32 @@ void ResetPeakRss() {
   std::ofstream("/proc/self/clear_refs") << "5";  // resets VmHWM (Linux >= 4.0)
 }
 
+// The exporter as main() runs it, logging at info level (ExporterHarness logs at debug level,
+// which writes a line per cached batch per scrape).
+class InfoLevelExporter {
+ public:
+  InfoLevelExporter(const Config& config, WebOptions web)
+      : log_(LogLevel::kInfo, LogFormat::kLogfmt, std::make_shared<spdlog::sinks::null_sink_mt>()) {
+    web.listen_address = "127.0.0.1:0";
+    app_ = std::make_unique<ExporterApp>(AppOptions{web, "", test::FixedConfig(config)}, log_);
+    if (!app_->Start()) Fail("the exporter did not start");
+    thread_ = std::thread([this] { app_->Serve(); });
+    while (!app_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~InfoLevelExporter() {
+    app_->Stop();
+    thread_.join();
+  }
+  InfoLevelExporter(const InfoLevelExporter&) = delete;
+  InfoLevelExporter& operator=(const InfoLevelExporter&) = delete;
+  int port() const { return app_->port(); }
+
+ private:
+  Logger log_;
+  std::unique_ptr<ExporterApp> app_;
+  std::thread thread_;
+};
+
 struct Mode {
   const char* name;
   bool gzip;
@@ -158,7 +185,7 @@ Row Measure(bool quick, const std::string& api_url, int batches, bool mixed, boo
   WebOptions web;
   web.render_cache = cache;
   web.max_scrape_timeout = std::chrono::seconds(120);
-  test::ExporterHarness exporter(config, web);
+  InfoLevelExporter exporter(config, web);
   const int reps = quick ? 2 : 5;
   Row row;
   row.cells = {std::to_string(batches), mixed ? "1 in 10" : "none", cache ? "on" : "off"};
