@@ -35,9 +35,13 @@ run() {
 }
 
 run "$bin/bench_fanout" $quick --targets "$targets"
+run "$bin/bench_nagle" $quick --targets "$targets"
+run "$bin/bench_scale" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
 run "$bin/bench_parse_render" $quick --targets "$targets"
 run "$bin/bench_exporter" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
 run "$bin/bench_render_cache" $quick --targets "$targets"
+run "$bin/bench_auth_flood" $quick --targets "$targets"
+run "$bin/bench_soak" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
 
 # Instructions per scrape: callgrind counts only the scrapes (the workload toggles collection).
 callgrind() {  # $1: name, $2: extra flag of the workload; prints "<Ir per scrape> <total Ir>"

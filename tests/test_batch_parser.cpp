@@ -216,6 +216,19 @@ TEST_CASE("the list parser survives deep nesting and skips only a whole BOM", "[
   REQUIRE(parsed);
   CHECK(parsed->batch_ids == std::vector<std::string>{"a1"});
   CHECK(parsed->has_next);
+  CHECK(parsed->total_pages == 0);  // absent
+  const auto counted = anchor::ParseBatchListResponse(
+      R"({"data": {"batches": [], "pagination": {"has_next": true, "total_pages": 200}}})", error);
+  REQUIRE(counted);
+  CHECK(counted->total_pages == 200);
+  for (const char* pages : {"-1", "0", "1.5", "\"7\"", "99999999999"}) {
+    INFO(pages);
+    const auto odd = anchor::ParseBatchListResponse(
+        std::string(R"({"data": {"batches": [], "pagination": {"total_pages": )") + pages + "}}}",
+        error);
+    REQUIRE(odd);
+    CHECK(odd->total_pages == 0);  // not a usable count: pages are followed one at a time
+  }
   CHECK_FALSE(anchor::ParseBatchListResponse("\xBB" + page, error));
   CHECK_FALSE(error.empty());
 

@@ -277,7 +277,7 @@ TEST_CASE("the sessions section: histograms and bucket bounds", "[config][sessio
         anchor::SessionHistograms::kOff);
 
   ExpectError("batches: []\nsessions:\n  histograms: some\n",
-              {"config.yaml:3:", "sessions.histograms", "all, active or off"});
+              {"config.yaml:3:", "sessions.histograms", "all, active, off"});
   ExpectError("sessions:\n  duration_buckets: [1, 5, 5]\n",
               {"config.yaml:2:", "sessions.duration_buckets[2]", "strictly increasing"});
   ExpectError("sessions:\n  queue_buckets:\n    - 10\n    - 0\n",

@@ -46,6 +46,19 @@ TEST_CASE("Accept-Encoding: gzip is recognised as HTTP defines it", "[web][gzip]
   CHECK_FALSE(AcceptsGzip("x-gzip2"));
   CHECK_FALSE(AcceptsGzip("gzip;q=0"));
   CHECK_FALSE(AcceptsGzip("gzip; q=0.0, br"));
+  CHECK_FALSE(AcceptsGzip("identity"));
+  CHECK_FALSE(AcceptsGzip("identity;q=1, *;q=0"));
+  CHECK_FALSE(AcceptsGzip("gzip;q=0, *"));  // gzip's own weight beats "*"
+  CHECK_FALSE(AcceptsGzip("gzip;Q=0.000"));
+  CHECK_FALSE(AcceptsGzip("gzip;q=abc"));  // a malformed weight is not "acceptable"
+  CHECK_FALSE(AcceptsGzip("gzip;q=2"));
+  CHECK_FALSE(AcceptsGzip("gzip;q=0.0001"));  // at most three decimals
+  CHECK_FALSE(AcceptsGzip("gzipfoo"));
+  CHECK(AcceptsGzip("*"));
+  CHECK(AcceptsGzip("identity, *;q=0.1"));
+  CHECK(AcceptsGzip("gzip;q=0.001"));
+  CHECK(AcceptsGzip("gzip ; q = 1.0"));
+  CHECK(AcceptsGzip("x-gzip"));
 }
 
 TEST_CASE("GzipFast output inflates back to its input", "[web][gzip]") {
@@ -88,4 +101,32 @@ TEST_CASE("/metrics is gzipped once for a scraper that accepts gzip", "[web][gzi
   // Same series as the plain answer (values such as durations may differ between scrapes).
   CHECK(std::count(text.begin(), text.end(), '\n') ==
         std::count(plain->body.begin(), plain->body.end(), '\n'));
+}
+
+TEST_CASE("an Accept-Encoding that refuses gzip (q=0, identity) gets plain text on every page",
+          "[web][gzip]") {
+  anchor::FakeAnchorApi api;
+  REQUIRE(api.Start());
+  api.SetBatchJson("b1", anchor::test::BatchJson("b1", "completed", 50));
+  auto config = anchor::test::TestConfig(api.base_url(), anchor::FakeAnchorApi::Options{}.api_key);
+  config.batches.push_back({"b1", {}});
+  anchor::test::ExporterHarness exporter(config);
+
+  httplib::Client client("127.0.0.1", exporter.port());
+  client.set_decompress(false);
+  for (const std::string path : {"/metrics", "/", "/-/healthy", "/no-such-page"}) {
+    for (const std::string refusal : {"gzip;q=0", "identity", "gzip;q=0, identity", "*;q=0"}) {
+      CAPTURE(path, refusal);
+      const auto res = client.Get(path, {{"Accept-Encoding", refusal}});
+      REQUIRE(res);
+      CHECK(res->get_header_value("Content-Encoding").empty());
+      CHECK_FALSE(res->body.empty());
+      // Not gzip's magic bytes: the body itself is plain text.
+      CHECK(res->body.rfind("\x1f\x8b", 0) == std::string::npos);
+      CHECK(res->get_header_value_count("Content-Type") == 1);
+    }
+  }
+  const auto star = client.Get("/metrics", {{"Accept-Encoding", "*"}});
+  REQUIRE(star);
+  CHECK(star->get_header_value("Content-Encoding") == "gzip");
 }

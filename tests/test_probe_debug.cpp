@@ -90,7 +90,7 @@ TEST_CASE("debug probe of an up batch traces the request and returns the metrics
   CHECK(Has(b, "connection: new\n"));
   CHECK(Has(b, "status: 200\n"));
   CHECK(Has(b, "  X-Request-Id: req-123\n"));
-  CHECK(Has(b, "  X-Echo: key=<masked>\n"));
+  CHECK(Has(b, "  X-Echo: key=<redacted>\n"));
   CHECK(Has(b, "body_bytes: " + std::to_string(BatchJson("up-1", "processing", 4).size()) + "\n"));
   CHECK(Has(b, "first_byte: "));
   CHECK(Has(b, "total: "));

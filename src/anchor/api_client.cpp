@@ -2,8 +2,11 @@
 
 #include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -49,6 +52,34 @@ std::string UrlEncode(const std::string& value) {
   return out;
 }
 
+// A listed id that holds the key would become a label value: it is dropped instead.
+void RedactPage(BatchListPage& page, const Secret& key) {
+  for (size_t i = page.batch_ids.size(); i-- > 0;) {
+    if (Redacted(page.batch_ids[i], key) != page.batch_ids[i]) {
+      page.batch_ids.erase(page.batch_ids.begin() + static_cast<std::ptrdiff_t>(i));
+      page.statuses.erase(page.statuses.begin() + static_cast<std::ptrdiff_t>(i));
+      ++page.dropped_ids;
+    } else {
+      page.statuses[i] = Redacted(std::move(page.statuses[i]), key);
+    }
+  }
+}
+
+// Sends the ACK of what was read so far at once, instead of up to 40 ms later. A server that
+// leaves Nagle on and writes the body after the headers holds the body until the headers are
+// ACKed; Linux delays that ACK on a kept-alive connection. TCP_QUICKACK is not sticky (the
+// kernel falls back to delayed ACKs), so it is set again on every answer, once its headers are
+// in: the only hook cpp-httplib's compiled client offers between the headers and the body.
+void AckNow(socket_t sock) {
+#ifdef TCP_QUICKACK
+  if (sock == INVALID_SOCKET) return;
+  const int on = 1;
+  setsockopt(sock, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on));
+#else
+  (void)sock;
+#endif
+}
+
 // A name lookup is reused this long (httplib would otherwise look the name up for every new
 // connection itself, without telling us why it failed).
 constexpr auto kResolveTtl = std::chrono::seconds(30);
@@ -89,12 +120,7 @@ struct ApiClient::RawResponse {
 
 // The API's own text could quote the key back: it never leaves the exporter.
 std::string ApiClient::Masked(std::string text) const {
-  const std::string& key = config_.api_key.Reveal();
-  if (key.empty()) return text;
-  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
-    text.replace(at, key.size(), "<masked>");
-  }
-  return text;
+  return Redacted(std::move(text), config_.api_key);
 }
 
 std::string ApiClient::KeySource() const {
@@ -253,6 +279,7 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
         path_prefix_ + path, httplib::Headers{},
         [&](const httplib::Response& res) {
           moments.headers_received = Clock::now();
+          AckNow(raw->socket());
           out.status = res.status;
           out.retry_after = res.get_header_value("Retry-After");
           if (trace) {
@@ -385,6 +412,8 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
                                   FetchTrace* trace) {
   const auto start = SteadyClock::now();
   RawResponse raw = Get("/v1/batch-sessions/" + batch_id, deadline, trace);
+  // Before the error message is cut to length, so no part of the key survives the cut.
+  if (raw.status != 200) raw.body = Redacted(std::move(raw.body), config_.api_key);
   FetchResult result;
   result.http_status = raw.status;
   result.body_bytes = raw.body.size();
@@ -395,6 +424,15 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
     } else {
       result.error = FetchError::kInvalidResponse;
       result.detail = std::move(parsed.error);
+    }
+  }
+  // Text from the API is logged (detail, error) or exported (status, phase): never the key.
+  const Secret& key = config_.api_key;
+  result.detail = Redacted(std::move(result.detail), key);
+  if (result.batch) {
+    for (auto* field : {&result.batch->batch_id, &result.batch->status, &result.batch->phase,
+                        &result.batch->error}) {
+      if (*field) **field = Redacted(std::move(**field), key);
     }
   }
   result.duration_seconds = SecondsSince(start);
@@ -408,12 +446,15 @@ BatchListResult ApiClient::ListBatches(const BatchListQuery& query, Clock::time_
   if (!query.status.empty()) path += "&status=" + UrlEncode(query.status);
   if (!query.created_after.empty()) path += "&created_after=" + UrlEncode(query.created_after);
   RawResponse raw = Get(path, deadline, nullptr);
+  if (raw.status != 200) raw.body = Redacted(std::move(raw.body), config_.api_key);
   BatchListResult result;
   result.http_status = raw.status;
   if (!Failed(raw, result.error, result.detail, result.retry_after)) {
     result.page = ParseBatchListResponse(raw.body, result.detail);
     if (!result.page) result.error = FetchError::kInvalidResponse;
   }
+  result.detail = Redacted(std::move(result.detail), config_.api_key);
+  if (result.page) RedactPage(*result.page, config_.api_key);
   return result;
 }
 

@@ -48,7 +48,7 @@ class ApiClient {
 
   // Where the key came from, for messages: "environment variable X" or "file Y". Never the key.
   std::string KeySource() const;
-  // `text` with every occurrence of the key replaced by "<masked>".
+  // `text` with every occurrence of the key replaced by "<redacted>" (Redacted()).
   std::string Masked(std::string text) const;
 
  private:

@@ -55,6 +55,10 @@ std::optional<BatchListPage> ParseBatchListResponse(std::string_view body, std::
   if (const rapidjson::Value* pagination = Member(*data, "pagination")) {
     const rapidjson::Value* next = Member(*pagination, "has_next");
     page.has_next = next != nullptr && next->IsBool() && next->GetBool();
+    const rapidjson::Value* pages = Member(*pagination, "total_pages");
+    if (pages != nullptr && pages->IsInt() && pages->GetInt() > 0) {
+      page.total_pages = pages->GetInt();
+    }
   }
   return page;
 }

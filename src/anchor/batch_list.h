@@ -20,6 +20,7 @@ struct BatchListPage {
   std::vector<std::string> batch_ids;  // valid ids only (IsValidBatchId); others are dropped
   std::vector<std::string> statuses;   // status of each id ("" when absent or invalid)
   bool has_next = false;
+  int total_pages = 0;  // pagination.total_pages; 0 when absent or invalid
   int dropped_ids = 0;  // entries without a usable batch_id
 };
 

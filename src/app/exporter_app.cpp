@@ -8,6 +8,7 @@
 #include "log/logger.h"
 #include "version.h"
 #include "web/landing_page.h"
+#include "web/service_discovery.h"
 #include "web/text_exposition.h"
 
 namespace anchor {
@@ -266,6 +267,7 @@ ExporterHandlers ExporterApp::Handlers() {
   h.collect = [this](auto deadline) { return Collect(deadline); };
   h.probe = [this](const std::string& target, auto deadline) { return Probe(target, deadline); };
   h.landing_page = [this] { return LandingPage(); };
+  h.service_discovery = [this](auto deadline) { return ServiceDiscovery(deadline); };
   h.probe_debug = [this](const std::string& target, auto deadline) {
     return ProbeDebug(target, deadline);
   };
@@ -300,6 +302,19 @@ ProbeAnswer ExporterApp::Probe(const std::string& target,
   answer.outcome = ToOutcome(result.status);
   answer.families = std::move(result.families);
   return answer;
+}
+
+std::string ExporterApp::ServiceDiscovery(std::chrono::steady_clock::time_point deadline) {
+  const auto collector = holder_.Get();
+  collector->RefreshDiscovery(deadline);
+  std::vector<ServiceDiscoveryTarget> targets;
+  for (const auto& tracked : collector->TrackedBatches()) {
+    ServiceDiscoveryTarget t{tracked.target.id, tracked.discovered, std::nullopt,
+                             tracked.target.labels};
+    if (tracked.last && tracked.last->ok()) t.status = tracked.last->batch->status;
+    targets.push_back(std::move(t));
+  }
+  return RenderServiceDiscovery(targets);
 }
 
 ProbeDebugAnswer ExporterApp::ProbeDebug(const std::string& target,

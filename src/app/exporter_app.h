@@ -79,6 +79,7 @@ class ExporterApp {
   std::string LandingPage() const;
   void MarkReload(const std::string& error);
   void LogWarnings(const std::vector<std::string>& warnings) const;
+  std::string ServiceDiscovery(std::chrono::steady_clock::time_point deadline);
   void LogListening(const WebConfig& web) const;
 
   AppOptions options_;

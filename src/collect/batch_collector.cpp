@@ -43,10 +43,16 @@ BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const
           config_.anchor, [m = &metrics](int status) { m->CountApiRequest(status); },
           config_.sessions.buckets),
       fetcher_(client_, config_.anchor, config_.cache, metrics, log) {
+  // Looked up for every discovered id of every scrape (thousands); the first of duplicates wins.
+  for (size_t i = 0; i < config_.batches.size(); ++i) configured_.emplace(config_.batches[i].id, i);
   if (config_.discovery.enabled) {
-    discovery_ = std::make_unique<BatchDiscovery>(client_, config_.discovery, metrics, log);
+    discovery_ = std::make_unique<BatchDiscovery>(
+        client_, config_.discovery, config_.anchor.max_concurrency, config_.anchor.timeout, metrics,
+        log, [this](const std::string& id) { return SeenFinished(id); });
   }
 }
+
+BatchCollector::~BatchCollector() { discovery_.reset(); }
 
 void BatchCollector::Record(const BatchTarget& target,
                             const std::shared_ptr<const FetchResult>& result) {
@@ -120,17 +126,14 @@ bool BatchCollector::SeenFinished(const std::string& batch_id) const {
 }
 
 const BatchTarget* BatchCollector::Configured(const std::string& batch_id) const {
-  for (const auto& t : config_.batches) {
-    if (t.id == batch_id) return &t;
-  }
-  return nullptr;
+  const auto it = configured_.find(batch_id);
+  return it == configured_.end() ? nullptr : &config_.batches[it->second];
 }
 
 std::vector<BatchTarget> BatchCollector::Targets(Clock::time_point deadline, bool* truncated) {
   std::vector<BatchTarget> targets = config_.batches;
   if (!discovery_) return targets;
-  const auto found =
-      discovery_->Current(deadline, [this](const std::string& id) { return SeenFinished(id); });
+  const auto found = discovery_->Current(deadline);
   if (truncated != nullptr) *truncated = found.truncated;
   for (const auto& id : found.batch_ids) {
     if (Configured(id) == nullptr) targets.push_back({id, {}});  // configured labels win
@@ -223,11 +226,13 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
   return out;
 }
 
+void BatchCollector::RefreshDiscovery(Clock::time_point deadline) {
+  if (discovery_) discovery_->Current(deadline);
+}
+
 bool BatchCollector::IsTracked(const std::string& batch_id) const {
   if (Configured(batch_id) != nullptr) return true;
-  if (!discovery_) return false;
-  const auto known = discovery_->Known();
-  return std::find(known.begin(), known.end(), batch_id) != known.end();
+  return discovery_ && discovery_->Contains(batch_id);
 }
 
 std::vector<TrackedBatch> BatchCollector::TrackedBatches() const {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "anchor/api_client.h"
@@ -55,6 +56,10 @@ class BatchCollector {
   };
 
   BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log);
+  // Ends discovery's background refresh first: it reads what was last fetched.
+  ~BatchCollector();
+  BatchCollector(const BatchCollector&) = delete;
+  BatchCollector& operator=(const BatchCollector&) = delete;
 
   // Fetches every tracked batch (ending by `deadline`).
   Collection CollectBatches(Clock::time_point deadline);
@@ -68,6 +73,9 @@ class BatchCollector {
                     FetchExplanation* explanation = nullptr);
 
   bool IsTracked(const std::string& batch_id) const;
+  // Refreshes the discovered list when due, as a scrape does (for /sd, which Prometheus polls
+  // whether or not anything scrapes the telemetry path).
+  void RefreshDiscovery(Clock::time_point deadline);
   // Every tracked batch with the fetcher's current state of it.
   std::vector<TrackedBatch> TrackedBatches() const;
   // Null when discovery is off.
@@ -86,6 +94,7 @@ class BatchCollector {
   const BatchTarget* Configured(const std::string& batch_id) const;
 
   const Config config_;
+  std::unordered_map<std::string, size_t> configured_;  // id -> index in config_.batches
   SelfMetrics& metrics_;
   const Logger& log_;
   ApiClient client_;

@@ -1,6 +1,7 @@
 #include "collect/batch_discovery.h"
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 
 #include "anchor/api_client.h"
@@ -9,10 +10,78 @@
 #include "log/logger.h"
 
 namespace anchor {
+namespace {
+
+constexpr int kPageSize = 100;  // the API's largest page
+
+}  // namespace
 
 BatchDiscovery::BatchDiscovery(ApiClient& client, const DiscoveryConfig& config,
-                               SelfMetrics& metrics, const Logger& log)
-    : client_(client), config_(config), metrics_(metrics), log_(log) {}
+                               int max_concurrency, Duration request_timeout, SelfMetrics& metrics,
+                               const Logger& log, FinishedFn finished)
+    : client_(client),
+      config_(config),
+      max_concurrency_(std::max(1, max_concurrency)),
+      refresh_budget_(std::max(config.refresh_interval, request_timeout)),
+      metrics_(metrics),
+      log_(log),
+      finished_(std::move(finished)) {}
+
+BatchDiscovery::~BatchDiscovery() {
+  stopping_ = true;
+  std::thread worker;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    worker = std::move(worker_);
+  }
+  if (worker.joinable()) worker.join();
+}
+
+void BatchDiscovery::CountFailure(const BatchListResult& result) {
+  metrics_.CountDiscoveryError(result.error);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    status_.last_failure = std::chrono::system_clock::now();
+    status_.last_error = std::string(FetchErrorReason(result.error)) +
+                         (result.detail.empty() ? "" : ": " + result.detail);
+    status_.last_failed = true;
+  }
+  log_.Warn("batch discovery failed; keeping the previous list",
+            {{"reason", FetchErrorReason(result.error)}, {"detail", result.detail}});
+  if (result.retry_after) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto wait = *result.retry_after - std::chrono::system_clock::now();
+    next_refresh_ = std::max(next_refresh_, Clock::now() + wait);
+  }
+}
+
+bool BatchDiscovery::ListPages(const std::string& status, const std::string& created_after,
+                               int last, Clock::time_point deadline,
+                               std::vector<std::vector<std::string>>& pages) {
+  pages.assign(static_cast<size_t>(last - 1), {});
+  std::atomic<int> next{2};
+  std::atomic<bool> failed{false};
+  std::mutex failure_mu;
+  std::optional<BatchListResult> failure;
+  auto work = [&] {
+    for (int page = next++; page <= last && !failed && !stopping_; page = next++) {
+      auto result = client_.ListBatches({status, page, kPageSize, created_after}, deadline);
+      if (!result.ok()) {
+        std::lock_guard<std::mutex> lock(failure_mu);
+        if (!failed.exchange(true)) failure = std::move(result);
+        return;
+      }
+      pages[static_cast<size_t>(page - 2)] = std::move(result.page->batch_ids);
+    }
+  };
+  std::vector<std::thread> threads;
+  const int workers = std::min(max_concurrency_, last - 1);
+  for (int i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  if (failure) CountFailure(*failure);
+  return !failed && !stopping_;
+}
 
 bool BatchDiscovery::List(Clock::time_point deadline, std::vector<std::string>& ids, bool& more) {
   std::set<std::string> seen;
@@ -22,39 +91,103 @@ bool BatchDiscovery::List(Clock::time_point deadline, std::vector<std::string>& 
     created_after = FormatRfc3339(std::chrono::duration<double>(since.time_since_epoch()).count());
   }
   const auto cap = static_cast<size_t>(config_.max_batches);
-  for (const auto& status : config_.statuses) {
-    for (int page = 1;; ++page) {
-      const auto result = client_.ListBatches({status, page, 100, created_after}, deadline);
-      if (!result.ok()) {
-        metrics_.CountDiscoveryError(result.error);
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          status_.last_failure = std::chrono::system_clock::now();
-          status_.last_error = std::string(FetchErrorReason(result.error)) +
-                               (result.detail.empty() ? "" : ": " + result.detail);
-          status_.last_failed = true;
-        }
-        log_.Warn("batch discovery failed; keeping the previous list",
-                  {{"reason", FetchErrorReason(result.error)}, {"detail", result.detail}});
-        if (result.retry_after) {
-          std::lock_guard<std::mutex> lock(mu_);
-          const auto wait = *result.retry_after - std::chrono::system_clock::now();
-          next_refresh_ = std::max(next_refresh_, Clock::now() + wait);
-        }
+  // Adds a page's ids; false once the cap is reached.
+  const auto add = [&](const std::vector<std::string>& page) {
+    for (const auto& id : page) {
+      if (!seen.insert(id).second) continue;  // pages shift while they are read
+      if (ids.size() == cap) {
+        more = true;
         return false;
       }
-      for (const auto& id : result.page->batch_ids) {
-        if (!seen.insert(id).second) continue;
-        if (ids.size() == cap) {
-          more = true;
-          return true;
-        }
-        ids.push_back(id);
+      ids.push_back(id);
+    }
+    return true;
+  };
+  for (const auto& status : config_.statuses) {
+    auto first = client_.ListBatches({status, 1, kPageSize, created_after}, deadline);
+    if (!first.ok()) {
+      CountFailure(first);
+      return false;
+    }
+    if (!add(first.page->batch_ids)) return true;
+    if (!first.page->has_next || first.page->batch_ids.empty()) continue;
+    if (first.page->total_pages > 1) {
+      // Only the pages that can fit under the cap (one more, to learn whether it cuts).
+      const auto room = static_cast<int>((cap - ids.size()) / kPageSize) + 2;
+      const int last = std::min(first.page->total_pages, room);
+      std::vector<std::vector<std::string>> pages;
+      if (!ListPages(status, created_after, last, deadline, pages)) return false;
+      for (const auto& page : pages) {
+        if (!add(page)) return true;
       }
+      if (last < first.page->total_pages) more = true;
+      continue;
+    }
+    // No page count: follow has_next one page at a time.
+    for (int page = 2; !stopping_; ++page) {
+      auto result = client_.ListBatches({status, page, kPageSize, created_after}, deadline);
+      if (!result.ok()) {
+        CountFailure(result);
+        return false;
+      }
+      if (!add(result.page->batch_ids)) return true;
       if (!result.page->has_next || result.page->batch_ids.empty()) break;
     }
   }
   return true;
+}
+
+std::vector<std::string> BatchDiscovery::Known() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_.batch_ids;
+}
+
+bool BatchDiscovery::Contains(const std::string& batch_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return current_ids_.count(batch_id) != 0;
+}
+
+void BatchDiscovery::Refresh() {
+  std::vector<std::string> listed;
+  bool more = false;
+  // A refresh must end before the next one is due, whatever the scrapes' deadlines (but may
+  // always take one request's timeout: a 1 s interval must not fail every slow request).
+  const bool ok = List(Clock::now() + refresh_budget_, listed, more);
+  Snapshot next;
+  if (ok) {
+    Snapshot previous;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      previous = current_;
+    }
+    // Batches that left the list but were not yet seen finished stay, up to the cap.
+    const std::set<std::string> listed_set(listed.begin(), listed.end());
+    next = Snapshot{std::move(listed), more};
+    for (const auto& id : previous.batch_ids) {
+      if (listed_set.count(id) || finished_(id)) continue;
+      if (next.batch_ids.size() >= static_cast<size_t>(config_.max_batches)) {
+        next.truncated = true;
+        break;
+      }
+      next.batch_ids.push_back(id);
+    }
+    if (next.truncated) {
+      log_.Warn("discovery.max_batches cut the list of discovered batches",
+                {{"max_batches", config_.max_batches}});
+    }
+    log_.Debug("discovered batches", {{"count", next.batch_ids.size()}});
+  }
+  std::unordered_set<std::string> ids(next.batch_ids.begin(), next.batch_ids.end());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ok) {
+    current_ = std::move(next);
+    current_ids_ = std::move(ids);
+    status_.last_success = std::chrono::system_clock::now();
+    status_.last_failed = false;
+  }
+  refreshing_ = false;
+  ++refreshes_ended_;
+  refreshed_cv_.notify_all();
 }
 
 BatchDiscovery::Status BatchDiscovery::GetStatus() const {
@@ -65,51 +198,18 @@ BatchDiscovery::Status BatchDiscovery::GetStatus() const {
   return s;
 }
 
-std::vector<std::string> BatchDiscovery::Known() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return current_.batch_ids;
-}
-
-BatchDiscovery::Snapshot BatchDiscovery::Current(Clock::time_point deadline,
-                                                 const FinishedFn& finished) {
-  std::unique_lock<std::mutex> refresh(refresh_mu_, std::try_to_lock);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    // Another scrape is refreshing, or it is not time yet: use what we have.
-    if (!refresh.owns_lock() || Clock::now() < next_refresh_) return current_;
+BatchDiscovery::Snapshot BatchDiscovery::Current(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!refreshing_ && Clock::now() >= next_refresh_) {
+    refreshing_ = true;
     next_refresh_ = Clock::now() + config_.refresh_interval;
+    // The previous refresh has ended (refreshing_ was false): its thread is done or exiting.
+    if (worker_.joinable()) worker_.join();
+    worker_ = std::thread([this] { Refresh(); });
   }
-  std::vector<std::string> listed;
-  bool more = false;
-  if (!List(deadline, listed, more)) {
-    std::lock_guard<std::mutex> lock(mu_);
-    return current_;
+  if (refreshes_ended_ == 0) {
+    refreshed_cv_.wait_until(lock, deadline, [this] { return refreshes_ended_ > 0; });
   }
-  Snapshot previous;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    previous = current_;
-  }
-  // Batches that left the list but were not yet seen finished stay, up to the cap.
-  const std::set<std::string> listed_set(listed.begin(), listed.end());
-  Snapshot next{listed, more};
-  for (const auto& id : previous.batch_ids) {
-    if (listed_set.count(id) || finished(id)) continue;
-    if (next.batch_ids.size() >= static_cast<size_t>(config_.max_batches)) {
-      next.truncated = true;
-      break;
-    }
-    next.batch_ids.push_back(id);
-  }
-  if (next.truncated) {
-    log_.Warn("discovery.max_batches cut the list of discovered batches",
-              {{"max_batches", config_.max_batches}});
-  }
-  log_.Debug("discovered batches", {{"count", next.batch_ids.size()}});
-  std::lock_guard<std::mutex> lock(mu_);
-  current_ = next;
-  status_.last_success = std::chrono::system_clock::now();
-  status_.last_failed = false;
   return current_;
 }
 

@@ -1,10 +1,14 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "config/config.h"
@@ -12,11 +16,16 @@
 namespace anchor {
 
 class ApiClient;
+struct BatchListResult;
 class Logger;
 class SelfMetrics;
 
 // Finds batches through the list endpoint (GET /v1/batch-sessions?status=...&page=...), at most
-// once per discovery.refresh_interval, one refresh at a time. A failed refresh keeps the last
+// once per discovery.refresh_interval, one refresh at a time. A refresh runs in the background,
+// independent of any scrape's deadline, and must end within refresh_interval (or anchor.timeout
+// when that is longer): after the first
+// page, the other pages are fetched concurrently (up to anchor.max_concurrency), so 20,000
+// batches (200 pages) take ceil(199 / C) page latencies, not 200. A failed refresh keeps the last
 // list. A batch that leaves the list (it finished, so its status no longer matches) stays
 // tracked until the exporter has seen it in a terminal status, so its end is exported too.
 class BatchDiscovery {
@@ -30,15 +39,7 @@ class BatchDiscovery {
     bool truncated = false;  // discovery.max_batches cut the list
   };
 
-  BatchDiscovery(ApiClient& client, const DiscoveryConfig& config, SelfMetrics& metrics,
-                 const Logger& log);
-
-  // The discovered ids, refreshed first when due (within `deadline`).
-  Snapshot Current(Clock::time_point deadline, const FinishedFn& finished);
-  // The ids found by the last successful refresh, without refreshing.
-  std::vector<std::string> Known() const;
-
-  // How discovery went, for the landing page.
+  // What the landing page shows of discovery.
   struct Status {
     std::size_t count = 0;
     bool truncated = false;
@@ -47,22 +48,57 @@ class BatchDiscovery {
     std::string last_error;    // "reason: detail" of the last failed refresh; never the key
     bool last_failed = false;  // the latest refresh failed (the list is the one before)
   };
+
+  // `request_timeout` (anchor.timeout) is the least time a refresh gets, however short
+  // refresh_interval is.
+  BatchDiscovery(ApiClient& client, const DiscoveryConfig& config, int max_concurrency,
+                 Duration request_timeout, SelfMetrics& metrics, const Logger& log,
+                 FinishedFn finished);
+  // Waits for a refresh in progress: it stops before its next page, and the request in flight
+  // ends within anchor.timeout.
+  ~BatchDiscovery();
+  BatchDiscovery(const BatchDiscovery&) = delete;
+  BatchDiscovery& operator=(const BatchDiscovery&) = delete;
+
+  // The discovered ids. Starts a refresh in the background when one is due; only until the
+  // first refresh has ended does it wait for it (up to `deadline`), so that the first scrape
+  // already sees the discovered batches.
+  Snapshot Current(Clock::time_point deadline);
+  // The ids found by the last successful refresh, without refreshing.
+  std::vector<std::string> Known() const;
+  // Whether `batch_id` is among them (for each /probe: no copy of thousands of ids).
+  bool Contains(const std::string& batch_id) const;
+  // The last refresh's outcome and the size of the current list.
   Status GetStatus() const;
 
  private:
-  // Lists every configured status; false (with the reason logged and counted) on a failure.
+  void Refresh();
+  // Lists every configured status by `deadline`; false (with the reason logged and counted)
+  // on a failure.
   bool List(Clock::time_point deadline, std::vector<std::string>& ids, bool& more);
+  // Pages 2..last of one status, concurrently, in page order; false on the first failure.
+  bool ListPages(const std::string& status, const std::string& created_after, int last,
+                 Clock::time_point deadline, std::vector<std::vector<std::string>>& pages);
+  void CountFailure(const BatchListResult& result);
 
   ApiClient& client_;
   const DiscoveryConfig config_;
+  const int max_concurrency_;
+  const Duration refresh_budget_;  // how long a refresh may take
   SelfMetrics& metrics_;
   const Logger& log_;
+  const FinishedFn finished_;
+  std::atomic<bool> stopping_{false};
 
-  std::mutex refresh_mu_;  // held by the one refresh in progress
   mutable std::mutex mu_;  // guards the fields below
+  std::condition_variable refreshed_cv_;
   Snapshot current_;
+  std::unordered_set<std::string> current_ids_;
   Status status_;
   Clock::time_point next_refresh_{};
+  bool refreshing_ = false;
+  int refreshes_ended_ = 0;
+  std::thread worker_;  // the last refresh started
 };
 
 }  // namespace anchor

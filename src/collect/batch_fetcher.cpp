@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "anchor/api_client.h"
@@ -11,6 +12,23 @@
 namespace anchor {
 
 namespace {
+
+// A batch that has not answered yet, or whose last request timed out, may hold a request slot
+// for at most this share of the time left while other batches of the scrape still wait: hung
+// batches cannot take every slot until the deadline.
+constexpr double kUnprovenShare = 0.5;
+
+// Holds one of BatchFetcher's request slots while it lives, whatever the request does.
+class SlotGuard {
+ public:
+  explicit SlotGuard(std::function<void()> release) : release_(std::move(release)) {}
+  ~SlotGuard() { release_(); }
+  SlotGuard(const SlotGuard&) = delete;
+  SlotGuard& operator=(const SlotGuard&) = delete;
+
+ private:
+  std::function<void()> release_;
+};
 
 // Entries of batches nobody asks for any more (unlisted probe targets, batches removed by
 // discovery) are dropped once there are this many.
@@ -39,7 +57,8 @@ std::string Seconds(std::chrono::steady_clock::duration d) {
 }  // namespace
 
 struct BatchFetcher::Entry {
-  ResultPtr last;  // the last answer from the API, success or error
+  ResultPtr last;                // the last answer from the API, success or error
+  bool answered_before = false;  // some request for it has succeeded
   Clock::time_point fetched_at{};
   std::chrono::system_clock::time_point answered_at{};
   std::shared_future<ResultPtr> in_flight;  // valid while a request for this batch runs
@@ -61,21 +80,27 @@ std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<st
                                                             Clock::time_point deadline) {
   std::vector<ResultPtr> results(ids.size());
   // Answers from memory first, on this thread: a scrape of cached batches starts no threads.
-  std::vector<size_t> misses;
+  std::vector<Miss> misses;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < ids.size(); ++i) {
       if (auto known = FromMemory(ids[i], nullptr)) {
         results[i] = std::move(*known);
       } else {
-        misses.push_back(i);
+        misses.push_back({i, StandingOf(EntryFor(ids[i]))});
       }
     }
   }
+  // Healthy batches first, then the ones never seen, then those that timed out last time: a
+  // hung batch waits for the slots instead of holding them.
+  std::stable_sort(misses.begin(), misses.end(),
+                   [](const Miss& a, const Miss& b) { return a.standing < b.standing; });
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t m = next++; m < misses.size(); m = next++) {
-      results[misses[m]] = FetchOne(ids[misses[m]], deadline);
+      const bool others_wait = next.load() < misses.size();
+      const bool capped = misses[m].standing != Standing::kHealthy && others_wait;
+      results[misses[m].index] = FetchOne(ids[misses[m].index], deadline, capped);
     }
   };
   // Workers pull ids from a shared index, so a slow batch delays only its own worker.
@@ -86,6 +111,18 @@ std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<st
   if (workers > 0) worker();
   for (auto& t : threads) t.join();
   return results;
+}
+
+BatchFetcher::Standing BatchFetcher::StandingOf(const Entry& entry) {
+  if (entry.last && entry.last->error == FetchError::kTimeout) return Standing::kTimedOut;
+  return entry.answered_before ? Standing::kHealthy : Standing::kUnknown;
+}
+
+BatchFetcher::Clock::time_point BatchFetcher::ShareOfRemaining(Clock::time_point deadline,
+                                                               double share) {
+  const auto now = Clock::now();
+  if (deadline <= now) return deadline;
+  return now + std::chrono::duration_cast<Clock::duration>((deadline - now) * share);
 }
 
 BatchFetcher::BatchState BatchFetcher::State(const std::string& id) const {
@@ -201,11 +238,11 @@ std::string BatchFetcher::RateLimitState(const Entry& entry) {
 BatchFetcher::ResultPtr BatchFetcher::FetchExplained(const std::string& id,
                                                      Clock::time_point deadline,
                                                      FetchExplanation& explanation) {
-  return FetchOne(id, deadline, &explanation);
+  return FetchOne(id, deadline, /*capped=*/false, &explanation);
 }
 
 BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::time_point deadline,
-                                               FetchExplanation* explanation) {
+                                               bool capped, FetchExplanation* explanation) {
   std::unique_lock<std::mutex> lock(mu_);
   if (auto known = FromMemory(id, explanation)) return *known;
   Entry& entry = EntryFor(id);
@@ -229,7 +266,7 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::tim
       explanation->requested = true;
       explanation->source = "API request";
     }
-    result = Request(id, deadline, explanation ? &explanation->trace : nullptr);
+    result = Request(id, deadline, capped, explanation ? &explanation->trace : nullptr);
   } catch (const std::exception& e) {
     result = ErrorResult(FetchError::kConnection, std::string("request failed: ") + e.what());
   }
@@ -238,6 +275,7 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::tim
   Entry& done = *entries_.at(id);  // Entries with a request in flight are never erased
   done.in_flight = {};
   done.last = result;
+  done.answered_before = done.answered_before || result->ok();
   done.fetched_at = Clock::now();
   done.answered_at = std::chrono::system_clock::now();
   if (result->retry_after) {
@@ -250,15 +288,19 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::tim
 }
 
 BatchFetcher::ResultPtr BatchFetcher::Request(const std::string& id, Clock::time_point deadline,
-                                              FetchTrace* trace) {
+                                              bool capped, FetchTrace* trace) {
   if (!AcquireSlot(deadline)) {
     return max_requests_per_second_ > 0
                ? ErrorResult(FetchError::kRateLimited,
                              "anchor.max_requests_per_second left no request before the deadline")
                : ErrorResult(FetchError::kTimeout, "no free request slot before the deadline");
   }
-  auto result = std::make_shared<FetchResult>(client_.FetchBatch(id, deadline, trace));
-  ReleaseSlot();
+  std::shared_ptr<FetchResult> result;
+  {
+    const SlotGuard slot([this] { ReleaseSlot(); });
+    const auto budget = capped ? ShareOfRemaining(deadline, kUnprovenShare) : deadline;
+    result = std::make_shared<FetchResult>(client_.FetchBatch(id, budget, trace));
+  }
   if (log_.Enabled(LogLevel::kDebug)) LogRequest(id, *result);
   return result;
 }

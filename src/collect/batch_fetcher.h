@@ -35,7 +35,11 @@ struct FetchExplanation {
 //   cache.min_interval (cached results are real responses, never invented);
 // - rate limits: after a 429 the batch is not requested again before its Retry-After, and
 //   anchor.max_requests_per_second caps the request rate overall;
-// - concurrency: at most anchor.max_concurrency requests in flight, across all scrapes.
+// - concurrency: at most anchor.max_concurrency requests in flight, across all scrapes;
+// - healthy batches first: a scrape requests batches that answered last time before those never
+//   seen and those whose last request timed out, and while others still wait, a batch that has
+//   not proven itself holds its slot for at most half the time left, so as many hung batches as
+//   slots cannot make every other batch miss the deadline (not even on the first scrape).
 class BatchFetcher {
  public:
   using Clock = std::chrono::steady_clock;
@@ -65,12 +69,22 @@ class BatchFetcher {
 
  private:
   struct Entry;
-  ResultPtr FetchOne(const std::string& id, Clock::time_point deadline,
+  // Order of requests within a scrape: the first standing goes first.
+  enum class Standing { kHealthy, kUnknown, kTimedOut };
+  struct Miss {
+    size_t index;  // into the ids of FetchAll
+    Standing standing;
+  };
+  static Standing StandingOf(const Entry& entry);
+  static Clock::time_point ShareOfRemaining(Clock::time_point deadline, double share);
+  // `capped`: the request may use only part of the time left (see kUnprovenShare).
+  ResultPtr FetchOne(const std::string& id, Clock::time_point deadline, bool capped,
                      FetchExplanation* explanation = nullptr);
   // The answer that needs no request (cached, or held back by Retry-After); mu_ must be held.
   std::optional<ResultPtr> FromMemory(const std::string& id, FetchExplanation* explanation);
   Entry& EntryFor(const std::string& id);
-  ResultPtr Request(const std::string& id, Clock::time_point deadline, FetchTrace* trace);
+  ResultPtr Request(const std::string& id, Clock::time_point deadline, bool capped,
+                    FetchTrace* trace);
   // A cached answer still fresh enough; `why` (when given) says why it is or is not.
   std::optional<ResultPtr> Reusable(const Entry& entry, Clock::time_point now,
                                     std::string* why = nullptr) const;

@@ -1,8 +1,11 @@
 #include "config/config_loader.h"
 
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <sstream>
@@ -37,6 +40,7 @@ const KeyList kDiscoveryKeys = {"enabled", "statuses", "created_within", "max_ba
                                 "refresh_interval"};
 const KeyList kProbeKeys = {"allow_unlisted"};
 const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets"};
+const KeyList kHistogramModes = {"all", "active", "off"};
 // Batch statuses the API documents (docs: batch-sessions).
 const KeyList kBatchStatuses = {"pending", "processing", "completed", "failed", "cancelled"};
 
@@ -71,10 +75,38 @@ void LoadTls(const YamlReader& r, const YAML::Node& node, const ConfigLoadOption
   });
 }
 
+// A POSIX environment variable name (letters, digits, '_', not starting with a digit).
+bool IsVariableName(const std::string& name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return c > 0 && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
+  });
+}
+
+// Warns when the key file can be read by others than its owner (as ssh does for keys).
+void CheckKeyFileMode(const std::string& source, const std::string& path,
+                      std::vector<std::string>& warnings) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || (st.st_mode & (S_IRWXG | S_IRWXO)) == 0) return;
+  char mode[8];
+  std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  warnings.push_back(source + ": warning: anchor.api_key_file " + path +
+                     " is readable by group or others (mode " + mode + "); chmod 600 it");
+}
+
 // Resolves the API key from a file (trimmed) or an environment variable. Messages name the
 // variable or file, never the key. With options.skip_secrets only the names are checked.
 void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node,
                    const ConfigLoadOptions& options, AnchorConfig& a) {
+  const bool named = anchor_node && anchor_node.IsMap() && anchor_node["api_key_env"];
+  const YAML::Node& env_node = named ? anchor_node["api_key_env"] : anchor_node;
+  // The value is never repeated: a key pasted here by mistake would end up in the log and in
+  // the /-/reload answer.
+  if (a.api_key_file.empty() && !IsVariableName(a.api_key_env)) {
+    r.Fail(env_node, "anchor.api_key_env",
+           "is not an environment variable name (letters, digits and _): it must name the "
+           "variable that holds the API key, not hold the key itself");
+  }
   if (options.skip_secrets) return;
   if (!a.api_key_file.empty()) {
     const auto read = ReadFile(a.api_key_file);
@@ -91,9 +123,13 @@ void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node,
   }
   const auto value = options.env(a.api_key_env);
   if (!value || Trim(*value).empty()) {
-    const bool named = anchor_node && anchor_node.IsMap() && anchor_node["api_key_env"];
-    r.Fail(named ? anchor_node["api_key_env"] : anchor_node, "anchor.api_key_env",
-           "environment variable " + a.api_key_env +
+    // Conventional names (upper case) are shown; anything else might be a key after all.
+    const bool conventional =
+        a.api_key_env.size() <= 64 && std::none_of(a.api_key_env.begin(), a.api_key_env.end(),
+                                                   [](char c) { return std::islower(c) != 0; });
+    r.Fail(env_node, "anchor.api_key_env",
+           (conventional ? "environment variable " + a.api_key_env
+                         : std::string("the environment variable it names")) +
                " is not set or empty (it must hold the Anchor Browser API key)");
   }
   a.api_key = Secret(Trim(*value));
@@ -246,6 +282,13 @@ void LoadDiscovery(const YamlReader& r, const YAML::Node& node, DiscoveryConfig&
   });
 }
 
+void LoadProbe(const YamlReader& r, const YAML::Node& node, ProbeConfig& probe) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "probe", kProbeKeys);
+  r.Key(node, "allow_unlisted",
+        [&](const YAML::Node& v) { probe.allow_unlisted = r.Bool(v, "probe.allow_unlisted"); });
+}
+
 // Histogram bounds: positive, finite, strictly increasing, 1 to 30 of them.
 std::vector<double> LoadBuckets(const YamlReader& r, const YAML::Node& node,
                                 const std::string& path) {
@@ -269,33 +312,18 @@ std::vector<double> LoadBuckets(const YamlReader& r, const YAML::Node& node,
 void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& sessions) {
   if (!node || node.IsNull()) return;
   r.ExpectMap(node, "sessions", kSessionsKeys);
-  if (const auto mode = node["histograms"]) {
-    const std::string value = r.String(mode, "sessions.histograms");
-    if (value == "all") {
-      sessions.histograms = SessionHistograms::kAll;
-    } else if (value == "active") {
-      sessions.histograms = SessionHistograms::kActive;
-    } else if (value == "off") {
-      sessions.histograms = SessionHistograms::kOff;
-    } else {
-      r.Fail(mode, "sessions.histograms",
-             "invalid value \"" + value + "\" (expected all, active or off)");
-    }
-  }
-  if (node["duration_buckets"]) {
-    sessions.buckets.duration =
-        LoadBuckets(r, node["duration_buckets"], "sessions.duration_buckets");
-  }
-  if (node["queue_buckets"]) {
-    sessions.buckets.queue = LoadBuckets(r, node["queue_buckets"], "sessions.queue_buckets");
-  }
-}
-
-void LoadProbe(const YamlReader& r, const YAML::Node& node, ProbeConfig& probe) {
-  if (!node || node.IsNull()) return;
-  r.ExpectMap(node, "probe", kProbeKeys);
-  r.Key(node, "allow_unlisted",
-        [&](const YAML::Node& v) { probe.allow_unlisted = r.Bool(v, "probe.allow_unlisted"); });
+  r.Key(node, "histograms", [&](const YAML::Node& v) {
+    const std::string mode = r.OneOf(v, "sessions.histograms", kHistogramModes);
+    sessions.histograms = mode == "all"      ? SessionHistograms::kAll
+                          : mode == "active" ? SessionHistograms::kActive
+                                             : SessionHistograms::kOff;
+  });
+  r.Key(node, "duration_buckets", [&](const YAML::Node& v) {
+    sessions.buckets.duration = LoadBuckets(r, v, "sessions.duration_buckets");
+  });
+  r.Key(node, "queue_buckets", [&](const YAML::Node& v) {
+    sessions.buckets.queue = LoadBuckets(r, v, "sessions.queue_buckets");
+  });
 }
 
 Config Load(const YAML::Node& root, const YamlReader& r, const ConfigLoadOptions& options) {
@@ -361,6 +389,9 @@ ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& sour
     result.warnings.push_back(source +
                               ": warning: no batches are configured and discovery is disabled, "
                               "so no batch will be exported");
+  }
+  if (!config.anchor.api_key_file.empty() && !options.skip_secrets) {
+    CheckKeyFileMode(source, config.anchor.api_key_file, result.warnings);
   }
   result.config = std::move(config);
   return result;

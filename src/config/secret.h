@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace anchor {
@@ -18,5 +19,18 @@ class Secret {
  private:
   std::string value_;
 };
+
+// `text` with every occurrence of the secret replaced by "<redacted>", for text that comes from
+// elsewhere (an API error body that echoes the key) before it is logged or shown.
+inline std::string Redacted(std::string text, const Secret& secret) {
+  const std::string& value = secret.Reveal();
+  if (value.empty()) return text;
+  static constexpr std::string_view kMark = "<redacted>";
+  for (auto at = text.find(value); at != std::string::npos; at = text.find(value, at)) {
+    text.replace(at, value.size(), kMark);
+    at += kMark.size();
+  }
+  return text;
+}
 
 }  // namespace anchor

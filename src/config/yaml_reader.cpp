@@ -203,7 +203,7 @@ std::string ErrorText(int err) {
 
 }  // namespace
 
-Result<std::string> ReadFile(const std::string& path) {
+Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes) {
   const auto fail = [](std::string reason) -> Result<std::string> {
     return Error{std::move(reason)};
   };
@@ -219,6 +219,13 @@ Result<std::string> ReadFile(const std::string& path) {
   for (;;) {
     const ssize_t n = read(fd, buf, sizeof(buf));
     if (n == 0) break;
+    // One byte beyond the limit tells "too large" from "exactly the limit".
+    if (n > 0 && out.size() + static_cast<std::size_t>(n) > max_bytes) {
+      close(fd);
+      return fail(max_bytes % (1 << 20) == 0
+                      ? "is larger than " + std::to_string(max_bytes >> 20) + " MiB"
+                      : "is larger than " + std::to_string(max_bytes) + " bytes");
+    }
     if (n < 0) {
       if (errno == EINTR) continue;
       const int err = errno;

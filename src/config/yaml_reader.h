@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -77,9 +78,13 @@ std::string OneLine(const std::string& text);
 // `path` relative to `base_dir` (the config file's directory), as Prometheus resolves paths.
 std::string ResolvePath(const std::string& base_dir, const std::string& path);
 
+// Files the exporter reads (config, web config, API key, CA, certificates, keys) are small; a
+// larger one is refused rather than read without end (/dev/zero, a log file named by mistake).
+constexpr std::size_t kMaxInputFileBytes = 1 << 20;
+
 // The whole file, or why it cannot be read: the errno text ("No such file or directory",
-// "Permission denied") or "is a directory".
-Result<std::string> ReadFile(const std::string& path);
+// "Permission denied"), "is a directory" or "is larger than 1 MiB" (beyond `max_bytes`).
+Result<std::string> ReadFile(const std::string& path, std::size_t max_bytes = kMaxInputFileBytes);
 
 // The closest of `candidates` to `word` when it is a likely typo of it (small edit distance).
 std::optional<std::string> NearestKey(std::string_view word, const KeyList& candidates);

@@ -10,10 +10,12 @@ namespace anchor {
 struct SimulatedBatchSpec {
   std::string id;
   int sessions = 50;
-  std::chrono::seconds duration{180};   // from creation until the last session ends
-  double failure_rate = 0.1;            // share of sessions that end failed
-  double retry_rate = 0.25;             // share of sessions that retry at least once
-  std::chrono::seconds started_ago{0};  // how long before the server started it was created
+  std::chrono::seconds duration{180};  // from creation until the last session ends
+  double failure_rate = 0.1;           // share of sessions that end failed
+  double retry_rate = 0.25;            // share of sessions that retry at least once
+  // How long before the server started it was created; negative: it is created that long after
+  // (until then the API does not know it).
+  std::chrono::seconds started_ago{0};
   // When looping: how long it stays finished before it starts over.
   std::chrono::seconds pause{60};
   bool stuck_session = false;  // one session never ends, so the batch never finishes by itself

@@ -16,6 +16,10 @@ bool KeyAccepted(const httplib::Request& req, httplib::Response& res) {
 
 std::unique_ptr<httplib::Server> MakeServer(SimulatedApi& api) {
   auto server = std::make_unique<httplib::Server>();
+  // Each kept-alive connection holds a server thread until it times out: httplib's default pool
+  // (8 threads on 2 cores) is fewer than the exporter keeps (anchor.max_concurrency, 16), plus
+  // discovery's requests running beside a scrape's, and a request beyond it waits 5 s.
+  server->new_task_queue = [] { return new httplib::ThreadPool(64); };
   server->set_tcp_nodelay(true);
   server->set_keep_alive_timeout(5);
   server->set_keep_alive_max_count(1000);

@@ -21,6 +21,10 @@ DemoBatches MakeDemoBatches() {
   batches.discovered = {
       {"demo-nightly-crawl", 300, seconds(300), 0.08, 0.2},
       {"demo-ad-hoc-report", 30, seconds(90), 0.1, 0.3},
+      // Finishes 15-20 s after the demo starts, then leaves discovery.
+      {"demo-quick-check", 20, seconds(40), 0.0, 0.1, seconds(20), seconds(600)},
+      // Created 15 s after the demo starts: discovery finds it later.
+      {"demo-late-arrival", 100, seconds(240), 0.1, 0.2, seconds(-15)},
   };
   return batches;
 }
@@ -36,7 +40,8 @@ Config DemoConfig(const std::string& base_url, const DemoBatches& batches) {
   config.anchor.api_key = Secret(kDemoApiKey);
   config.anchor.timeout = std::chrono::seconds(5);
   config.discovery.enabled = true;
-  config.discovery.refresh_interval = std::chrono::seconds(15);
+  // Short, so that batches that start and finish show up within seconds (a local API).
+  config.discovery.refresh_interval = std::chrono::seconds(2);
   for (const auto& spec : batches.configured) {
     BatchTarget target;
     target.id = spec.id;

@@ -76,7 +76,7 @@ void SimulatedApi::Remove(const std::string& id) {
 std::optional<std::string> SimulatedApi::BatchBody(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   const auto it = batches_.find(id);
-  if (it == batches_.end()) return std::nullopt;
+  if (it == batches_.end() || it->second.created_at > NowUnix()) return std::nullopt;
   Simulated& s = it->second;
   double elapsed = NowUnix() - s.created_at;
   const double cycle = static_cast<double>((s.spec.duration + s.spec.pause).count());
@@ -93,6 +93,7 @@ std::vector<ListedBatch> SimulatedApi::Listed() const {
   out.reserve(batches_.size());
   const double now = NowUnix();
   for (const auto& [id, sim] : batches_) {
+    if (sim.created_at > now) continue;  // not created yet
     out.push_back({id, SimulatedStatus(sim.spec, now - sim.created_at), sim.created_at});
   }
   return out;

@@ -46,9 +46,10 @@ class SimulatedApi {
   // after finishing, so a demo keeps changing.
   void Add(SimulatedBatchSpec spec, bool loop);
   void Remove(const std::string& id);
-  // The body of GET /v1/batch-sessions/{id}, or nothing for a batch it does not simulate.
+  // The body of GET /v1/batch-sessions/{id}, or nothing for a batch it does not simulate or
+  // has not created yet (spec.started_ago < 0).
   std::optional<std::string> BatchBody(const std::string& id);
-  // Every simulated batch with its status of the moment.
+  // Every simulated batch created so far, with its status of the moment.
   std::vector<ListedBatch> Listed() const;
 
  private:

@@ -8,8 +8,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 
 namespace anchor {
@@ -81,8 +84,17 @@ std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header)
   return c;
 }
 
-BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users)
-    : users_(std::move(users)) {
+struct BasicAuthenticator::UserState {
+  std::mutex mu;
+  std::condition_variable idle;  // notified when `checking` turns false
+  bool checking = false;         // a bcrypt for this user runs
+  std::optional<Digest> last_success;
+  std::chrono::duration<double> bcrypt_time{0};  // of the last check, bounds the wait
+};
+
+BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users,
+                                       BcryptHook before_bcrypt)
+    : users_(std::move(users)), before_bcrypt_(std::move(before_bcrypt)) {
   if (users_.empty()) return;
   if (RAND_bytes(cache_secret_.data(), static_cast<int>(cache_secret_.size())) != 1) {
     throw std::runtime_error("no randomness for the basic auth cache key");
@@ -96,8 +108,21 @@ BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users)
   }
   unsigned char random[16];
   RAND_bytes(random, sizeof(random));
+  const auto start = std::chrono::steady_clock::now();
   dummy_hash_ = Crypt(std::string(reinterpret_cast<char*>(random), sizeof(random)), setting);
+  const std::chrono::duration<double> first_bcrypt = std::chrono::steady_clock::now() - start;
+  // Until a user's own check is measured, its waits are bounded by this bcrypt at the top cost.
+  auto make_state = [&] {
+    auto state = std::make_unique<UserState>();
+    state->bcrypt_time = first_bcrypt;
+    return state;
+  };
+  for (const auto& [user, hash] : users_) states_.emplace(user, make_state());
+  unknown_state_ = make_state();
+  failures_ = std::make_unique<DigestLru>(kFailureCacheSize);
 }
+
+BasicAuthenticator::~BasicAuthenticator() = default;
 
 BasicAuthenticator::Digest BasicAuthenticator::CacheKey(const BasicCredentials& c,
                                                         const std::string& hash) const {
@@ -114,37 +139,80 @@ BasicAuthenticator::Digest BasicAuthenticator::CacheKey(const BasicCredentials& 
   return out;
 }
 
-bool BasicAuthenticator::Cached(const Digest& key) const {
-  std::lock_guard<std::mutex> lock(cache_mu_);
-  return cache_.count(key) > 0;
+std::optional<bool> BasicAuthenticator::Cached(const UserState& state, const Digest& key) const {
+  if (state.last_success &&
+      CRYPTO_memcmp(state.last_success->data(), key.data(), key.size()) == 0) {
+    return true;
+  }
+  if (failures_->Contains(key)) return false;
+  return std::nullopt;
 }
 
-void BasicAuthenticator::Remember(const Digest& key) const {
-  std::lock_guard<std::mutex> lock(cache_mu_);
-  if (!cache_.insert(key).second) return;
-  cache_order_.push_back(key);
-  if (cache_order_.size() > kCacheSize) {
-    cache_.erase(cache_order_.front());
-    cache_order_.pop_front();
-  }
+bool BasicAuthenticator::Verify(const BasicCredentials& c, const std::string& hash,
+                                std::chrono::duration<double>& took) const {
+  if (before_bcrypt_) before_bcrypt_(c.user);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string computed = Crypt(c.password, hash);
+  took = std::chrono::steady_clock::now() - start;
+  return computed.size() == hash.size() &&
+         CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
 }
 
 bool BasicAuthenticator::Check(const BasicCredentials& credentials) const {
   if (users_.empty()) return true;
+  if (credentials.user.find('\0') != std::string::npos ||
+      credentials.password.find('\0') != std::string::npos) {
+    return false;
+  }
   const auto it = users_.find(credentials.user);
   const bool known = it != users_.end();
   const std::string& hash = known ? it->second : dummy_hash_;
+  UserState& state = known ? *states_.at(credentials.user) : *unknown_state_;
   const Digest key = CacheKey(credentials, hash);
-  if (known && Cached(key)) return true;
-  std::string computed;
-  {
-    std::lock_guard<std::mutex> lock(bcrypt_mu_);
-    computed = Crypt(credentials.password, hash);
+
+  std::unique_lock<std::mutex> lock(state.mu);
+  if (auto cached = Cached(state, key)) return *cached;
+  if (state.checking) {
+    // Wait for the running check: it may be this very password, or free the user's turn.
+    const auto limit =
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(2 * state.bcrypt_time);
+    if (!state.idle.wait_for(lock, limit, [&] { return !state.checking; })) return false;
+    if (auto cached = Cached(state, key)) return *cached;
   }
-  const bool match = computed.size() == hash.size() &&
-                     CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
-  if (known && match) Remember(key);
-  return known && match;
+  state.checking = true;
+  lock.unlock();
+  bool match = false;
+  std::chrono::duration<double> took{0};
+  try {
+    // Unknown names too: the dummy hash costs the same, so timing tells nothing.
+    const bool verified = Verify(credentials, hash, took);
+    match = known && verified;
+  } catch (...) {
+    lock.lock();
+    state.checking = false;
+    lock.unlock();
+    state.idle.notify_all();
+    throw;
+  }
+  lock.lock();
+  state.checking = false;
+  state.bcrypt_time = took;
+  if (match) {
+    state.last_success = key;
+  } else {
+    failures_->Insert(key);
+  }
+  lock.unlock();
+  state.idle.notify_all();
+  return match;
+}
+
+bool BasicAuthenticator::CheckAuthorization(std::string_view header) const {
+  auto credentials = ParseBasicAuthorization(header);
+  if (!credentials) return users_.empty();
+  const bool ok = Check(*credentials);
+  OPENSSL_cleanse(credentials->password.data(), credentials->password.size());
+  return ok;
 }
 
 }  // namespace anchor

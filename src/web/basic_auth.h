@@ -1,14 +1,16 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
-#include <deque>
+#include <functional>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
+
+#include "web/digest_lru.h"
 
 namespace anchor {
 
@@ -20,39 +22,56 @@ struct BasicCredentials {
 };
 std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header);
 
-// Checks HTTP basic credentials against bcrypt hashes, as the exporter-toolkit does:
-//  - hashes are verified with libxcrypt's crypt_r and compared in constant time;
-//  - an unknown user is checked against a dummy hash of the same cost, so the answer takes as
-//    long as for a known user and timing does not reveal which names exist;
-//  - one bcrypt at a time (it is meant to be slow: ~50-100 ms at cost 10), and successful
-//    checks are remembered in a small bounded cache, keyed by an HMAC of user, password and
-//    hash under a per-process random key, so Prometheus does not pay bcrypt on every scrape.
+// Checks HTTP basic credentials against bcrypt hashes, as the exporter-toolkit does, but so that
+// a flood of wrong passwords cannot starve valid users:
+//  - hashes are verified with libxcrypt's crypt_r and compared in constant time; an unknown user
+//    is checked against a dummy hash of the same cost, so timing does not reveal which names
+//    exist; a user name or password holding a NUL byte is refused (crypt stops at the NUL);
+//  - results are remembered under an HMAC of user, password and hash with a per-process random
+//    key (no password is stored): per user, the last successful password in its own slot, which
+//    failures cannot evict, so Prometheus pays bcrypt once; failures in a bounded LRU, so a
+//    repeated wrong password costs no bcrypt either;
+//  - bcrypt runs at most once at a time per user name (all unknown names count as one), never
+//    under a global lock: an attack on one name pins at most one core and queues nobody else.
+//    A request that misses the cache while its user's check runs waits up to two bcrypt times
+//    (as last measured for that user) for the result or its turn, then is refused.
 // Thread-safe.
 class BasicAuthenticator {
  public:
-  explicit BasicAuthenticator(std::map<std::string, std::string> users);
+  // Test seam: called right before every bcrypt with the user name it is for.
+  using BcryptHook = std::function<void(const std::string& user)>;
+
+  explicit BasicAuthenticator(std::map<std::string, std::string> users,
+                              BcryptHook before_bcrypt = {});
+  ~BasicAuthenticator();
   BasicAuthenticator(const BasicAuthenticator&) = delete;
   BasicAuthenticator& operator=(const BasicAuthenticator&) = delete;
 
   bool enabled() const { return !users_.empty(); }
   bool Check(const BasicCredentials& credentials) const;
+  // The value of an Authorization header; false when it is not Basic credentials.
+  bool CheckAuthorization(std::string_view header) const;
 
-  static constexpr std::size_t kCacheSize = 64;
+  static constexpr std::size_t kFailureCacheSize = 4096;
 
  private:
   using Digest = std::array<unsigned char, 32>;
+  struct UserState;
   Digest CacheKey(const BasicCredentials& c, const std::string& hash) const;
-  bool Cached(const Digest& key) const;
-  void Remember(const Digest& key) const;
+  // The cached answer for `key`, if any; state.mu must be held.
+  std::optional<bool> Cached(const UserState& state, const Digest& key) const;
+  // bcrypt of c.password against `hash`; `took` is how long the bcrypt took.
+  bool Verify(const BasicCredentials& c, const std::string& hash,
+              std::chrono::duration<double>& took) const;
 
   const std::map<std::string, std::string> users_;
+  const BcryptHook before_bcrypt_;
   std::string dummy_hash_;
   std::array<unsigned char, 32> cache_secret_{};
-
-  mutable std::mutex bcrypt_mu_;
-  mutable std::mutex cache_mu_;
-  mutable std::set<Digest> cache_;
-  mutable std::deque<Digest> cache_order_;  // oldest first, for eviction
+  // One per configured user, and one shared by every unknown name; fixed after construction.
+  std::map<std::string, std::unique_ptr<UserState>> states_;
+  std::unique_ptr<UserState> unknown_state_;
+  std::unique_ptr<DigestLru> failures_;
 };
 
 }  // namespace anchor

@@ -95,6 +95,17 @@ void ExporterServer::AddRoutes() {
   server_->Get(options_.telemetry_path,
                [this](const Request& req, Response& res) { HandleMetrics(req, res); });
   server_->Get("/probe", [this](const Request& req, Response& res) { HandleProbe(req, res); });
+  server_->Get("/sd", [this](const Request& req, Response& res) {
+    if (!handlers_.service_discovery) {
+      PlainText(res, 404, "Not found\n");
+      return;
+    }
+    // Prometheus' http_sd announces its refresh interval, which is also its request timeout.
+    const auto deadline =
+        ScrapeDeadline(req.get_header_value("X-Prometheus-Refresh-Interval-Seconds"), options_,
+                       std::chrono::steady_clock::now());
+    res.set_content(handlers_.service_discovery(deadline), "application/json");
+  });
   server_->Get("/-/healthy",
                [](const Request&, Response& res) { PlainText(res, 200, "Healthy\n"); });
   server_->Get("/-/ready", [this](const Request&, Response& res) {

@@ -10,6 +10,7 @@
 #include "net/listen_diagnosis.h"
 #include "web/basic_auth.h"
 #include "web/bounded_task_queue.h"
+#include "web/http_compression.h"
 #include "web/render_cache.h"
 #include "web/server_tls.h"
 
@@ -136,6 +137,13 @@ void ExporterServer::Harden() {
   // Authentication, then the method, before any route runs or any body is read.
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     t_request_start = std::chrono::steady_clock::now();
+    // httplib gzips any text answer once Accept-Encoding merely contains "gzip", even
+    // "gzip;q=0". The header is dropped when it does not accept gzip (httplib's request object
+    // is not const; only this handler's view of it is).
+    if (req.has_header("Accept-Encoding") &&
+        !AcceptsGzip(req.get_header_value("Accept-Encoding"))) {
+      const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+    }
     if (!Authorize(req, res) || !CheckMethod(req, res)) return HandlerResponse::Handled;
     return HandlerResponse::Unhandled;
   });
@@ -194,7 +202,7 @@ bool ExporterServer::Authorize(const httplib::Request& req, httplib::Response& r
 }
 
 bool ExporterServer::IsKnownPath(const std::string& path) const {
-  return path == options_.telemetry_path || path == "/" || path == "/probe" ||
+  return path == options_.telemetry_path || path == "/" || path == "/probe" || path == "/sd" ||
          path == "/-/healthy" || path == "/-/ready" || path == "/-/reload";
 }
 

@@ -76,6 +76,8 @@ struct ExporterHandlers {
   std::function<ProbeDebugAnswer(const std::string& target, Clock::time_point deadline)>
       probe_debug;
   std::function<std::string()> landing_page;
+  // GET /sd: the http_sd_configs JSON (RenderServiceDiscovery) of every tracked batch.
+  std::function<std::string(Clock::time_point deadline)> service_discovery;
   std::function<Readiness()> readiness;
   std::function<std::string()> reload;  // "" on success, else why the running config was kept
 };
@@ -89,7 +91,7 @@ std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_
                                                      const WebOptions& options,
                                                      std::chrono::steady_clock::time_point now);
 
-// The exporter's own HTTP(S) server: telemetry path, /probe, landing page, /-/healthy,
+// The exporter's own HTTP(S) server: telemetry path, /probe, /sd, landing page, /-/healthy,
 // /-/ready and /-/reload, behind the web config's TLS and basic authentication. Only GET and
 // HEAD (POST for /-/reload) are served; other methods get 405, unknown paths 404.
 class ExporterServer {

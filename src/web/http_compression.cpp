@@ -25,34 +25,60 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// The q value of one Accept-Encoding element's parameters ("q=0.5"); 1 when absent.
-double Quality(std::string_view params) {
+// An RFC 9110 qvalue: "0" to "1" with up to three decimals. nullopt when malformed, so that a
+// garbled weight never turns into "acceptable".
+std::optional<double> ParseQValue(std::string_view v) {
+  if (v.empty() || v.size() > 5 || (v[0] != '0' && v[0] != '1')) return std::nullopt;
+  if (v.size() > 1 && v[1] != '.') return std::nullopt;
+  double value = v[0] - '0';
+  double scale = 0.1;
+  for (size_t i = 2; i < v.size(); ++i, scale /= 10) {
+    if (!std::isdigit(static_cast<unsigned char>(v[i]))) return std::nullopt;
+    value += (v[i] - '0') * scale;
+  }
+  if (value > 1) return std::nullopt;
+  return value;
+}
+
+// The q value of one Accept-Encoding element's parameters ("q=0.5"); 1 when absent, nullopt
+// when malformed.
+std::optional<double> Quality(std::string_view params) {
   while (!params.empty()) {
     const auto semicolon = params.find(';');
     const std::string_view param = Trim(params.substr(0, semicolon));
-    if (param.size() > 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=') {
-      return std::strtod(std::string(param.substr(2)).c_str(), nullptr);
+    const auto equals = param.find('=');
+    if (equals != std::string_view::npos && EqualsIgnoreCase(Trim(param.substr(0, equals)), "q")) {
+      return ParseQValue(Trim(param.substr(equals + 1)));
     }
     if (semicolon == std::string_view::npos) break;
     params.remove_prefix(semicolon + 1);
   }
-  return 1;
+  return 1.0;
 }
 
 }  // namespace
 
 bool AcceptsGzip(std::string_view accept_encoding) {
+  // gzip's own weight wins over "*" (RFC 9110 section 12.5.3); listed twice, the last counts.
+  std::optional<double> gzip;
+  std::optional<double> any;
   while (!accept_encoding.empty()) {
     const auto comma = accept_encoding.find(',');
     const std::string_view element = accept_encoding.substr(0, comma);
     const auto semicolon = element.find(';');
-    if (EqualsIgnoreCase(Trim(element.substr(0, semicolon)), "gzip")) {
-      return semicolon == std::string_view::npos || Quality(element.substr(semicolon + 1)) > 0;
+    const std::string_view coding = Trim(element.substr(0, semicolon));
+    const auto q = semicolon == std::string_view::npos ? std::optional<double>(1.0)
+                                                       : Quality(element.substr(semicolon + 1));
+    if (EqualsIgnoreCase(coding, "gzip") || EqualsIgnoreCase(coding, "x-gzip")) {
+      gzip = q.value_or(0);
+    } else if (coding == "*") {
+      any = q.value_or(0);
     }
     if (comma == std::string_view::npos) break;
     accept_encoding.remove_prefix(comma + 1);
   }
-  return false;
+  if (gzip) return *gzip > 0;
+  return any && *any > 0;
 }
 
 std::optional<std::string> GzipFast(std::string_view data) {

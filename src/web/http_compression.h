@@ -6,7 +6,8 @@
 
 namespace anchor {
 
-// True when an Accept-Encoding value lists gzip (case-insensitive) without q=0.
+// True when an Accept-Encoding value accepts gzip: gzip (or x-gzip, or else "*") listed with a
+// q value above 0. "gzip;q=0", "identity", a malformed q value or no header: false.
 bool AcceptsGzip(std::string_view accept_encoding);
 
 // `data` as one gzip member at zlib's fastest level; nullopt if zlib fails. For /metrics, level 1

@@ -253,6 +253,9 @@ pre{white-space:pre-wrap}</style></head>
           (info.probe_allow_unlisted ? ", any batch id" : ", tracked batches only") +
           "; add &amp;debug=true for the trace of the fetch)</li>\n";
   html +=
+      "<li><a href=\"sd\">Service discovery</a> (/sd: every tracked batch as a Prometheus "
+      "http_sd_configs target)</li>\n";
+  html +=
       "<li><a href=\"-/healthy\">Health</a> (/-/healthy) and <a href=\"-/ready\">readiness"
       "</a> (/-/ready)</li>\n</ul>\n";
   html += BatchTable(info);

@@ -10,6 +10,7 @@
 
 #include "config/yaml_reader.h"
 #include "web/server_tls.h"
+#include "web/tls_names.h"
 
 namespace anchor {
 namespace {
@@ -34,15 +35,29 @@ TlsVersion Version(const YamlReader& r, const YAML::Node& node, const std::strin
                              {"TLS13", TlsVersion::kTls13}});
 }
 
+// A list of names, each checked by `problem` (returns "" for a good name).
+template <typename Check>
+std::vector<std::string> Names(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                               Check problem) {
+  std::vector<std::string> names;
+  if (!node || node.IsNull()) return names;
+  if (!node.IsSequence()) r.Fail(node, path, "expected a list of names");
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    names.push_back(r.String(node[i], item));
+    if (const std::string why = problem(names.back()); !why.empty()) r.Fail(node[i], item, why);
+  }
+  return names;
+}
+
 std::optional<TlsServerConfig> LoadTls(const YamlReader& r, const YAML::Node& node,
                                        const std::string& base_dir) {
   const std::string p = "tls_server_config";
   if (!node || node.IsNull()) return std::nullopt;
-  r.ExpectMap(
-      node, p,
-      {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version"},
-      {"cert", "key", "client_ca", "client_allowed_sans", "cipher_suites", "curve_preferences",
-       "prefer_server_cipher_suites"});
+  r.ExpectMap(node, p,
+              {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version",
+               "max_version", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites"},
+              {"cert", "key", "client_ca", "client_allowed_sans"});
   // As in the exporter-toolkit, TLS is on once a certificate, key or client policy is given.
   if (!node["cert_file"] && !node["key_file"] && !node["client_auth_type"] &&
       !node["client_ca_file"]) {
@@ -68,6 +83,22 @@ std::optional<TlsServerConfig> LoadTls(const YamlReader& r, const YAML::Node& no
   }
   if (node["min_version"]) tls.min_version = Version(r, node["min_version"], p + ".min_version");
   if (node["max_version"]) tls.max_version = Version(r, node["max_version"], p + ".max_version");
+  tls.cipher_suites = Names(r, node["cipher_suites"], p + ".cipher_suites", [&](const auto& name) {
+    return OpenSslCipherFor(name) ? ""
+                                  : "unknown cipher suite \"" + name +
+                                        "\" (expected a Go crypto/tls name such as "
+                                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)";
+  });
+  tls.curve_preferences =
+      Names(r, node["curve_preferences"], p + ".curve_preferences", [&](const auto& name) {
+        return OpenSslGroupFor(name)
+                   ? ""
+                   : "unknown curve \"" + name + "\" (expected one of " + GoCurveNames() + ")";
+      });
+  // Go ignores it since 1.18 (the server's order is used); accepted for compatibility.
+  if (node["prefer_server_cipher_suites"]) {
+    r.Bool(node["prefer_server_cipher_suites"], p + ".prefer_server_cipher_suites");
+  }
   if (tls.min_version > tls.max_version) {
     r.Fail(node["min_version"], p + ".min_version", "is above max_version");
   }

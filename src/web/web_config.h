@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace anchor {
 
@@ -30,11 +31,15 @@ struct TlsServerConfig {
   std::string client_ca_file;
   TlsVersion min_version = TlsVersion::kTls12;
   TlsVersion max_version = TlsVersion::kTls13;
+  // Go crypto/tls names, validated (see web/tls_names.h); empty: the defaults.
+  std::vector<std::string> cipher_suites;
+  std::vector<std::string> curve_preferences;
 
   bool operator==(const TlsServerConfig& o) const {
     return cert_file == o.cert_file && key_file == o.key_file && client_auth == o.client_auth &&
            client_ca_file == o.client_ca_file && min_version == o.min_version &&
-           max_version == o.max_version;
+           max_version == o.max_version && cipher_suites == o.cipher_suites &&
+           curve_preferences == o.curve_preferences;
   }
 };
 

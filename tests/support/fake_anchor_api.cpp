@@ -84,6 +84,11 @@ void FakeAnchorApi::SetListAnswer(std::optional<Answer> answer) {
   list_answer_ = std::move(answer);
 }
 
+void FakeAnchorApi::SetListDelay(std::chrono::milliseconds delay) {
+  std::lock_guard<std::mutex> lock(mu_);
+  list_delay_ = delay;
+}
+
 int FakeAnchorApi::ListRequestCount() const {
   std::lock_guard<std::mutex> lock(mu_);
   return list_requests_;
@@ -105,6 +110,7 @@ void FakeAnchorApi::HandleList(const httplib::Request& req, httplib::Response& r
       std::vector<ListedBatch> all = listed_;
       for (auto& b : simulated_.Listed()) all.push_back(std::move(b));
       answer.body = RenderBatchList(all, ListQueryFromParams(req.params));
+      answer.delay = list_delay_;
     }
   }
   Send(answer, res);

@@ -76,6 +76,8 @@ class FakeAnchorApi {
   // it with a scripted answer.
   void SetListedBatches(std::vector<ListedBatch> batches);
   void SetListAnswer(std::optional<Answer> answer);
+  // How long each list request takes before its answer (the API's latency).
+  void SetListDelay(std::chrono::milliseconds delay);
   int ListRequestCount() const;
 
   // Requests received for one batch id (any answer), and in total.
@@ -104,6 +106,7 @@ class FakeAnchorApi {
   std::vector<ListedBatch> listed_;
   std::optional<Answer> list_answer_;
   int list_requests_ = 0;
+  std::chrono::milliseconds list_delay_{0};
   int in_flight_ = 0;
   int peak_in_flight_ = 0;
 

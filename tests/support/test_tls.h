@@ -13,11 +13,14 @@ struct TestCertificate {
   std::string key_file;
 };
 
+enum class KeyType { kEcP256, kRsa2048 };
+
 // `common_name` and the subject alternative names go into the certificate; pass
 // "wrong.example" as the only name to get a certificate that does not match 127.0.0.1.
 // With `expired`, its validity ended a day ago.
 TestCertificate MakeSelfSignedCertificate(const std::string& san = "IP:127.0.0.1,DNS:localhost",
-                                          bool expired = false);
+                                          bool expired = false,
+                                          KeyType key_type = KeyType::kEcP256);
 
 // A certificate for `common_name` signed by `ca` (a certificate from MakeSelfSignedCertificate),
 // usable as a TLS client certificate; written to a fresh temporary directory.

@@ -1,0 +1,151 @@
+// /metrics of one exporter at 1,000 / 5,000 / 10,000 tracked batches (issue 14): mostly finished
+// batches (served from the cache: cache.terminal_ttl) plus a share of active ones (re-fetched on
+// every scrape). Per scrape: the exporter process's CPU time (utime + stime from /proc), wall
+// time, answer size, uncompressed and with Accept-Encoding: gzip (as Prometheus asks); its RSS,
+// and its peak RSS (VmHWM) after 4 concurrent scrapes.
+#include <httplib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "bench_util.h"
+#include "exporter_process.h"
+#include "support/fake_anchor_api.h"
+
+#ifndef ANCHOR_EXPORTER_BINARY
+#define ANCHOR_EXPORTER_BINARY "anchorbrowser_exporter"
+#endif
+
+namespace anchor::bench {
+namespace {
+
+constexpr double kActiveShare = 0.05;
+
+// utime + stime of a process in seconds.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;  // fields 3..13
+  long utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// One GET /metrics; returns the body size as sent (compressed when gzip is asked for).
+size_t Scrape(int port, bool gzip) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(std::chrono::seconds(60));
+  client.set_decompress(false);
+  httplib::Headers headers{{"X-Prometheus-Scrape-Timeout-Seconds", "30"}};
+  if (gzip) headers.emplace("Accept-Encoding", "gzip");
+  const auto res = client.Get("/metrics", headers);
+  if (!res || res->status != 200) Fail("scrape failed");
+  if (gzip != (res->get_header_value("Content-Encoding") == "gzip")) Fail("unexpected encoding");
+  return res->body.size();
+}
+
+struct Measured {
+  double cpu_ms = 0, wall_ms = 0;
+  size_t bytes = 0;
+};
+
+Measured Measure(const ExporterProcess& exporter, bool gzip, int reps) {
+  Measured m;
+  std::vector<double> walls;
+  const double cpu0 = CpuSeconds(exporter.pid());
+  for (int i = 0; i < reps; ++i) {
+    const auto start = Clock::now();
+    m.bytes = Scrape(exporter.port(), gzip);
+    walls.push_back(SecondsSince(start));
+  }
+  // The clock ticks every 10 ms: the mean over several scrapes.
+  m.cpu_ms = (CpuSeconds(exporter.pid()) - cpu0) * 1000 / reps;
+  m.wall_ms = Summarize(walls).median * 1000;
+  return m;
+}
+
+std::string KiBMiB(long kib) { return Fixed(static_cast<double>(kib) / 1024.0, 1) + " MiB"; }
+std::string Mb(size_t bytes) { return Fixed(static_cast<double>(bytes) / 1e6, 2) + " MB"; }
+
+}  // namespace
+}  // namespace anchor::bench
+
+int main(int argc, char** argv) {
+  using namespace anchor::bench;
+  Options options = ParseOptions(argc, argv);
+  const std::string binary = options.exporter.empty() ? ANCHOR_EXPORTER_BINARY : options.exporter;
+  const std::vector<int> sizes =
+      options.quick ? std::vector<int>{200, 1000} : std::vector<int>{1000, 5000, 10000};
+  const int reps = options.quick ? 2 : 6;
+  char dir_template[] = "/tmp/bench-scale-XXXXXX";
+  const std::string dir = mkdtemp(dir_template);
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread yet
+  setenv(kApiKeyEnv, anchor::FakeAnchorApi::Options{}.api_key.c_str(), 1);
+
+  anchor::FakeAnchorApi::Options api_options;
+  api_options.threads = 32;
+  anchor::FakeAnchorApi api(api_options);
+  if (!api.Start()) Fail("cannot start the fake API");
+
+  std::cout << "## /metrics at thousands of tracked batches\n\n"
+            << "The exporter binary (default configuration, anchor.max_concurrency 16) tracking N "
+               "configured batches of 20 sessions: "
+            << static_cast<int>(kActiveShare * 100)
+            << "% processing (fetched on every scrape), the rest completed (cached for "
+               "cache.terminal_ttl), from the fake API answering at once. After one warm-up "
+               "scrape, "
+            << reps
+            << " scrapes each: CPU = the exporter's utime + stime per scrape (mean), wall = "
+               "median. RSS after the scrapes; peak = VmHWM after 4 concurrent gzip scrapes.\n\n";
+  std::vector<std::vector<std::string>> rows;
+  std::optional<Measured> plain10k, gzip10k;
+  long peak10k = -1;
+  for (const int n : sizes) {
+    std::vector<std::string> ids;
+    const int active = static_cast<int>(n * kActiveShare);
+    for (int i = 0; i < n; ++i) {
+      ids.push_back(Uuid(14, static_cast<std::uint64_t>(i)));
+      api.SetBatchJson(ids.back(),
+                       BatchBody(ids.back(), 20, i < active ? "processing" : "completed"));
+    }
+    const std::string config = dir + "/scale-" + std::to_string(n) + ".yaml";
+    WriteExporterConfig(config, {api.base_url(), ids, 16, ""});
+    ExporterProcess exporter(binary, config, dir + "/scale-" + std::to_string(n) + ".log");
+    Scrape(exporter.port(), true);  // fills the cache
+    const Measured plain = Measure(exporter, false, reps);
+    const Measured gz = Measure(exporter, true, reps);
+    const long rss = CurrentRssKiB(exporter.pid());
+    std::vector<std::thread> scrapers;
+    scrapers.reserve(4);
+    for (int i = 0; i < 4; ++i) scrapers.emplace_back([&] { Scrape(exporter.port(), true); });
+    for (auto& t : scrapers) t.join();
+    const long peak = PeakRssKiB(exporter.pid());
+    rows.push_back({std::to_string(n), std::to_string(active), Fixed(plain.cpu_ms, 1) + " ms",
+                    Fixed(plain.wall_ms, 1) + " ms", Mb(plain.bytes), Fixed(gz.cpu_ms, 1) + " ms",
+                    Fixed(gz.wall_ms, 1) + " ms", Mb(gz.bytes), KiBMiB(rss), KiBMiB(peak)});
+    if (n == 10000) {
+      plain10k = plain;
+      gzip10k = gz;
+      peak10k = peak;
+    }
+    for (const auto& id : ids) api.Remove(id);
+  }
+  PrintTable({"N", "active", "CPU/scrape", "wall", "size", "CPU/scrape gzip", "wall gzip",
+              "size gzip", "RSS", "peak RSS, 4 concurrent"},
+             rows);
+  std::cout << "\n";
+  if (plain10k) {
+    ReportTarget(options, "/metrics CPU per scrape, 10,000 batches (uncompressed)", "<= 40 ms",
+                 Fixed(plain10k->cpu_ms, 1) + " ms", plain10k->cpu_ms <= 40);
+    ReportTarget(options, "/metrics CPU per scrape, 10,000 batches (gzip)", "<= 80 ms",
+                 Fixed(gzip10k->cpu_ms, 1) + " ms", gzip10k->cpu_ms <= 80);
+    ReportTarget(options, "peak RSS, 4 concurrent scrapes of 10,000 batches", "<= 128 MiB",
+                 KiBMiB(peak10k), peak10k <= 128L * 1024);
+  }
+  return 0;
+}
