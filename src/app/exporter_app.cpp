@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "collect/batch_families.h"
 #include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
 #include "log/logger.h"
@@ -263,13 +264,23 @@ ExporterHandlers ExporterApp::Handlers() {
   return h;
 }
 
-std::vector<prometheus::MetricFamily> ExporterApp::Collect(
-    std::chrono::steady_clock::time_point deadline) {
+ExpositionParts ExporterApp::Collect(std::chrono::steady_clock::time_point deadline) {
   const auto collector = holder_.Get();
-  auto families = collector->Collect(deadline);
-  Append(families, reload_registry_.Collect());
-  Append(families, CollectProcessMetrics());
-  return families;
+  auto collection = collector->CollectBatches(deadline);
+  ExpositionParts parts;
+  parts.answers.assign(collection.results.begin(), collection.results.end());
+  parts.other = std::move(collection.own);
+  Append(parts.other, reload_registry_.Collect());
+  Append(parts.other, CollectProcessMetrics());
+  // Called by the renderer for batches it has no text of (new or changed answers).
+  parts.families_of = [targets = std::move(collection.targets),
+                       results =
+                           std::make_shared<const std::vector<std::shared_ptr<const FetchResult>>>(
+                               std::move(collection.results)),
+                       histograms = collection.histograms](size_t i) {
+    return BatchFamiliesOf((*targets)[i], *(*results)[i], histograms);
+  };
+  return parts;
 }
 
 ProbeAnswer ExporterApp::Probe(const std::string& target,

@@ -45,14 +45,25 @@ class BatchCollector {
     std::shared_ptr<const FetchResult> result;  // null unless status is kOk
   };
 
+  // One scrape's batches and the exporter's own families, before rendering. Batches in a
+  // terminal status come first (in tracking order), then the others: finished batches keep
+  // their answers (cache.terminal_ttl), so their text stays together and can be reused.
+  struct Collection {
+    std::shared_ptr<const std::vector<BatchTarget>> targets;
+    std::vector<std::shared_ptr<const FetchResult>> results;  // one per target
+    std::vector<prometheus::MetricFamily> own;                // the exporter's own families
+    SessionHistograms histograms = SessionHistograms::kActive;
+  };
+
   BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log);
   // Ends discovery's background refresh first: it reads what was last fetched.
   ~BatchCollector();
   BatchCollector(const BatchCollector&) = delete;
   BatchCollector& operator=(const BatchCollector&) = delete;
 
-  // Fetches every tracked batch (ending by `deadline`) and returns the batch families followed
-  // by the exporter's own.
+  // Fetches every tracked batch (ending by `deadline`).
+  Collection CollectBatches(Clock::time_point deadline);
+  // The same as families: the batch families followed by the exporter's own.
   std::vector<prometheus::MetricFamily> Collect(Clock::time_point deadline);
 
   // Fetches one batch now (blackbox-style /probe): its series, up and fetch duration. A target
