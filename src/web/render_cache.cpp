@@ -204,7 +204,7 @@ std::vector<size_t> RenderCache::SectionSizes(const FormatCache& cache, const Ba
 std::string RenderCache::Assemble(const FormatCache& cache, const Batches& batches,
                                   const ExpositionParts& parts, ExpositionFormat format) const {
   const auto sizes = SectionSizes(cache, batches);
-  size_t total = 64 * 1024;
+  size_t total = size_t{64} * 1024;
   for (size_t s = 0; s < sizes.size(); ++s) total += sizes[s] + cache.headers[s].size();
   std::string out;
   out.reserve(total);

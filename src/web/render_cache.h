@@ -34,8 +34,8 @@ std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format
 class RenderCache {
  public:
   struct Options {
-    size_t block_bytes = 64 * 1024;         // text per cached gzip member, at least
-    size_t single_stream_below = 1u << 20;  // smaller answers: one gzip stream, no blocks
+    size_t block_bytes = size_t{64} * 1024;  // text per cached gzip member, at least
+    size_t single_stream_below = 1u << 20;   // smaller answers: one gzip stream, no blocks
   };
   // What the last Render did (for tests and the benchmark).
   struct Stats {
