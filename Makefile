@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps configure build demo test sanitize fuzz clean
+.PHONY: all deps configure build demo test sanitize fuzz clean mixin
 
 all: build
 
@@ -38,6 +38,10 @@ sanitize:
 fuzz:
 	@bash .ci/install-deps .ci/deps.txt .ci/deps-clang.txt
 	bash fuzz/run.sh
+
+# Regenerates the dashboard JSON and the rule files of dashboards/ from dashboards/mixin.
+mixin: deps
+	jsonnet -S -m dashboards dashboards/mixin/build.jsonnet
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz

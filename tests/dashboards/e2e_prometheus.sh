@@ -105,6 +105,9 @@ scrape_configs:
   - job_name: anchorbrowser
     static_configs:
       - targets: ['127.0.0.1:$exporter_port']
+    relabel_configs:  # as in dashboards/prometheus.yml: the mixin selects exporters by it
+      - source_labels: [__address__]
+        target_label: exporter
 YAML
 
 for attempt in 1 2 3; do
@@ -166,10 +169,11 @@ expect_rejected 'anchorbrowser_batch_progres_ratio is not a metric the exporter 
   -- --dashboard "$tmp/misspelt-metric.json" --rules "$dash/rules.yml"
 
 echo "=== an alert selecting a label value that never occurs is rejected"
-sed 's/reason="unauthorized"/reason="unauthorised"/' "$dash/alerts.yml" >"$tmp/misspelt-label.yml"
+# (the generated YAML quotes the expression: reason=\"unauthorized\")
+sed 's/reason=\(\\\?\)"unauthorized/reason=\1"unauthorised/' "$dash/alerts.yml" >"$tmp/misspelt-label.yml"
 ! cmp -s "$dash/alerts.yml" "$tmp/misspelt-label.yml" \
   || { echo "the mutation changed nothing"; exit 1; }
-expect_rejected 'selector .*{reason="unauthorised"} returns no series' \
+expect_rejected 'selector .*reason="unauthorised"} returns no series' \
   -- --rules "$dash/rules.yml" --rules "$tmp/misspelt-label.yml"
 
 echo "e2e: PASS"

@@ -57,6 +57,30 @@ class DashboardTest(unittest.TestCase):
         self.assertTrue(any("overlaps" in e for e in errors), errors)
         self.assertTrue(any('"Phase": data source' in e for e in errors), errors)
 
+    def test_dashboard_linter_rules(self):
+        def mutate(d):
+            self.panel(d, "Progress")["fieldConfig"]["defaults"].pop("unit")
+            t = self.panel(d, "Cache hits")["targets"][0]
+            t["expr"] = t["expr"].replace("[$__rate_interval]", "[5m]")
+            d["__inputs"] = [{"name": "DS_PROMETHEUS", "pluginId": "prometheus"}]
+            for v in d["templating"]["list"]:
+                if v["name"] == "job":
+                    v["includeAll"] = False
+                if v["name"] == "exporter":
+                    v["multi"] = False
+        errors = self.broken(mutate)
+        for want in ('"Progress": no unit', "rate over [5m], not [$__rate_interval]",
+                     "__inputs present", "templating: job has no all value",
+                     "templating: exporter is not multi-select"):
+            self.assertTrue(any(want in e for e in errors), (want, errors))
+
+    def test_every_query_filters_by_the_exporter(self):
+        def mutate(d):
+            t = self.panel(d, "Exporter memory")["targets"][0]
+            t["expr"] = t["expr"].replace(', exporter=~"$exporter"', "")
+        errors = self.broken(mutate)
+        self.assertTrue(any('lacks exporter=~"$exporter"' in e for e in errors), errors)
+
     def test_batch_id_must_be_multi_select(self):
         def mutate(d):
             for v in d["templating"]["list"]:

@@ -1,0 +1,42 @@
+// Everything a site may want to change, in one place. Override it when importing the mixin:
+//   (import 'mixin.libsonnet') + { _config+:: { selector: 'job="anchor"' } }
+{
+  _config+:: {
+    // Label matchers that select the exporter's series; every rule, alert and dashboard query
+    // carries them.
+    selector: 'job=~"anchorbrowser.*"',
+    // The label that names one exporter. With /probe each probed batch is its own `instance`,
+    // so the scrape recipes (dashboards/prometheus.yml, deploy/kubernetes) copy the exporter's
+    // address into `exporter` on every job. Set 'instance' if your /metrics jobs lack it.
+    exporterLabel: 'exporter',
+
+    dashboard: {
+      uid: 'anchorbrowser-batches',
+      title: 'Anchor Browser batches',
+      tags: ['anchorbrowser', 'batch-sessions', 'prometheus-exporter'],
+      refresh: '30s',
+      timeFrom: 'now-6h',
+    },
+
+    // Alert thresholds.
+    failureRatioThreshold: 0.25,  // share of the finished requests that failed
+    failureRatioMinFinished: 10,  // ...checked once this many requests have finished
+    retriesSpikeCount: 10,  // session retries in retriesWindow...
+    retriesSpikeShare: 0.1,  // ...that are also this share of the batch's requests
+    retriesWindow: '10m',
+    stuckWindow: '15m',  // no progress change within this window, `for` stuckFor as well
+    failedBatchClearAfterSeconds: 86400,  // BatchFailed clears this long after completion
+    fetchErrorsRateWindow: '5m',
+
+    // `for` durations of the alerts.
+    'for': {
+      apiUnreachable: '5m',
+      apiKeyRejected: '2m',
+      apiRateLimited: '10m',
+      batchFetchFailing: '10m',
+      batchHighFailureRatio: '5m',
+      batchStuck: '15m',
+      batchRetriesSpiking: '2m',
+    },
+  },
+}

@@ -1,0 +1,45 @@
+// Recording rules the dashboard and the alerts read, named level:metric:operations. "batch"
+// keeps every label of a batch series (job, instance, batch_id and the static labels of the
+// exporter's config); "job_instance" is one series per exporter.
+function(c) {
+  name: 'anchorbrowser.rules',
+  rules: [
+    {
+      // 1 while at least one batch of the exporter was fetched in the last scrape, 0 when all
+      // fetches failed (the API is unreachable or rejects the key).
+      record: 'job_instance:anchorbrowser_batch_up:max',
+      expr: 'max by (job, instance) (anchorbrowser_batch_up{%(selector)s})' % c,
+    },
+    {
+      // Requests of a batch that have finished (completed or failed).
+      record: 'batch:anchorbrowser_batch_requests_finished:sum',
+      expr: 'sum without (state) (anchorbrowser_batch_requests{%(selector)s, state=~"completed|failed"})' % c,
+    },
+    {
+      // Share of the finished requests that failed, 0 to 1 (0 while none finished, not NaN).
+      record: 'batch:anchorbrowser_batch_requests_failed:ratio',
+      expr: |||
+        sum without (state) (anchorbrowser_batch_requests{%(selector)s, state="failed"})
+          /
+        clamp_min(sum without (state) (anchorbrowser_batch_requests{%(selector)s, state=~"completed|failed"}), 1)
+      ||| % c,
+    },
+    {
+      // 1 while the batch is active (pending or processing), 0 once it has finished.
+      record: 'batch:anchorbrowser_batch_status_active:sum',
+      expr: 'sum without (status) (anchorbrowser_batch_status{%(selector)s, status=~"pending|processing"})' % c,
+    },
+    {
+      // Session retries added over the window. The retry count is a gauge (a sum over the
+      // sessions the API lists), hence delta(); a batch that starts over would make it
+      // negative, so it is clamped at 0.
+      record: 'batch:anchorbrowser_batch_session_retries:delta10m',
+      expr: 'clamp_min(delta(anchorbrowser_batch_session_retries{%(selector)s}[%(retriesWindow)s]), 0)' % c,
+    },
+    {
+      // Failed batch fetches per second by reason, per exporter.
+      record: 'job_instance_reason:anchorbrowser_exporter_fetch_errors:rate5m',
+      expr: 'sum by (job, instance, reason) (rate(anchorbrowser_exporter_fetch_errors_total{%(selector)s}[%(fetchErrorsRateWindow)s]))' % c,
+    },
+  ],
+}
