@@ -21,21 +21,32 @@
     // Alert thresholds.
     failureRatioThreshold: 0.25,  // share of the finished requests that failed
     failureRatioMinFinished: 10,  // ...checked once this many requests have finished
-    retriesSpikeCount: 10,  // session retries in retriesWindow...
+    retriesSpikeCount: 10,  // session retries in 10 minutes...
     retriesSpikeShare: 0.1,  // ...that are also this share of the batch's requests
-    retriesWindow: '10m',
     stuckWindow: '15m',  // no progress change within this window, `for` stuckFor as well
     failedBatchClearAfterSeconds: 86400,  // BatchFailed clears this long after completion
-    fetchErrorsRateWindow: '5m',
+    scrapeNearTimeoutShare: 0.8,  // scrape duration above this share of the scrape deadline
+
+    // Each alert's runbook_url is this plus '#' and the alert name in lower case (the anchor
+    // of its section in docs/runbook.md). Point it at where you publish the docs.
+    runbookUrl: 'docs/runbook.md',
 
     // `for` durations of the alerts.
+    // Alertmanager inhibits per-batch alerts while an exporter-wide one explains them
+    // (dashboards/alertmanager.yml): the inhibiting alerts' `for` must not be longer than
+    // batchFetchFailing, or the per-batch notifications go out first.
     'for': {
+      exporterDown: '5m',
+      exporterAbsent: '15m',
+      configReloadFailed: '5m',
+      scrapeNearTimeout: '10m',
       apiUnreachable: '5m',
       apiKeyRejected: '2m',
       apiRateLimited: '10m',
       batchFetchFailing: '10m',
       batchHighFailureRatio: '5m',
       batchStuck: '15m',
+      batchFailed: '5m',
       batchRetriesSpiking: '2m',
     },
   },

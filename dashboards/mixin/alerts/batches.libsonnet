@@ -1,27 +1,32 @@
-// Per-batch alerts: each names its batch (batch_id).
+// Per-batch alerts: each names its batch (batch_id). The ratio and retry alerts watch active
+// batches only: a finished batch that failed gets one alert, AnchorBrowserBatchFailed.
 local duration = import '../lib/duration.libsonnet';
+local t = import '../lib/templates.libsonnet';
 
 function(c) {
+  local batch = 'Batch {{ $labels.batch_id }}',
+  local where = '(exporter {{ $labels.%s }}, job {{ $labels.job }})' % c.exporterLabel,
+  local active = 'batch:anchorbrowser_batch_status_active:sum{%(selector)s} == 1' % c,
+  local failed = t.batchCount('anchorbrowser_batch_requests', 'state="failed"'),
+  local finished = t.batchCount('batch:anchorbrowser_batch_requests_finished:sum'),
+  local total = t.batchCount('anchorbrowser_batch_total_requests'),
   name: 'anchorbrowser.batches',
   rules: [
     {
-      // One batch cannot be fetched while others can (wrong id, invalid or oversized answer).
+      // A batch cannot be fetched. While the whole API is unreachable or the key rejected,
+      // Alertmanager inhibits this (dashboards/alertmanager.yml, equal on the exporter).
       alert: 'AnchorBrowserBatchFetchFailing',
-      expr: |||
-        anchorbrowser_batch_up{%(selector)s} == 0
-        unless on (job, instance)
-        job_instance:anchorbrowser_batch_up:max{%(selector)s} == 0
-      ||| % c,
+      expr: 'anchorbrowser_batch_up{%(selector)s} == 0' % c,
       'for': c['for'].batchFetchFailing,
       labels: { severity: 'warning' },
       annotations: {
-        summary: 'Batch {{ $labels.batch_id }} cannot be fetched',
+        summary: '%s cannot be fetched (%s)' % [batch, t.batchFaultReason('see the fetch errors')],
         description: |||
-          {{ $labels.instance }} has failed to fetch batch {{ $labels.batch_id }} for %s
-          (anchorbrowser_batch_up is {{ $value }}) while it fetches other batches:
-          the id may be wrong (not_found) or its answer invalid or too large. See
-          anchorbrowser_exporter_fetch_errors_total by reason.
-        ||| % duration.text(c['for'].batchFetchFailing),
+          Every fetch of batch {{ $labels.batch_id }} %s has failed for %s; reason: %s. A
+          wrong or deleted batch id is not_found, an answer the exporter cannot use is
+          invalid_response or too_large. anchorbrowser_exporter_fetch_errors_total counts
+          them by reason.
+        ||| % [where, duration.text(c['for'].batchFetchFailing), t.batchFaultReason('not exported (see the exporter log)')],
       },
     },
     {
@@ -30,21 +35,22 @@ function(c) {
         batch:anchorbrowser_batch_requests_failed:ratio{%(selector)s} > %(failureRatioThreshold)s
         and
         batch:anchorbrowser_batch_requests_finished:sum{%(selector)s} >= %(failureRatioMinFinished)s
-      ||| % c,
+        and
+        %(active)s
+      ||| % (c { active: active }),
       'for': c['for'].batchHighFailureRatio,
       labels: { severity: 'warning' },
       annotations: {
-        summary: 'Batch {{ $labels.batch_id }}: {{ $value | humanizePercentage }} of its requests failed',
+        summary: '%s: {{ $value | humanizePercentage }} of its finished requests failed' % batch,
         description: |||
-          {{ $value | humanizePercentage }} of the finished requests of batch
-          {{ $labels.batch_id }} (instance {{ $labels.instance }}) failed, above the
-          threshold of %(pct)g%% (checked once at least %(min)d requests have finished).
-        ||| % { pct: c.failureRatioThreshold * 100, min: c.failureRatioMinFinished },
+          %s of the %s finished requests of the running batch {{ $labels.batch_id }} %s have
+          failed ({{ $value | humanizePercentage }}, threshold %g%%; %s requests in all).
+        ||| % [failed, finished, where, c.failureRatioThreshold * 100, total],
       },
     },
     {
       // Active with a progress ratio that has not moved: no change within the window, for
-      // the window.
+      // the alert's `for`.
       alert: 'AnchorBrowserBatchStuck',
       expr: |||
         (
@@ -53,17 +59,17 @@ function(c) {
           changes(anchorbrowser_batch_progress_ratio{%(selector)s}[%(stuckWindow)s]) == 0
         )
         and
-        batch:anchorbrowser_batch_status_active:sum{%(selector)s} == 1
-      ||| % c,
+        %(active)s
+      ||| % (c { active: active }),
       'for': c['for'].batchStuck,
       labels: { severity: 'warning' },
       annotations: {
-        summary: 'Batch {{ $labels.batch_id }} is stuck at {{ $value | humanizePercentage }}',
+        summary: '%s is stuck at {{ $value | humanizePercentage }}' % batch,
         description: |||
-          Batch {{ $labels.batch_id }} (instance {{ $labels.instance }}) is pending or
-          processing, but its progress has stayed at {{ $value | humanizePercentage }} for
-          %s.
-        ||| % duration.text([c.stuckWindow, c['for'].batchStuck]),
+          Batch {{ $labels.batch_id }} %s is pending or processing, but its progress has
+          stayed at {{ $value | humanizePercentage }} for %s (%s of %s requests failed so
+          far).
+        ||| % [where, duration.text([c.stuckWindow, c['for'].batchStuck]), failed, total],
       },
     },
     {
@@ -75,15 +81,15 @@ function(c) {
         unless ignoring (status)
         time() - anchorbrowser_batch_completion_timestamp_seconds{%(selector)s} > %(failedBatchClearAfterSeconds)d
       ||| % c,
+      'for': c['for'].batchFailed,
       labels: { severity: 'warning' },
       annotations: {
-        summary: 'Batch {{ $labels.batch_id }} finished with status failed',
+        summary: '%s finished with status failed (%s of %s requests failed)' % [batch, failed, total],
         description: |||
-          Batch {{ $labels.batch_id }} (instance {{ $labels.instance }}) reports status
-          failed (anchorbrowser_batch_status{status="failed"} is {{ $value }}). See its
-          failure ratio and error on the dashboard; the alert clears 24 hours after the
-          batch's completion time.
-        |||,
+          Batch {{ $labels.batch_id }} %s reports status failed: %s of its %s requests
+          failed. The dashboard's batch summary shows whether it reports an error. The alert
+          clears %s after the batch's completion time.
+        ||| % [where, failed, total, duration.text('%ds' % c.failedBatchClearAfterSeconds)],
       },
     },
     {
@@ -92,16 +98,19 @@ function(c) {
         batch:anchorbrowser_batch_session_retries:delta10m{%(selector)s} > %(retriesSpikeCount)s
         and
         batch:anchorbrowser_batch_session_retries:delta10m{%(selector)s} > %(retriesSpikeShare)s * anchorbrowser_batch_total_requests{%(selector)s}
-      ||| % c,
+        and
+        %(active)s
+      ||| % (c { active: active }),
       'for': c['for'].batchRetriesSpiking,
       labels: { severity: 'info' },
       annotations: {
-        summary: 'Batch {{ $labels.batch_id }}: {{ $value | humanize }} session retries in 10 minutes',
+        summary: '%s: {{ printf "%%.0f" $value }} session retries in 10 minutes' % batch,
         description: |||
-          Sessions of batch {{ $labels.batch_id }} (instance {{ $labels.instance }}) were
-          retried {{ $value | humanize }} times in the last 10 minutes, more than %(n)s and
-          more than %(pct)g%% of the batch's requests.
-        ||| % { n: c.retriesSpikeCount, pct: c.retriesSpikeShare * 100 },
+          Sessions of the running batch {{ $labels.batch_id }} %s were retried
+          {{ printf "%%.0f" $value }} times in the last 10 minutes (thresholds: more than %d
+          and more than %g%% of its %s requests); %s of its sessions have retried at least
+          once.
+        ||| % [where, c.retriesSpikeCount, c.retriesSpikeShare * 100, total, t.batchCount('anchorbrowser_batch_retried_sessions')],
       },
     },
   ],

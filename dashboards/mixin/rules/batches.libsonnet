@@ -1,14 +1,15 @@
 // Recording rules the dashboard and the alerts read, named level:metric:operations. "batch"
-// keeps every label of a batch series (job, instance, batch_id and the static labels of the
-// exporter's config); "job_instance" is one series per exporter.
+// keeps every label of a batch series (job, instance, batch_id, the exporter label and the
+// static labels of the exporter's config); "job_exporter" is one series per exporter (by job
+// and the exporter label: with /probe every batch is its own instance).
 function(c) {
   name: 'anchorbrowser.rules',
   rules: [
     {
       // 1 while at least one batch of the exporter was fetched in the last scrape, 0 when all
       // fetches failed (the API is unreachable or rejects the key).
-      record: 'job_instance:anchorbrowser_batch_up:max',
-      expr: 'max by (job, instance) (anchorbrowser_batch_up{%(selector)s})' % c,
+      record: 'job_exporter:anchorbrowser_batch_up:max',
+      expr: 'max by (job, %(exporterLabel)s) (anchorbrowser_batch_up{%(selector)s})' % c,
     },
     {
       // Requests of a batch that have finished (completed or failed).
@@ -30,16 +31,20 @@ function(c) {
       expr: 'sum without (status) (anchorbrowser_batch_status{%(selector)s, status=~"pending|processing"})' % c,
     },
     {
-      // Session retries added over the window. The retry count is a gauge (a sum over the
-      // sessions the API lists), hence delta(); a batch that starts over would make it
-      // negative, so it is clamped at 0.
+      // Session retries added over the last 10 minutes: the count now less its lowest value in
+      // the window. The retry count is a gauge (a sum over the sessions the API lists); unlike
+      // delta(), this is a whole number (no extrapolation) and a batch that starts over counts
+      // from its new low.
       record: 'batch:anchorbrowser_batch_session_retries:delta10m',
-      expr: 'clamp_min(delta(anchorbrowser_batch_session_retries{%(selector)s}[%(retriesWindow)s]), 0)' % c,
+      expr: |||
+        anchorbrowser_batch_session_retries{%(selector)s}
+          - min_over_time(anchorbrowser_batch_session_retries{%(selector)s}[10m])
+      ||| % c,
     },
     {
       // Failed batch fetches per second by reason, per exporter.
-      record: 'job_instance_reason:anchorbrowser_exporter_fetch_errors:rate5m',
-      expr: 'sum by (job, instance, reason) (rate(anchorbrowser_exporter_fetch_errors_total{%(selector)s}[%(fetchErrorsRateWindow)s]))' % c,
+      record: 'job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate5m',
+      expr: 'sum by (job, %(exporterLabel)s, reason) (rate(anchorbrowser_exporter_fetch_errors_total{%(selector)s}[5m]))' % c,
     },
   ],
 }
