@@ -3,6 +3,7 @@ real files and reject a broken copy."""
 import copy
 import json
 import os
+import re
 import shutil
 import tempfile
 import unittest
@@ -10,6 +11,7 @@ import unittest
 import yaml
 
 import check_dashboard
+import check_runbook
 import check_scrape_config
 import check_rule_tests
 
@@ -87,6 +89,35 @@ class DashboardTest(unittest.TestCase):
                 if v["name"] == "batch_id":
                     v["multi"] = False
         self.assertIn("templating: batch_id is not multi-select", self.broken(mutate))
+
+
+class RunbookTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.alerts = load_yaml("alerts.yml")
+        with open(os.path.join(DASHBOARDS, "..", "docs", "runbook.md")) as f:
+            cls.text = f.read()
+
+    def test_every_alert_has_its_section(self):
+        self.assertEqual(check_runbook.check(self.alerts, self.text), [])
+
+    def test_a_missing_section_and_a_missing_url(self):
+        text = self.text.replace("## AnchorBrowserBatchStuck\n", "## Something else\n")
+        alerts = copy.deepcopy(self.alerts)
+        alerts["groups"][0]["rules"][0]["annotations"].pop("runbook_url")
+        errors = check_runbook.check(alerts, text)
+        self.assertIn("AnchorBrowserBatchStuck: no '## AnchorBrowserBatchStuck' section in the "
+                      "runbook", errors)
+        self.assertIn("runbook section #something-else belongs to no alert", errors)
+        self.assertTrue(any("runbook_url '' does not point" in e for e in errors), errors)
+
+    def test_a_section_without_a_query(self):
+        start = self.text.index("## AnchorBrowserBatchFailed")
+        end = self.text.index("## AnchorBrowserBatchRetriesSpiking")
+        section = self.text[start:end]
+        text = self.text.replace(section, re.sub(r"```promql.*?```", "", section, flags=re.S))
+        self.assertIn("AnchorBrowserBatchFailed: its section has no promql query to confirm it",
+                      check_runbook.check(self.alerts, text))
 
 
 class RuleTestCoverageTest(unittest.TestCase):
