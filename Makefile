@@ -41,7 +41,7 @@ fuzz:
 
 # Regenerates the dashboard JSON and the rule files of dashboards/ from dashboards/mixin.
 mixin: deps
-	jsonnet -S -m dashboards dashboards/mixin/build.jsonnet
+	python3 dashboards/mixin/render.py dashboards
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz

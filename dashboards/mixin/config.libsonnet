@@ -25,6 +25,9 @@
     retriesSpikeShare: 0.1,  // ...that are also this share of the batch's requests
     stuckWindow: '15m',  // no progress change within this window, `for` stuckFor as well
     failedBatchClearAfterSeconds: 86400,  // BatchFailed clears this long after completion
+    // Window of the fetch-error rates the API alerts read (the recording rule is named
+    // after it: job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate5m).
+    fetchErrorsRateWindow: '5m',
     scrapeNearTimeoutShare: 0.8,  // scrape duration above this share of the scrape deadline
 
     // Each alert's runbook_url is this plus '#' and the alert name in lower case (the anchor

@@ -25,7 +25,8 @@ DEFAULT_SELECTOR = 'job=~"anchorbrowser.*"'
 
 
 def render(mixin_dir, out_dir, config=None):
-    cmd = ["jsonnet", "-S", "-m", out_dir, os.path.join(mixin_dir, "build.jsonnet")]
+    """The files render.py writes, in out_dir."""
+    cmd = [sys.executable, os.path.join(mixin_dir, "render.py"), out_dir]
     if config is not None:
         cmd += ["--tla-code", "config=" + json.dumps(config)]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)

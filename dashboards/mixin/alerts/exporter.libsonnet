@@ -56,23 +56,23 @@ function(c) {
     {
       // The API answers 401/403: the key is wrong, revoked or lacks access.
       alert: 'AnchorBrowserApiKeyRejected',
-      expr: 'job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate5m{%(selector)s, reason="unauthorized"} > 0' % c,
+      expr: 'job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate%(fetchErrorsRateWindow)s{%(selector)s, reason="unauthorized"} > 0' % c,
       'for': c['for'].apiKeyRejected,
       labels: { severity: 'critical' },
       annotations: {
         summary: 'The Anchor Browser API rejects the API key of %s' % who,
         description: |||
           Batch fetches of %s fail as unauthorized (401/403) at
-          {{ printf "%%.2g" $value }} per second over the last 5 minutes: the API key is
+          {{ printf "%%.2g" $value }} per second over the last %s: the API key is
           wrong, revoked or lacks access. Check the key in the exporter's api_key_env /
           api_key_file (the Secret on Kubernetes).
-        ||| % who,
+        ||| % [who, duration.text(c.fetchErrorsRateWindow)],
       },
     },
     {
       // The API answers 429: fetches are refused for a while.
       alert: 'AnchorBrowserApiRateLimited',
-      expr: 'job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate5m{%(selector)s, reason="rate_limited"} > 0' % c,
+      expr: 'job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate%(fetchErrorsRateWindow)s{%(selector)s, reason="rate_limited"} > 0' % c,
       'for': c['for'].apiRateLimited,
       labels: { severity: 'warning' },
       annotations: {

@@ -43,8 +43,8 @@ function(c) {
     },
     {
       // Failed batch fetches per second by reason, per exporter.
-      record: 'job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate5m',
-      expr: 'sum by (job, %(exporterLabel)s, reason) (rate(anchorbrowser_exporter_fetch_errors_total{%(selector)s}[5m]))' % c,
+      record: 'job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate%(fetchErrorsRateWindow)s' % c,
+      expr: 'sum by (job, %(exporterLabel)s, reason) (rate(anchorbrowser_exporter_fetch_errors_total{%(selector)s}[%(fetchErrorsRateWindow)s]))' % c,
     },
   ],
 }
