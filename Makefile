@@ -39,9 +39,11 @@ fuzz:
 	@bash .ci/install-deps .ci/deps.txt .ci/deps-clang.txt
 	bash fuzz/run.sh
 
-# Regenerates the dashboard JSON and the rule files of dashboards/ from dashboards/mixin.
+# Regenerates the dashboard JSON and the rule files of dashboards/, and the PrometheusRule of
+# deploy/kubernetes, from dashboards/mixin.
 mixin: deps
 	python3 dashboards/mixin/render.py dashboards
+	python3 dashboards/mixin/render.py --prometheus-rule deploy/kubernetes/base/prometheusrule.yaml
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz

@@ -49,6 +49,18 @@ def up_to_date(dash_dir):
                     have.splitlines(True), want.splitlines(True), name, "mixin"))[:40])
             else:
                 print("ok   %s" % name)
+        # The Kubernetes PrometheusRule holds the same groups.
+        rule = os.path.join(out, "prometheusrule.yaml")
+        subprocess.run([sys.executable, os.path.join(dash_dir, "mixin", "render.py"),
+                        "--prometheus-rule", rule], check=True, stdout=subprocess.DEVNULL)
+        committed = os.path.join(dash_dir, "..", "deploy", "kubernetes", "base", "prometheusrule.yaml")
+        have = open(committed).read() if os.path.exists(committed) else ""
+        if have != open(rule).read():
+            stale += 1
+            print("FAIL deploy/kubernetes/base/prometheusrule.yaml is not what the mixin generates "
+                  "(run `make mixin`)")
+        else:
+            print("ok   deploy/kubernetes/base/prometheusrule.yaml")
         return 1 if stale else 0
 
 
