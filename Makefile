@@ -1,9 +1,11 @@
 # Thin wrapper: every target installs missing Debian packages first (as root, via apt-get).
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
-CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# WERROR=ON turns every compiler warning into an error (CI builds everything that way).
+WERROR ?= OFF
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANCHOR_WERROR=$(WERROR)
 
-.PHONY: all deps configure build demo test sanitize fuzz clean mixin
+.PHONY: all deps configure build demo test sanitize fuzz check-style clean mixin
 
 all: build
 
@@ -37,7 +39,12 @@ sanitize:
 # The libFuzzer targets (clang, build-fuzz), FUZZ_SECONDS each (default 60), two at a time.
 fuzz:
 	@bash .ci/install-deps .ci/deps.txt .ci/deps-clang.txt
-	bash fuzz/run.sh
+	ANCHOR_WERROR=$(WERROR) bash fuzz/run.sh
+
+# clang-format (no diff allowed) and clang-tidy (.clang-tidy's checks, zero findings).
+check-style: configure
+	@bash .ci/install-deps .ci/deps.txt .ci/deps-style.txt
+	bash .ci/check-style $(BUILD_DIR)
 
 # Regenerates the dashboard JSON and the rule files of dashboards/, and the PrometheusRule of
 # deploy/kubernetes, from dashboards/mixin.

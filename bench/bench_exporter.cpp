@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "bench_util.h"
-#include "demo/fake_anchor_api.h"
 #include "exporter_process.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 
 #ifndef ANCHOR_EXPORTER_BINARY

@@ -11,8 +11,8 @@
 #include "bench_util.h"
 #include "collect/batch_collector.h"
 #include "collect/self_metrics.h"
-#include "demo/fake_anchor_api.h"
 #include "log/logger.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 
 namespace anchor::bench {

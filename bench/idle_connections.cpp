@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "net/listen_backlog.h"
 #include "support/web_fixtures.h"
 #include "web/bounded_task_queue.h"
-#include "web/wide_backlog.h"
 
 namespace {
 

@@ -15,7 +15,7 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(batch_response config timestamp duration)
 
 cmake -S . -B "$BUILD" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DANCHOR_FUZZ=ON -DANCHOR_BUILD_TESTS=OFF >/dev/null
+  -DANCHOR_FUZZ=ON -DANCHOR_BUILD_TESTS=OFF -DANCHOR_WERROR="${ANCHOR_WERROR:-OFF}" >/dev/null
 cmake --build "$BUILD" --target fuzzers -j"$(nproc)"
 
 # Runs one target: the seeds one by one at full length (regression inputs may be longer than

@@ -10,8 +10,8 @@
 #include "app/exporter_app.h"
 #include "cli_flags.h"
 #include "config/config_loader.h"
+#include "demo/demo_api_server.h"
 #include "demo/demo_setup.h"
-#include "demo/fake_anchor_api.h"
 #include "log/logger.h"
 #include "version.h"
 #include "web/web_config.h"
@@ -81,18 +81,18 @@ int main(int argc, char** argv) {
   Logger log(flags->log_level, flags->log_format);
 
   anchor::AppOptions options{flags->web, flags->web_config_file, {}};
-  std::unique_ptr<anchor::FakeAnchorApi> demo_api;
+  std::unique_ptr<anchor::DemoApiServer> demo_api;
   if (flags->demo) {
-    demo_api = std::make_unique<anchor::FakeAnchorApi>();
+    demo_api = std::make_unique<anchor::DemoApiServer>();
     const auto batches = anchor::MakeDemoBatches();
-    anchor::ServeDemoBatches(*demo_api, batches, /*loop=*/true);
+    anchor::ServeDemoBatches(demo_api->simulated(), batches, /*loop=*/true);
     if (!demo_api->Start()) {
       log.Error("cannot start the simulated Anchor API");
       return 1;
     }
     // A reload re-applies the demo config.
     options.config_source = [api = demo_api.get(), batches] {
-      return anchor::ConfigLoadResult{anchor::DemoConfig(*api, batches), ""};
+      return anchor::ConfigLoadResult{anchor::DemoConfig(api->base_url(), batches), ""};
     };
   } else {
     options.config_source = [path = flags->config_file] { return anchor::LoadConfigFile(path); };

@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/web_fixtures.h"
 #include "web/basic_auth.h"
 

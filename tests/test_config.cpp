@@ -10,7 +10,7 @@ namespace {
 
 const char* kKey = "sk-test-SECRET-1234567890";
 
-anchor::EnvLookup Env(std::map<std::string, std::string> vars) {
+anchor::EnvLookup Env(const std::map<std::string, std::string>& vars) {
   return [vars](const std::string& name) -> std::optional<std::string> {
     const auto it = vars.find(name);
     if (it == vars.end()) return std::nullopt;

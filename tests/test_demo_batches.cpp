@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
+#include "demo/demo_api_server.h"
 #include "demo/demo_setup.h"
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 
@@ -23,11 +23,11 @@ Labels Batch(const std::string& id, const std::string& status) {
 }  // namespace
 
 TEST_CASE("a fresh demo has running, completed and failed batches", "[demo]") {
-  anchor::FakeAnchorApi api;
+  anchor::DemoApiServer api;  // what --demo serves
   const auto specs = anchor::MakeDemoBatches();
-  anchor::ServeDemoBatches(api, specs, /*loop=*/true);
+  anchor::ServeDemoBatches(api.simulated(), specs, /*loop=*/true);
   REQUIRE(api.Start());
-  anchor::test::ExporterHarness exporter(anchor::DemoConfig(api, specs));
+  anchor::test::ExporterHarness exporter(anchor::DemoConfig(api.base_url(), specs));
   const auto s = anchor::test::ParseExposition(exporter.Scrape());
   const double now =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -3,18 +3,15 @@
 #include <chrono>
 #include <thread>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
-using anchor::test::FetchErrors;
-using anchor::test::FindSample;
 using anchor::test::ParseExposition;
 using anchor::test::SampleValue;
-using anchor::test::UpValue;
 
 namespace {
 

@@ -2,9 +2,9 @@
 // the API key never shows up in what the exporter logs or serves.
 #include <catch2/catch.hpp>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
@@ -12,7 +12,6 @@ using anchor::test::ExporterHarness;
 using anchor::test::FetchErrors;
 using anchor::test::FindSample;
 using anchor::test::ParseExposition;
-using anchor::test::SampleValue;
 using anchor::test::UpValue;
 
 namespace {

@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 
 using anchor::FakeAnchorApi;

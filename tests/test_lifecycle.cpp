@@ -4,9 +4,9 @@
 #include <thread>
 
 #include "collect/process_metrics.h"
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
 

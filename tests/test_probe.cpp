@@ -2,9 +2,9 @@
 // never reach the API; labels come from the config, never from the query string.
 #include <catch2/catch.hpp>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 #include "support/web_fixtures.h"
 
 using anchor::FakeAnchorApi;

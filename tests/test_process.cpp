@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 #include "support/subprocess.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"

@@ -4,8 +4,8 @@
 #include <cstdlib>
 
 #include "demo/demo_setup.h"
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 
 namespace {
@@ -29,9 +29,9 @@ TEST_CASE("promtool check metrics finds nothing to report", "[promtool]") {
 
   anchor::FakeAnchorApi api;
   const auto specs = anchor::MakeDemoBatches();
-  anchor::ServeDemoBatches(api, specs, /*loop=*/false);
+  anchor::ServeDemoBatches(api.simulated(), specs, /*loop=*/false);
   REQUIRE(api.Start());
-  auto config = anchor::DemoConfig(api, specs);
+  auto config = anchor::DemoConfig(api.base_url(), specs);
   // Failures and unknown values too, so that every kind of series is checked.
   anchor::FakeAnchorApi::Answer down;
   down.status = 500;

@@ -5,15 +5,14 @@
 #include <thread>
 
 #include "anchor/api_client.h"
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
 using anchor::test::FetchErrors;
-using anchor::test::FindSample;
 using anchor::test::ParseExposition;
 using anchor::test::SampleValue;
 using anchor::test::UpValue;
@@ -256,6 +255,7 @@ TEST_CASE("concurrent scrapes share one API request per batch", "[resilience][co
   }
   ExporterHarness exporter(config);
   std::vector<std::thread> scrapers;
+  scrapers.reserve(8);
   std::vector<std::string> bodies(8);
   for (int i = 0; i < 8; ++i) {
     scrapers.emplace_back([&, i] { bodies[i] = exporter.Scrape(); });

@@ -9,9 +9,9 @@
 #include <mutex>
 #include <thread>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
+#include "support/fake_anchor_api.h"
 #include "support/web_fixtures.h"
 #include "web/bounded_task_queue.h"
 

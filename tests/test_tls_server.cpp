@@ -5,8 +5,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "demo/fake_anchor_api.h"
 #include "support/exporter_harness.h"
+#include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
 

@@ -129,7 +129,8 @@ LabelMap LoadLabels(const YamlReader& r, const YAML::Node& node, const std::stri
   LabelMap labels;
   for (const auto& kv : node) {
     const std::string name = kv.first.Scalar();
-    const std::string key_path = path + "." + name;
+    std::string key_path = path;
+    key_path.append(".").append(name);
     if (!IsValidLabelName(name)) {
       r.Fail(kv.first, key_path,
              "invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __)");

@@ -1,7 +1,5 @@
 #include "demo/demo_setup.h"
 
-#include "demo/fake_anchor_api.h"
-
 namespace anchor {
 
 DemoBatches MakeDemoBatches() {
@@ -26,15 +24,15 @@ DemoBatches MakeDemoBatches() {
   return batches;
 }
 
-void ServeDemoBatches(FakeAnchorApi& api, const DemoBatches& batches, bool loop) {
-  for (const auto& spec : batches.configured) api.AddSimulatedBatch(spec, loop);
-  for (const auto& spec : batches.discovered) api.AddSimulatedBatch(spec, loop);
+void ServeDemoBatches(SimulatedApi& api, const DemoBatches& batches, bool loop) {
+  for (const auto& spec : batches.configured) api.Add(spec, loop);
+  for (const auto& spec : batches.discovered) api.Add(spec, loop);
 }
 
-Config DemoConfig(const FakeAnchorApi& api, const DemoBatches& batches) {
+Config DemoConfig(const std::string& base_url, const DemoBatches& batches) {
   Config config;
-  config.anchor.base_url = api.base_url();
-  config.anchor.api_key = Secret(FakeAnchorApi::Options{}.api_key);
+  config.anchor.base_url = base_url;
+  config.anchor.api_key = Secret(kDemoApiKey);
   config.anchor.timeout = std::chrono::seconds(5);
   config.discovery.enabled = true;
   config.discovery.refresh_interval = std::chrono::seconds(15);

@@ -4,10 +4,9 @@
 
 #include "config/config.h"
 #include "demo/batch_simulation.h"
+#include "demo/simulated_api.h"
 
 namespace anchor {
-
-class FakeAnchorApi;
 
 // The batches `--demo` simulates: different sizes, speeds and failure rates, so every metric
 // moves within a few minutes. The configured ones are listed in the config; the others are
@@ -18,10 +17,11 @@ struct DemoBatches {
 };
 DemoBatches MakeDemoBatches();
 
-// Adds every demo batch to the fake API (looping, so the demo keeps changing).
-void ServeDemoBatches(FakeAnchorApi& api, const DemoBatches& batches, bool loop);
+// Adds every demo batch to the simulated API (looping, so the demo keeps changing).
+void ServeDemoBatches(SimulatedApi& api, const DemoBatches& batches, bool loop);
 
-// A config pointing at a running fake API: the configured demo batches, discovery on.
-Config DemoConfig(const FakeAnchorApi& api, const DemoBatches& batches);
+// A config pointing at a running simulated API (its base URL, key kDemoApiKey): the configured
+// demo batches, discovery on.
+Config DemoConfig(const std::string& base_url, const DemoBatches& batches);
 
 }  // namespace anchor

@@ -6,10 +6,10 @@
 #include <cstdlib>
 
 #include "log/logger.h"
+#include "net/listen_backlog.h"
 #include "web/basic_auth.h"
 #include "web/bounded_task_queue.h"
 #include "web/server_tls.h"
-#include "web/wide_backlog.h"
 
 namespace anchor {
 

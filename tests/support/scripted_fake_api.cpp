@@ -1,4 +1,4 @@
-// A test-only program: the fake Anchor API (src/demo/fake_anchor_api.*) on 127.0.0.1, scripted
+// A test-only program: the fake Anchor API (tests/support/fake_anchor_api.*) on 127.0.0.1, scripted
 // line by line on stdin, so that a test driving the real exporter binary, Prometheus and
 // Alertmanager can walk through scenarios. Prints "port <n>" once serving, then "ok" (or
 // "error: ...") after each command:
@@ -13,7 +13,7 @@
 #include <sstream>
 #include <string>
 
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 
 namespace {
 

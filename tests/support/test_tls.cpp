@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -14,6 +15,15 @@
 
 namespace anchor::test {
 namespace {
+
+// A positive random serial: certificates made in one run must not share one.
+long RandomSerial() {
+  unsigned int value = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&value), sizeof value) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return static_cast<long>(value & 0x7fffffffU) + 1;
+}
 
 void AddExtension(X509* cert, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -63,7 +73,7 @@ TestCertificate MakeSignedCertificate(const TestCertificate& ca, const std::stri
   if (!key) throw std::runtime_error("EVP_EC_gen failed");
   const CertPtr cert(X509_new());
   X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(std::rand()) + 1);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), RandomSerial());
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
   X509_set_pubkey(cert.get(), key.get());
@@ -109,7 +119,7 @@ TestCertificate MakeSelfSignedCertificate(const std::string& san) {
   if (!key) throw std::runtime_error("EVP_EC_gen failed");
   std::unique_ptr<X509, decltype(&X509_free)> cert(X509_new(), X509_free);
   X509_set_version(cert.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), static_cast<long>(std::rand()) + 1);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), RandomSerial());
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400);
   X509_set_pubkey(cert.get(), key.get());

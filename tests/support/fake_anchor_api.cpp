@@ -1,63 +1,45 @@
-#include "demo/fake_anchor_api.h"
+#include "support/fake_anchor_api.h"
 
 #include <httplib.h>
 
 #include <algorithm>
-#include <cmath>
-
-#include "anchor/timestamp.h"
-#include "web/wide_backlog.h"
+#include <memory>
 
 namespace anchor {
 namespace {
 
-std::string ErrorBody(int code, const std::string& message) {
-  return R"({"error": {"code": )" + std::to_string(code) + R"(, "message": ")" + message + R"("}})";
-}
-
-double NowUnix() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+std::unique_ptr<httplib::Server> MakeServer(const FakeAnchorApi::Options& options) {
+  std::unique_ptr<httplib::Server> server;
+  if (!options.cert_file.empty()) {
+    server =
+        std::make_unique<httplib::SSLServer>(options.cert_file.c_str(), options.key_file.c_str());
+  } else {
+    server = std::make_unique<httplib::Server>();
+  }
+  const int threads = options.threads;
+  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server->set_tcp_nodelay(true);
+  server->set_keep_alive_timeout(5);
+  server->set_keep_alive_max_count(1000);
+  return server;
 }
 
 }  // namespace
 
-FakeAnchorApi::FakeAnchorApi(Options options) : options_(std::move(options)) {
-  if (!options_.cert_file.empty()) {
-    server_ =
-        std::make_unique<httplib::SSLServer>(options_.cert_file.c_str(), options_.key_file.c_str());
-  } else {
-    server_ = std::make_unique<httplib::Server>();
-  }
-  const int threads = options_.threads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server_->set_tcp_nodelay(true);
-  server_->set_keep_alive_timeout(5);
-  server_->set_keep_alive_max_count(1000);
-  server_->Get("/v1/batch-sessions", [this](const httplib::Request& req, httplib::Response& res) {
-    HandleList(req, res);
-  });
-  server_->Get(
+FakeAnchorApi::FakeAnchorApi(Options options)
+    : options_(std::move(options)),
+      server_(MakeServer(options_), /*tls=*/!options_.cert_file.empty()) {
+  server_.server().Get(
+      "/v1/batch-sessions",
+      [this](const httplib::Request& req, httplib::Response& res) { HandleList(req, res); });
+  server_.server().Get(
       R"(/v1/batch-sessions/([^/]+))",
       [this](const httplib::Request& req, httplib::Response& res) { HandleBatch(req, res); });
 }
 
 FakeAnchorApi::~FakeAnchorApi() { Stop(); }
 
-bool FakeAnchorApi::Start(int port) {
-  if (!server_->is_valid()) return false;
-  if (port == 0) {
-    port_ = server_->bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) return false;
-  } else {
-    if (!server_->bind_to_port("127.0.0.1", port)) return false;
-    port_ = port;
-  }
-  WidenListenBacklog(*server_);
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // A stop() before the accept loop runs would be lost and leave it running forever.
-  while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return true;
-}
+bool FakeAnchorApi::Start(int port) { return server_.Start(port); }
 
 void FakeAnchorApi::Stop() {
   {
@@ -65,18 +47,12 @@ void FakeAnchorApi::Stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
-}
-
-std::string FakeAnchorApi::base_url() const {
-  return std::string(options_.cert_file.empty() ? "http" : "https") +
-         "://127.0.0.1:" + std::to_string(port_);
+  server_.Stop();
 }
 
 void FakeAnchorApi::SetAnswer(const std::string& batch_id, Answer answer) {
   std::lock_guard<std::mutex> lock(mu_);
-  simulated_.erase(batch_id);
+  simulated_.Remove(batch_id);
   answers_[batch_id] = std::move(answer);
 }
 
@@ -88,16 +64,14 @@ void FakeAnchorApi::SetBatchJson(const std::string& batch_id, std::string body) 
 
 void FakeAnchorApi::AddSimulatedBatch(SimulatedBatchSpec spec, bool loop) {
   std::lock_guard<std::mutex> lock(mu_);
-  const std::string id = spec.id;
-  answers_.erase(id);
-  const double created_at = NowUnix() - static_cast<double>(spec.started_ago.count());
-  simulated_[id] = Simulated{std::move(spec), created_at, loop};
+  answers_.erase(spec.id);
+  simulated_.Add(std::move(spec), loop);
 }
 
 void FakeAnchorApi::Remove(const std::string& batch_id) {
   std::lock_guard<std::mutex> lock(mu_);
   answers_.erase(batch_id);
-  simulated_.erase(batch_id);
+  simulated_.Remove(batch_id);
 }
 
 void FakeAnchorApi::SetListedBatches(std::vector<ListedBatch> batches) {
@@ -115,42 +89,6 @@ int FakeAnchorApi::ListRequestCount() const {
   return list_requests_;
 }
 
-std::string FakeAnchorApi::RenderList(const httplib::Request& req) const {
-  const std::string status = req.get_param_value("status");
-  const double after = req.has_param("created_after")
-                           ? ParseRfc3339(req.get_param_value("created_after")).value_or(0)
-                           : 0;
-  const int page = std::max(1, std::atoi(req.get_param_value("page").c_str()));
-  const int limit = req.has_param("limit")
-                        ? std::clamp(std::atoi(req.get_param_value("limit").c_str()), 1, 100)
-                        : 20;
-  // Simulated batches are listed with their status of the moment.
-  std::vector<ListedBatch> all = listed_;
-  for (const auto& [id, sim] : simulated_) {
-    all.push_back({id, SimulatedStatus(sim.spec, NowUnix() - sim.created_at), sim.created_at});
-  }
-  std::vector<const ListedBatch*> matching;
-  for (const auto& b : all) {
-    if ((status.empty() || b.status == status) && b.created_at >= after) matching.push_back(&b);
-  }
-  const size_t total = matching.size();
-  const size_t pages = (total + limit - 1) / limit;
-  std::string out = R"({"data": {"batches": [)";
-  for (size_t i = (page - 1) * static_cast<size_t>(limit);
-       i < total && i < static_cast<size_t>(page) * limit; ++i) {
-    if (out.back() != '[') out += ",";
-    out += R"({"batch_id": ")" + matching[i]->id + R"(", "status": ")" + matching[i]->status +
-           R"(", "total_requests": 1, "completed_requests": 0, "failed_requests": 0, )" +
-           R"("created_at": ")" + FormatRfc3339(matching[i]->created_at) +
-           R"(", "actual_completion_time": null})";
-  }
-  out += R"(], "pagination": {"current_page": )" + std::to_string(page) + R"(, "total_pages": )" +
-         std::to_string(pages) + R"(, "total_records": )" + std::to_string(total) +
-         R"(, "has_next": )" + (static_cast<size_t>(page) < pages ? "true" : "false") +
-         R"(, "has_prev": )" + (page > 1 ? "true" : "false") + "}}}";
-  return out;
-}
-
 void FakeAnchorApi::HandleList(const httplib::Request& req, httplib::Response& res) {
   Answer answer;
   {
@@ -160,11 +98,13 @@ void FakeAnchorApi::HandleList(const httplib::Request& req, httplib::Response& r
     if (req.get_header_value("anchor-api-key") != options_.api_key) {
       ++rejected_keys_;
       answer.status = 401;
-      answer.body = ErrorBody(401, "Invalid API Key");
+      answer.body = ApiErrorBody(401, "Invalid API Key");
     } else if (list_answer_) {
       answer = *list_answer_;
     } else {
-      answer.body = RenderList(req);
+      std::vector<ListedBatch> all = listed_;
+      for (auto& b : simulated_.Listed()) all.push_back(std::move(b));
+      answer.body = RenderBatchList(all, ListQueryFromParams(req.params));
     }
   }
   Send(answer, res);
@@ -207,21 +147,14 @@ void FakeAnchorApi::HandleBatch(const httplib::Request& req, httplib::Response& 
     if (req.get_header_value("anchor-api-key") != options_.api_key) {
       ++rejected_keys_;
       answer.status = 401;
-      answer.body = ErrorBody(401, "Invalid API Key");
-    } else if (const auto sim = simulated_.find(id); sim != simulated_.end()) {
-      Simulated& s = sim->second;
-      double elapsed = NowUnix() - s.created_at;
-      const double cycle = static_cast<double>((s.spec.duration + s.spec.pause).count());
-      if (s.loop && elapsed > cycle) {
-        s.created_at += std::floor(elapsed / cycle) * cycle;
-        elapsed = NowUnix() - s.created_at;
-      }
-      answer.body = RenderSimulatedBatch(s.spec, s.created_at, elapsed);
+      answer.body = ApiErrorBody(401, "Invalid API Key");
+    } else if (auto body = simulated_.BatchBody(id)) {
+      answer.body = std::move(*body);
     } else if (const auto it = answers_.find(id); it != answers_.end()) {
       answer = it->second;
     } else {
       answer.status = 404;
-      answer.body = ErrorBody(404, "Batch not found");
+      answer.body = ApiErrorBody(404, "Batch not found");
     }
   }
   Send(answer, res);

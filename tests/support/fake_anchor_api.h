@@ -8,11 +8,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
-#include "demo/batch_simulation.h"
+#include "demo/simulated_api.h"
+#include "net/loopback_server.h"
 
 namespace httplib {
 class Server;
@@ -22,13 +22,14 @@ struct Response;
 
 namespace anchor {
 
-// A real HTTP(S) server on 127.0.0.1 that answers like the Anchor Browser batch API. The demo
-// mode serves simulated batches from it; the tests script its answers (status, body, delay,
-// a trickled body, no answer at all) and count the requests it receives.
+// A real HTTP(S) server on 127.0.0.1 that answers like the Anchor Browser batch API, for tests
+// and benchmarks only (never linked into the exporter): they script its answers (status,
+// body, delay, a trickled body, no answer at all) and count the requests it receives. It can
+// also serve the demo's simulated batches (SimulatedApi), as `--demo`'s server does.
 class FakeAnchorApi {
  public:
   struct Options {
-    std::string api_key = "demo-api-key";
+    std::string api_key = kDemoApiKey;
     std::string cert_file;  // with key_file: serve HTTPS
     std::string key_file;
     int threads = 64;  // concurrent requests it can hold (slow answers occupy one each)
@@ -46,12 +47,7 @@ class FakeAnchorApi {
                                            // generated on the fly (huge bodies, no memory)
   };
 
-  // A batch as the list endpoint reports it.
-  struct ListedBatch {
-    std::string id;
-    std::string status;
-    double created_at = 0;  // Unix seconds
-  };
+  using ListedBatch = anchor::ListedBatch;
 
   explicit FakeAnchorApi(Options options);
   FakeAnchorApi() : FakeAnchorApi(Options{}) {}
@@ -63,8 +59,8 @@ class FakeAnchorApi {
   // Returns false when the server cannot start (bad certificate, port taken).
   bool Start(int port = 0);
   void Stop();
-  int port() const { return port_; }
-  std::string base_url() const;
+  int port() const { return server_.port(); }
+  std::string base_url() const { return server_.base_url(); }
 
   void SetAnswer(const std::string& batch_id, Answer answer);
   void SetBatchJson(const std::string& batch_id, std::string body);
@@ -72,6 +68,8 @@ class FakeAnchorApi {
   // now; with `loop`, it starts over `spec.pause` after finishing, so a demo keeps changing.
   void AddSimulatedBatch(SimulatedBatchSpec spec, bool loop);
   void Remove(const std::string& batch_id);
+  // The simulated batches (answered before scripted ones), e.g. for ServeDemoBatches.
+  SimulatedApi& simulated() { return simulated_; }
 
   // What GET /v1/batch-sessions lists besides the simulated batches (filtered by status and
   // created_after, paginated by page and limit as the API documents). SetListAnswer overrides
@@ -89,25 +87,17 @@ class FakeAnchorApi {
   int PeakConcurrentRequests() const;
 
  private:
-  struct Simulated {
-    SimulatedBatchSpec spec;
-    double created_at;
-    bool loop;
-  };
   void HandleBatch(const httplib::Request& req, httplib::Response& res);
   void HandleList(const httplib::Request& req, httplib::Response& res);
-  std::string RenderList(const httplib::Request& req) const;
   void Send(const Answer& answer, httplib::Response& res);
   bool SleepUnlessStopped(std::chrono::milliseconds d);
 
   Options options_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
-  int port_ = 0;
+  SimulatedApi simulated_;
+  LoopbackServer server_;
 
   mutable std::mutex mu_;
   std::map<std::string, Answer> answers_;
-  std::map<std::string, Simulated> simulated_;
   std::map<std::string, int> request_counts_;
   int total_requests_ = 0;
   int rejected_keys_ = 0;
