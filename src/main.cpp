@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   log.Info("starting anchorbrowser_exporter", {{"version", anchor::kVersion},
                                                {"revision", anchor::kRevision},
                                                {"listen_address", app->bound_address()},
-                                               {"batches", std::to_string(app->batch_count())}});
+                                               {"batches", app->batch_count()}});
   if (demo_api) {
     log.Info("demo mode: simulated Anchor API serving", {{"api", demo_api->base_url()}});
     std::cout << "Demo running. Metrics: " << (app->tls() ? "https" : "http")

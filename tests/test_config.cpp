@@ -169,7 +169,8 @@ TEST_CASE("a missing API key names the variable or file and never a key", "[conf
   const auto file =
       LoadConfigString("anchor:\n  api_key_file: /nonexistent/key\n", "c.yaml", "", Env({}));
   REQUIRE_FALSE(file.ok());
-  CHECK(file.error.find("/nonexistent/key") != std::string::npos);
+  CHECK(file.error.find("cannot read file /nonexistent/key: No such file or directory") !=
+        std::string::npos);
 }
 
 TEST_CASE("the API key can come from a file next to the config", "[config]") {
@@ -189,14 +190,18 @@ TEST_CASE("the API key can come from a file next to the config", "[config]") {
 }
 
 TEST_CASE("an unreadable CA file is a config error", "[config]") {
-  ExpectError("anchor:\n  tls:\n    ca_file: /nonexistent/ca.pem\n",
-              {"config.yaml:3:", "anchor.tls.ca_file", "/nonexistent/ca.pem"});
+  ExpectError(
+      "anchor:\n  tls:\n    ca_file: /nonexistent/ca.pem\n",
+      {"config.yaml:3:", "anchor.tls.ca_file", "/nonexistent/ca.pem: No such file or directory"});
 }
 
 TEST_CASE("a missing config file is reported by name", "[config]") {
   const auto r = anchor::LoadConfigFile("/nonexistent/config.yaml", Env({}));
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error.find("/nonexistent/config.yaml") != std::string::npos);
+  CHECK(r.error == "/nonexistent/config.yaml: cannot read config file: No such file or directory");
+  const auto dir = anchor::test::MakeTempDir();
+  const auto directory = anchor::LoadConfigFile(dir, Env({}));
+  CHECK(directory.error == dir + ": cannot read config file: is a directory");
 }
 
 TEST_CASE("batch ids and label names are checked", "[config]") {

@@ -14,9 +14,9 @@ namespace {
 
 Labels Batch(const std::string& id) { return {{"batch_id", id}, {"env", "demo"}}; }
 
-Labels Batch(const std::string& id, const std::string& status) {
+Labels Batch(const std::string& id, const std::string& value, const std::string& label = "status") {
   Labels l = Batch(id);
-  l["status"] = status;
+  l[label] = value;
   return l;
 }
 
@@ -42,6 +42,13 @@ TEST_CASE("a fresh demo has running, completed and failed batches", "[demo]") {
         1);
   CHECK(FindSample(s, "anchorbrowser_batch_status", Batch("demo-legacy-sync", "failed")) == 1);
   CHECK(FindSample(s, "anchorbrowser_batch_error", Batch("demo-legacy-sync")) == 1);
+
+  // One configured id the simulated API does not know: down, with its reason and status.
+  CHECK(FindSample(s, "anchorbrowser_batch_up", Batch(anchor::kDemoMissingBatch)) == 0);
+  CHECK(FindSample(s, "anchorbrowser_batch_fetch_error",
+                   Batch(anchor::kDemoMissingBatch, "not_found", "reason")) == 1);
+  CHECK(FindSample(s, "anchorbrowser_batch_last_http_status", Batch(anchor::kDemoMissingBatch)) ==
+        404);
   for (const auto& [id, age] :
        {std::pair{"demo-nightly-export", 300.0}, std::pair{"demo-legacy-sync", 240.0}}) {
     INFO(id);

@@ -8,6 +8,7 @@
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
+using anchor::test::CountSeries;
 using anchor::test::ExporterHarness;
 using anchor::test::FetchErrors;
 using anchor::test::FindSample;
@@ -54,14 +55,33 @@ TEST_CASE("one failing batch does not touch the others", "[e2e][faults]") {
        {"gone", "broken", "proxy", "html200", "truncated", "teapot", "never-created"}) {
     INFO(id);
     CHECK(UpValue(s, id) == 0.0);
-    // A failed fetch leaves only the up series for that batch.
+    // A failed fetch leaves only up, its reason and the HTTP status for that batch.
     int series = 0;
     for (const auto& sample : s) {
       const auto it = sample.labels.find("batch_id");
       series += it != sample.labels.end() && it->second == id;
     }
-    CHECK(series == 1);
+    CHECK(series == 3);
   }
+  // Prometheus alone names each batch's reason and status.
+  const std::pair<const char*, std::pair<const char*, int>> expected[] = {
+      {"gone", {"not_found", 404}},
+      {"broken", {"server_error", 500}},
+      {"proxy", {"server_error", 502}},
+      {"html200", {"invalid_response", 200}},
+      {"truncated", {"invalid_response", 200}},
+      {"teapot", {"client_error", 418}},
+      {"never-created", {"not_found", 404}}};
+  for (const auto& [id, want] : expected) {
+    INFO(id);
+    CHECK(FindSample(s, "anchorbrowser_batch_fetch_error",
+                     {{"batch_id", id}, {"reason", want.first}}) == 1.0);
+    CHECK(CountSeries(s, "anchorbrowser_batch_fetch_error", id) == 1);
+    CHECK(FindSample(s, "anchorbrowser_batch_last_http_status", {{"batch_id", id}}) ==
+          static_cast<double>(want.second));
+  }
+  CHECK(CountSeries(s, "anchorbrowser_batch_fetch_error", "good-1") == 0);
+  CHECK(FindSample(s, "anchorbrowser_batch_last_http_status", {{"batch_id", "good-1"}}) == 200.0);
   CHECK(FetchErrors(s, "not_found") == 2.0);
   CHECK(FetchErrors(s, "server_error") == 2.0);
   CHECK(FetchErrors(s, "invalid_response") == 2.0);
@@ -97,6 +117,9 @@ TEST_CASE("a wrong API key marks batches down as unauthorized", "[e2e][faults][s
   CHECK(FindSample(s, "anchorbrowser_exporter_api_requests_total", {{"code", "401"}}) == 1.0);
   CHECK(api.RejectedKeyCount() == 1);
   CHECK(exporter.LogText().find("Invalid API Key") != std::string::npos);
+  CHECK(exporter.LogText().find("rejected the key from environment variable "
+                                "ANCHORBROWSER_API_KEY") != std::string::npos);
+  CHECK(exporter.LogText().find(kKey) == std::string::npos);
 }
 
 TEST_CASE("the API key never appears in logs or metrics or pages", "[e2e][secrets]") {
@@ -104,8 +127,8 @@ TEST_CASE("the API key never appears in logs or metrics or pages", "[e2e][secret
   REQUIRE(api.Start());
   api.SetBatchJson("ok", BatchJson("ok", "processing", 3));
   // An upstream that echoes the request back must not make the exporter repeat the key either.
-  api.SetAnswer(
-      "echo", Status(400, std::string(R"({"error": {"code": 400, "message": "bad key )") + "\"}}"));
+  api.SetAnswer("echo", Status(400, std::string(R"({"error": {"code": 400, "message": "bad key )") +
+                                        kKey + "\"}}"));
   api.SetAnswer("weird", Status(200, R"({"data": {"status": 12, "error": "boom"}})"));
   auto config = anchor::test::TestConfig(api.base_url(), kKey);
   config.batches = {{"ok", {{"team", "a"}}}, {"echo", {}}, {"weird", {}}, {"missing", {}}};

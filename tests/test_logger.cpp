@@ -28,3 +28,18 @@ TEST_CASE("log levels and formats parse from flag values", "[log]") {
   CHECK(anchor::Logger::ParseFormat("json") == LogFormat::kJson);
   CHECK_FALSE(anchor::Logger::ParseFormat("xml").has_value());
 }
+
+TEST_CASE("json lines keep numbers and booleans as JSON numbers and booleans", "[log]") {
+  const auto line = FormatLogLine(LogFormat::kJson, "t", LogLevel::kInfo, "m",
+                                  {{"status", 404},
+                                   {"bytes", std::size_t{1234}},
+                                   {"duration_seconds", 0.25},
+                                   {"cache_hit", false},
+                                   {"id", "42"}});
+  CHECK(
+      line ==
+      R"({"ts":"t","level":"info","msg":"m","status":404,"bytes":1234,"duration_seconds":0.25,"cache_hit":false,"id":"42"})");
+  const auto logfmt = FormatLogLine(LogFormat::kLogfmt, "t", LogLevel::kInfo, "m",
+                                    {{"status", 404}, {"duration_seconds", 0.25}, {"ok", true}});
+  CHECK(logfmt == "ts=t level=info msg=m status=404 duration_seconds=0.25 ok=true");
+}

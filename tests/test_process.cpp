@@ -98,10 +98,12 @@ TEST_CASE("SIGTERM during a slow scrape answers it, then exits 0", "[process][sh
   INFO(exporter.Log());
   REQUIRE(port > 0);
 
+  // The exporter fetches the batch once at start; the scrape's own request is the second.
+  REQUIRE(exporter.WaitForLog("first fetch done"));
   int status = 0;
   std::string text;
   std::thread scrape([&] { text = Scrape(port, &status); });
-  while (api.RequestCount("slow") == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (api.RequestCount("slow") < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   exporter.Signal(SIGTERM);
   scrape.join();
   CHECK(status == 200);

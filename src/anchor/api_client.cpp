@@ -1,6 +1,9 @@
 #include "anchor/api_client.h"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <atomic>
@@ -8,6 +11,8 @@
 #include <ctime>
 
 #include "anchor/batch_parser.h"
+#include "anchor/request_moments.h"
+#include "net/connect_diagnosis.h"
 #include "version.h"
 
 namespace anchor {
@@ -44,6 +49,33 @@ std::string UrlEncode(const std::string& value) {
   return out;
 }
 
+// A name lookup is reused this long (httplib would otherwise look the name up for every new
+// connection itself, without telling us why it failed).
+constexpr auto kResolveTtl = std::chrono::seconds(30);
+// The diagnostic connect after a failed connection waits at most this long.
+constexpr auto kMaxDiagnosticConnect = std::chrono::milliseconds(1000);
+
+bool IsNumericAddress(const std::string& host) {
+  unsigned char buf[sizeof(in6_addr)];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+std::optional<double> Between(const std::optional<SteadyClock::time_point>& from,
+                              const std::optional<SteadyClock::time_point>& to) {
+  if (!from || !to) return std::nullopt;
+  return std::chrono::duration<double>(*to - *from).count();
+}
+
+// The last error OpenSSL queued on this thread, or "".
+std::string OpenSslQueueText() {
+  unsigned long last = 0;
+  while (const unsigned long e = ERR_get_error()) last = e;
+  if (last == 0) return "";
+  char buf[256];
+  ERR_error_string_n(last, buf, sizeof(buf));
+  return buf;
+}
+
 }  // namespace
 
 // What Get() read: the body, or how it failed before a usable answer arrived.
@@ -55,12 +87,70 @@ struct ApiClient::RawResponse {
   std::string detail;
 };
 
+// The API's own text could quote the key back: it never leaves the exporter.
+std::string ApiClient::Masked(std::string text) const {
+  const std::string& key = config_.api_key.Reveal();
+  if (key.empty()) return text;
+  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
+    text.replace(at, key.size(), "<masked>");
+  }
+  return text;
+}
+
+std::string ApiClient::KeySource() const {
+  return config_.api_key_file.empty() ? "environment variable " + config_.api_key_env
+                                      : "file " + config_.api_key_file;
+}
+
 ApiClient::ApiClient(const AnchorConfig& config, ResponseObserver on_response)
     : config_(config), on_response_(std::move(on_response)) {
   const auto scheme_end = config_.base_url.find("://");
   const auto path_start = config_.base_url.find('/', scheme_end + 3);
   scheme_host_port_ = config_.base_url.substr(0, path_start);
   if (path_start != std::string::npos) path_prefix_ = config_.base_url.substr(path_start);
+  const bool https = config_.base_url.compare(0, 8, "https://") == 0;
+  port_ = https ? 443 : 80;
+  std::string authority = scheme_end == std::string::npos
+                              ? scheme_host_port_
+                              : scheme_host_port_.substr(scheme_end + 3);
+  const auto close = authority.rfind(']');
+  const auto colon = authority.rfind(':');
+  if (colon != std::string::npos && (close == std::string::npos || colon > close)) {
+    port_ = std::atoi(authority.c_str() + colon + 1);
+    authority.resize(colon);
+  }
+  if (authority.size() >= 2 && authority.front() == '[' && authority.back() == ']') {
+    authority = authority.substr(1, authority.size() - 2);
+  }
+  host_ = authority;
+  host_is_numeric_ = IsNumericAddress(host_);
+}
+
+std::string ApiClient::Resolve(std::string& error, FetchTrace* trace) {
+  if (host_is_numeric_) {
+    if (trace) trace->lookup = "numeric";
+    return host_;
+  }
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!addresses_.empty() && Clock::now() - resolved_at_ < kResolveTtl) {
+      if (trace) trace->lookup = "cached";
+      return addresses_[next_address_ % addresses_.size()];
+    }
+  }
+  if (trace) trace->lookup = "getaddrinfo";
+  const auto start = Clock::now();
+  ResolvedHost found = ResolveHost(host_, port_);
+  if (trace) trace->dns_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (found.addresses.empty()) {
+    error = "cannot resolve host " + host_ + ": " + found.error;
+    return "";
+  }
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  addresses_ = std::move(found.addresses);
+  next_address_ = 0;
+  resolved_at_ = Clock::now();
+  return addresses_.front();
 }
 
 ApiClient::~ApiClient() = default;
@@ -83,9 +173,11 @@ std::unique_ptr<httplib::Client> ApiClient::AcquireConnection() {
   // Called for every socket the client opens: counts real connections (and TLS handshakes).
   client->set_socket_options([this](socket_t sock) {
     httplib::default_socket_options(sock);
+    RequestMoments::MarkSocketOpened();
     std::lock_guard<std::mutex> lock(pool_mu_);
     ++connections_opened_;
   });
+  RequestMoments::ObserveHandshakes(client->ssl_context());
   client->set_keep_alive(true);
   client->set_follow_location(false);
   client->enable_server_certificate_verification(!config_.tls.insecure_skip_verify);
@@ -105,16 +197,34 @@ void ApiClient::ReleaseConnection(std::unique_ptr<httplib::Client> client) {
   }
 }
 
-ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point deadline) {
+ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point deadline,
+                                      FetchTrace* trace) {
   RawResponse out;
-  deadline = std::min(deadline, Clock::now() + config_.timeout);
-  const auto remaining = deadline - Clock::now();
+  const auto start = Clock::now();
+  deadline = std::min(deadline, start + config_.timeout);
+  const auto remaining = deadline - start;
+  if (trace) {
+    trace->method = "GET";
+    trace->url = scheme_host_port_ + path_prefix_ + path;
+    trace->request_headers = {{"anchor-api-key", "<masked; from " + KeySource() + ">"},
+                              {"Accept", "application/json"},
+                              {"User-Agent", std::string("anchorbrowser_exporter/") + kVersion}};
+  }
   if (remaining <= Clock::duration::zero()) {
     out.error = FetchError::kTimeout;
     out.detail = "no time left before the scrape deadline";
     return out;
   }
+  std::string resolve_error;
+  const std::string address = Resolve(resolve_error, trace);
+  if (address.empty()) {
+    out.error = FetchError::kConnection;
+    out.detail = resolve_error;
+    return out;
+  }
+  if (trace) trace->address = address;
   auto client = AcquireConnection();
+  if (!host_is_numeric_) client->set_hostname_addr_map({{host_, address}});
   const auto connect = std::min<Clock::duration>(config_.connect_timeout, remaining);
   client->set_connection_timeout(std::chrono::duration_cast<std::chrono::microseconds>(connect));
   // The watchdog below ends the request at the deadline. httplib's own read/write timeouts are
@@ -134,24 +244,44 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
   });
   bool too_large = false;
   const auto max_bytes = config_.max_response_bytes;
-  auto result = client->Get(
-      path_prefix_ + path, httplib::Headers{},
-      [&](const httplib::Response& res) {
-        out.status = res.status;
-        out.retry_after = res.get_header_value("Retry-After");
-        const auto length = res.get_header_value<uint64_t>("Content-Length");
-        if (length > max_bytes) too_large = true;
-        return !too_large;
-      },
-      [&](const char* data, size_t len) {
-        if (out.body.size() + len > max_bytes) {
-          too_large = true;
-          return false;  // abort the read instead of buffering an oversized body
-        }
-        out.body.append(data, len);
-        return true;
-      });
+  RequestMoments moments;
+  httplib::Result result{nullptr, httplib::Error::Unknown};
+  {
+    const RequestMoments::Scope scope(moments);
+    result = client->Get(
+        path_prefix_ + path, httplib::Headers{},
+        [&](const httplib::Response& res) {
+          moments.headers_received = Clock::now();
+          out.status = res.status;
+          out.retry_after = res.get_header_value("Retry-After");
+          if (trace) {
+            trace->status = res.status;
+            for (const auto& [name, value] : res.headers) {
+              trace->response_headers.emplace_back(name, Masked(value));
+            }
+          }
+          const auto length = res.get_header_value<uint64_t>("Content-Length");
+          if (length > max_bytes) too_large = true;
+          return !too_large;
+        },
+        [&](const char* data, size_t len) {
+          if (out.body.size() + len > max_bytes) {
+            too_large = true;
+            return false;  // abort the read instead of buffering an oversized body
+          }
+          out.body.append(data, len);
+          return true;
+        });
+  }
   watchdog_.Disarm(token);
+  if (trace) {
+    trace->new_connection = moments.socket_opened.has_value();
+    const std::optional<SteadyClock::time_point> begin = start;
+    trace->connect_seconds = Between(moments.socket_opened, moments.handshake_started);
+    trace->tls_seconds = Between(moments.handshake_started, moments.handshake_done);
+    trace->first_byte_seconds = Between(begin, moments.headers_received);
+    trace->body_bytes = out.body.size();
+  }
 
   if (result && !too_large && !expired) {
     ReleaseConnection(std::move(client));
@@ -167,22 +297,70 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
   } else if (expired || result.error() == httplib::Error::ConnectionTimeout ||
              Clock::now() >= deadline) {
     out.error = FetchError::kTimeout;
-    out.detail = "no complete answer before the deadline";
-  } else if (result.error() == httplib::Error::SSLConnection ||
-             result.error() == httplib::Error::SSLServerVerification ||
-             result.error() == httplib::Error::SSLLoadingCerts) {
-    out.error = FetchError::kTls;
-    out.detail = "TLS: " + httplib::to_string(result.error());
+    out.detail = out.status != 0 ? "the body did not arrive before the deadline"
+                                 : "no answer before the deadline";
+    if (!moments.socket_opened && !moments.headers_received && out.status == 0 &&
+        result.error() == httplib::Error::ConnectionTimeout) {
+      out.detail = "connecting to " + address + " took longer than anchor.connect_timeout";
+    }
   } else {
-    out.error = FetchError::kConnection;
-    out.detail = httplib::to_string(result.error());
+    Explain(*client, static_cast<int>(result.error()), address, deadline, out);
   }
-  out.status = 0;
-  return out;
+  if (trace) trace->notes.push_back("failed: " + out.detail);
+  return out;  // out.status stays: the status line of a body that failed (e.g. too large)
+}
+
+void ApiClient::Explain(httplib::Client& client, int httplib_error, const std::string& address,
+                        Clock::time_point deadline, RawResponse& out) {
+  const auto error = static_cast<httplib::Error>(httplib_error);
+  if (error == httplib::Error::SSLServerVerification) {
+    out.error = FetchError::kTls;
+    const long verify = client.get_openssl_verify_result();
+    out.detail = verify != X509_V_OK
+                     ? std::string("TLS: certificate verify failed: ") +
+                           X509_verify_cert_error_string(verify)
+                     : "TLS: certificate verify failed: the certificate is not valid for " + host_ +
+                           " (hostname mismatch)";
+    return;
+  }
+  if (error == httplib::Error::SSLLoadingCerts) {
+    out.error = FetchError::kTls;
+    out.detail = "TLS: cannot load the CA certificates (" +
+                 (config_.tls.ca_file.empty() ? std::string("system store")
+                                              : "anchor.tls.ca_file " + config_.tls.ca_file) +
+                 ")";
+    return;
+  }
+  if (error == httplib::Error::SSLConnection) {
+    out.error = FetchError::kTls;
+    const auto why = OpenSslQueueText();
+    out.detail = "TLS: handshake with " + host_ + " failed" + (why.empty() ? "" : ": " + why);
+    return;
+  }
+  out.error = FetchError::kConnection;
+  if (error != httplib::Error::Connection) {
+    out.detail = error == httplib::Error::Read
+                     ? "the server closed the connection before a complete answer"
+                     : "request failed: " + httplib::to_string(error);
+    return;
+  }
+  // Error::Connection covers refused, unreachable and more: one more connect reads the errno.
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  const auto wait = std::clamp(left, std::chrono::milliseconds(1), kMaxDiagnosticConnect);
+  if (!host_is_numeric_) {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (addresses_.size() > 1 && addresses_[next_address_ % addresses_.size()] == address) {
+      ++next_address_;  // the next request tries the host's next address
+    }
+  }
+  const auto cause = DiagnoseConnect(address, port_, wait);
+  out.detail = "cannot connect to " + host_ + ":" + std::to_string(port_) +
+               (address != host_ ? " (" + address + ")" : "") + ": " +
+               (cause ? *cause : "connection failed, but a second attempt succeeded");
 }
 
 bool ApiClient::Failed(const RawResponse& raw, FetchError& error, std::string& detail,
-                       std::optional<std::chrono::system_clock::time_point>& retry_after) {
+                       std::optional<std::chrono::system_clock::time_point>& retry_after) const {
   if (raw.error != FetchError::kNone) {
     error = raw.error;
     detail = raw.detail;
@@ -192,17 +370,23 @@ bool ApiClient::Failed(const RawResponse& raw, FetchError& error, std::string& d
   error = ClassifyStatus(raw.status);
   detail = "HTTP " + std::to_string(raw.status);
   if (const auto message = ParseApiErrorMessage(raw.body)) detail += ": " + *message;
+  if (error == FetchError::kUnauthorized) {
+    detail += " (the API rejected the key from " + KeySource() + ")";
+  }
+  detail = Masked(std::move(detail));
   if (raw.status == 429 && !raw.retry_after.empty()) {
     retry_after = ParseRetryAfter(raw.retry_after, std::chrono::system_clock::now());
   }
   return true;
 }
 
-FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point deadline) {
+FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point deadline,
+                                  FetchTrace* trace) {
   const auto start = SteadyClock::now();
-  RawResponse raw = Get("/v1/batch-sessions/" + batch_id, deadline);
+  RawResponse raw = Get("/v1/batch-sessions/" + batch_id, deadline, trace);
   FetchResult result;
   result.http_status = raw.status;
+  result.body_bytes = raw.body.size();
   if (!Failed(raw, result.error, result.detail, result.retry_after)) {
     auto parsed = ParseBatchResponseInPlace(raw.body);
     if (parsed.batch) {
@@ -213,6 +397,7 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
     }
   }
   result.duration_seconds = SecondsSince(start);
+  if (trace) trace->total_seconds = result.duration_seconds;
   return result;
 }
 
@@ -221,7 +406,7 @@ BatchListResult ApiClient::ListBatches(const BatchListQuery& query, Clock::time_
                      "&limit=" + std::to_string(query.limit);
   if (!query.status.empty()) path += "&status=" + UrlEncode(query.status);
   if (!query.created_after.empty()) path += "&created_after=" + UrlEncode(query.created_after);
-  RawResponse raw = Get(path, deadline);
+  RawResponse raw = Get(path, deadline, nullptr);
   BatchListResult result;
   result.http_status = raw.status;
   if (!Failed(raw, result.error, result.detail, result.retry_after)) {

@@ -10,6 +10,7 @@
 #include "anchor/batch_list.h"
 #include "anchor/deadline_watchdog.h"
 #include "anchor/fetch_result.h"
+#include "anchor/fetch_trace.h"
 #include "config/config.h"
 
 namespace httplib {
@@ -32,8 +33,10 @@ class ApiClient {
   ApiClient& operator=(const ApiClient&) = delete;
 
   // GET /v1/batch-sessions/{batch_id}. Ends by `deadline` (or after anchor.timeout, whichever
-  // is first), whatever the server does. The id must satisfy IsValidBatchId.
-  FetchResult FetchBatch(const std::string& batch_id, Clock::time_point deadline);
+  // is first), whatever the server does. The id must satisfy IsValidBatchId. With a `trace`,
+  // also records what the request did (for /probe?debug=true).
+  FetchResult FetchBatch(const std::string& batch_id, Clock::time_point deadline,
+                         FetchTrace* trace = nullptr);
 
   // GET /v1/batch-sessions with the query's filters and page (discovery).
   BatchListResult ListBatches(const BatchListQuery& query, Clock::time_point deadline);
@@ -41,12 +44,22 @@ class ApiClient {
   // Connections opened so far (TLS handshakes, for an https base URL).
   std::uint64_t connections_opened() const;
 
+  // Where the key came from, for messages: "environment variable X" or "file Y". Never the key.
+  std::string KeySource() const;
+  // `text` with every occurrence of the key replaced by "<masked>".
+  std::string Masked(std::string text) const;
+
  private:
   struct RawResponse;
-  RawResponse Get(const std::string& path, Clock::time_point deadline);
+  RawResponse Get(const std::string& path, Clock::time_point deadline, FetchTrace* trace);
+  // Why the request failed (httplib's error enum is too coarse); fills out.error and detail.
+  void Explain(httplib::Client& client, int httplib_error, const std::string& address,
+               Clock::time_point deadline, RawResponse& out);
   // Classifies a non-200 or failed answer; false when `raw` is a usable 200.
-  static bool Failed(const RawResponse& raw, FetchError& error, std::string& detail,
-                     std::optional<std::chrono::system_clock::time_point>& retry_after);
+  bool Failed(const RawResponse& raw, FetchError& error, std::string& detail,
+              std::optional<std::chrono::system_clock::time_point>& retry_after) const;
+  // The address to connect to (our own getaddrinfo, cached briefly); "" and `error` on failure.
+  std::string Resolve(std::string& error, FetchTrace* trace);
   std::unique_ptr<httplib::Client> AcquireConnection();
   void ReleaseConnection(std::unique_ptr<httplib::Client> client);
 
@@ -54,11 +67,19 @@ class ApiClient {
   ResponseObserver on_response_;
   std::string scheme_host_port_;
   std::string path_prefix_;
+  std::string host_;  // without brackets
+  int port_ = 443;
+  bool host_is_numeric_ = false;
   DeadlineWatchdog watchdog_;
 
   mutable std::mutex pool_mu_;
   std::vector<std::unique_ptr<httplib::Client>> idle_;
   std::uint64_t connections_opened_ = 0;
+  // The last name lookup (guarded by pool_mu_). Requests use addresses_[next_address_]; a
+  // failed connect moves on to the next one, so a dead address is not retried forever.
+  std::vector<std::string> addresses_;
+  std::size_t next_address_ = 0;
+  Clock::time_point resolved_at_{};
 };
 
 // Parses a Retry-After value (delay in seconds or an HTTP date) relative to `now`.

@@ -37,6 +37,7 @@ struct FetchResult {
   int http_status = 0;  // 0 when no HTTP answer was read
   std::string detail;   // for the log line; never holds the API key
   double duration_seconds = 0;
+  std::size_t body_bytes = 0;  // bytes of the answer's body read
   std::optional<std::chrono::system_clock::time_point> retry_after;  // from a 429
 
   bool ok() const { return batch.has_value(); }

@@ -2,9 +2,11 @@
 
 #include <thread>
 
+#include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
 #include "log/logger.h"
 #include "web/landing_page.h"
+#include "web/text_exposition.h"
 
 namespace anchor {
 namespace {
@@ -39,6 +41,18 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
   return row;
 }
 
+ProbeOutcome ToOutcome(BatchCollector::ProbeStatus status) {
+  switch (status) {
+    case BatchCollector::ProbeStatus::kOk:
+      return ProbeOutcome::kOk;
+    case BatchCollector::ProbeStatus::kInvalidTarget:
+      return ProbeOutcome::kInvalidTarget;
+    case BatchCollector::ProbeStatus::kUnlisted:
+      return ProbeOutcome::kUnlisted;
+  }
+  return ProbeOutcome::kInvalidTarget;
+}
+
 // Loads both files; "" or the first problem.
 std::string LoadBoth(const AppOptions& options, ConfigLoadResult& config, WebConfig& web) {
   config = options.config_source();
@@ -61,7 +75,9 @@ ExporterApp::ExporterApp(AppOptions options, const Logger& log)
                             "anchorbrowser_exporter_config_last_reload_success_timestamp_seconds",
                             "Timestamp of the last successful configuration reload.")) {}
 
-ExporterApp::~ExporterApp() = default;
+ExporterApp::~ExporterApp() {
+  if (first_fetch_.joinable()) first_fetch_.join();
+}
 
 bool ExporterApp::Start() {
   ConfigLoadResult config;
@@ -80,7 +96,46 @@ bool ExporterApp::Start() {
   MarkReload(true);
   if (!server_->Bind()) return false;
   LogListening(web);
+  StartFirstFetch();
   return true;
+}
+
+// Without this, /-/ready would wait for a scrape that a Kubernetes Service routing only to
+// ready pods never sends. A failed or timed-out fetch counts as done: it is an answer.
+void ExporterApp::StartFirstFetch() {
+  if (!options_.first_fetch) {
+    first_fetch_done_ = true;
+    return;
+  }
+  const auto collector = holder_.Get();
+  const Config& config = collector->config();
+  first_fetch_state_ =
+      "first fetch of " + std::to_string(config.batches.size()) + " configured batches" +
+      (config.discovery.enabled ? " and the first discovery" : "") +
+      " still running (at most anchor.timeout, " + FormatDuration(config.anchor.timeout) + ")";
+  first_fetch_ = std::thread([this, collector] {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      collector->Collect(start + collector->config().anchor.timeout);
+    } catch (const std::exception& e) {
+      log_.Error("first fetch failed", {{"err", e.what()}});
+    }
+    std::size_t up = 0;
+    const auto tracked = collector->TrackedBatches();
+    for (const auto& t : tracked) up += t.last && t.last->ok();
+    first_fetch_done_ = true;
+    log_.Info("first fetch done, ready",
+              {{"batches", tracked.size()},
+               {"up", up},
+               {"duration_seconds",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()}});
+  });
+}
+
+Readiness ExporterApp::CurrentReadiness() const {
+  if (!holder_.Get()) return {false, "no configuration loaded"};
+  if (!first_fetch_done_) return {false, first_fetch_state_};
+  return {true, ""};
 }
 
 void ExporterApp::LogListening(const WebConfig& web) const {
@@ -94,8 +149,8 @@ void ExporterApp::LogListening(const WebConfig& web) const {
   }
   if (!web.basic_auth_users.empty()) {
     log_.Info("basic authentication is enabled",
-              {{"users", std::to_string(web.basic_auth_users.size())},
-               {"excluded_paths", std::to_string(web.auth_excluded_paths.size())}});
+              {{"users", web.basic_auth_users.size()},
+               {"excluded_paths", web.auth_excluded_paths.size()}});
   }
 }
 
@@ -154,8 +209,7 @@ std::string ExporterApp::Reload(std::string_view trigger) {
   }
   holder_.Swap(std::move(next));  // the old collector lives on in scrapes still using it
   MarkReload(true);
-  log_.Info("reloaded config",
-            {{"trigger", trigger}, {"batches", std::to_string(config.config->batches.size())}});
+  log_.Info("reloaded config", {{"trigger", trigger}, {"batches", config.config->batches.size()}});
   return "";
 }
 
@@ -164,7 +218,10 @@ ExporterHandlers ExporterApp::Handlers() {
   h.collect = [this](auto deadline) { return Collect(deadline); };
   h.probe = [this](const std::string& target, auto deadline) { return Probe(target, deadline); };
   h.landing_page = [this] { return LandingPage(); };
-  h.ready = [this] { return holder_.Get() != nullptr; };
+  h.probe_debug = [this](const std::string& target, auto deadline) {
+    return ProbeDebug(target, deadline);
+  };
+  h.readiness = [this] { return CurrentReadiness(); };
   h.reload = [this] { return Reload("http"); };
   return h;
 }
@@ -182,18 +239,20 @@ ProbeAnswer ExporterApp::Probe(const std::string& target,
                                std::chrono::steady_clock::time_point deadline) {
   auto result = holder_.Get()->Probe(target, deadline);
   ProbeAnswer answer;
-  switch (result.status) {
-    case BatchCollector::ProbeStatus::kOk:
-      answer.outcome = ProbeOutcome::kOk;
-      break;
-    case BatchCollector::ProbeStatus::kInvalidTarget:
-      answer.outcome = ProbeOutcome::kInvalidTarget;
-      break;
-    case BatchCollector::ProbeStatus::kUnlisted:
-      answer.outcome = ProbeOutcome::kUnlisted;
-      break;
-  }
+  answer.outcome = ToOutcome(result.status);
   answer.families = std::move(result.families);
+  return answer;
+}
+
+ProbeDebugAnswer ExporterApp::ProbeDebug(const std::string& target,
+                                         std::chrono::steady_clock::time_point deadline) {
+  FetchExplanation explanation;
+  const auto result = holder_.Get()->Probe(target, deadline, &explanation);
+  ProbeDebugAnswer answer;
+  answer.outcome = ToOutcome(result.status);
+  if (answer.outcome != ProbeOutcome::kOk) return answer;
+  answer.text = RenderProbeTrace(target, explanation, *result.result) +
+                "\n# Metrics this probe returns\n" + SerializeTextExposition(result.families);
   return answer;
 }
 

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "app/collector_holder.h"
@@ -28,6 +29,9 @@ struct AppOptions {
   WebOptions web;
   std::string web_config_file;  // empty: plain HTTP without authentication
   ConfigSource config_source;
+  // Fetch the configured (and discovered) batches once at start, bounded by anchor.timeout;
+  // /-/ready answers 503 until that is done. Off only in tests that count API requests.
+  bool first_fetch = true;
 };
 
 // The running exporter: config -> collector -> HTTP server, plus reloading. main() and the
@@ -67,6 +71,10 @@ class ExporterApp {
   ExporterHandlers Handlers();
   std::vector<prometheus::MetricFamily> Collect(std::chrono::steady_clock::time_point deadline);
   ProbeAnswer Probe(const std::string& target, std::chrono::steady_clock::time_point deadline);
+  ProbeDebugAnswer ProbeDebug(const std::string& target,
+                              std::chrono::steady_clock::time_point deadline);
+  Readiness CurrentReadiness() const;
+  void StartFirstFetch();
   std::string LandingPage() const;
   void MarkReload(bool ok);
   void LogListening(const WebConfig& web) const;
@@ -83,6 +91,9 @@ class ExporterApp {
   prometheus::Gauge& reload_time_;
   std::atomic<bool> last_reload_ok_{true};
   std::atomic<bool> serve_returned_{false};
+  std::atomic<bool> first_fetch_done_{false};
+  std::string first_fetch_state_;  // why not ready yet; set before first_fetch_ starts
+  std::thread first_fetch_;
   std::atomic<bool> stop_requested_{false};
 };
 

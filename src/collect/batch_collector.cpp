@@ -40,7 +40,7 @@ BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const
       metrics_(metrics),
       log_(log),
       client_(config_.anchor, [m = &metrics](int status) { m->CountApiRequest(status); }),
-      fetcher_(client_, config_.anchor, config_.cache, metrics) {
+      fetcher_(client_, config_.anchor, config_.cache, metrics, log) {
   if (config_.discovery.enabled) {
     discovery_ = std::make_unique<BatchDiscovery>(client_, config_.discovery, metrics, log);
   }
@@ -48,25 +48,64 @@ BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const
 
 void BatchCollector::Record(const BatchTarget& target,
                             const std::shared_ptr<const FetchResult>& result) {
+  if (!result->ok()) metrics_.CountFetchError(result->error);
+  if (result->ok()) {
+    for (const auto& field : result->batch->invalid_fields) metrics_.CountInvalidField(field);
+  }
   {
     std::lock_guard<std::mutex> lock(last_mu_);
-    last_[target.id] = {result, std::chrono::system_clock::now()};
+    auto& last = last_[target.id];
+    const bool same_answer = last.first == result;  // a cache hit: nothing new to log
+    last = {result, std::chrono::system_clock::now()};
+    if (!same_answer) LogChange(target, *result);
   }
-  if (!result->ok()) {
-    metrics_.CountFetchError(result->error);
-    log_.Warn("batch fetch failed", {{"batch_id", target.id},
-                                     {"reason", FetchErrorReason(result->error)},
-                                     {"detail", result->detail}});
+  if (result->ok() && result->batch->error && log_.Enabled(LogLevel::kDebug)) {
+    log_.Debug("batch reports an error",
+               {{"batch_id", target.id}, {"error", *result->batch->error}});
+  }
+}
+
+// last_mu_ is held. One warn line when a batch goes down or fails for another reason, one info
+// line when it recovers, nothing while it stays as it was.
+void BatchCollector::LogChange(const BatchTarget& target, const FetchResult& result) {
+  FaultState& state = faults_[target.id];
+  const auto now = std::chrono::steady_clock::now();
+  if (!result.ok()) {
+    const FetchError previous = state.error;
+    state.failures = previous == FetchError::kNone ? 1 : state.failures + 1;
+    if (previous == FetchError::kNone) state.since = now;
+    state.error = result.error;
+    if (previous == result.error) return;
+    const std::string_view msg = previous == FetchError::kNone
+                                     ? "batch fetch failed"
+                                     : "batch fetch failing for another reason";
+    log_.Warn(msg, {{"batch_id", target.id},
+                    {"reason", FetchErrorReason(result.error)},
+                    {"previous_reason", previous == FetchError::kNone
+                                            ? std::string_view("")
+                                            : std::string_view(FetchErrorReason(previous))},
+                    {"http_status", result.http_status},
+                    {"detail", result.detail}});
     return;
   }
-  const Batch& batch = *result->batch;
-  if (!batch.invalid_fields.empty()) {
-    for (const auto& field : batch.invalid_fields) metrics_.CountInvalidField(field);
-    log_.Warn("dropped invalid fields from batch response",
-              {{"batch_id", target.id}, {"fields", JoinFields(batch.invalid_fields)}});
+  if (state.error != FetchError::kNone) {
+    log_.Info("batch fetch recovered",
+              {{"batch_id", target.id},
+               {"failures", state.failures},
+               {"down_seconds", std::chrono::duration<double>(now - state.since).count()},
+               {"last_reason", FetchErrorReason(state.error)}});
+    state.error = FetchError::kNone;
+    state.failures = 0;
   }
-  if (batch.error && log_.Enabled(LogLevel::kDebug)) {
-    log_.Debug("batch reports an error", {{"batch_id", target.id}, {"error", *batch.error}});
+  const auto& fields = result.batch->invalid_fields;
+  if (fields != state.invalid_fields) {
+    if (!fields.empty()) {
+      log_.Warn("dropped invalid fields from batch response",
+                {{"batch_id", target.id}, {"fields", JoinFields(fields)}});
+    } else {
+      log_.Info("batch response has no invalid fields any more", {{"batch_id", target.id}});
+    }
+    state.invalid_fields = fields;
   }
 }
 
@@ -144,7 +183,8 @@ std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point 
 }
 
 BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
-                                                  Clock::time_point deadline) {
+                                                  Clock::time_point deadline,
+                                                  FetchExplanation* explanation) {
   ProbeResult out;
   if (!IsValidBatchId(batch_id)) {
     out.status = ProbeStatus::kInvalidTarget;
@@ -156,9 +196,12 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
     out.status = ProbeStatus::kUnlisted;
     return out;
   }
-  const auto result = fetcher_.FetchAll({batch_id}, deadline).front();
+  const auto result = explanation != nullptr
+                          ? fetcher_.FetchExplained(batch_id, deadline, *explanation)
+                          : fetcher_.FetchAll({batch_id}, deadline).front();
   Record(target, result);
   out.families = BuildBatchFamilies({{&target, result.get()}});
+  out.result = result;
   return out;
 }
 

@@ -39,6 +39,7 @@ class BatchCollector {
   struct ProbeResult {
     ProbeStatus status = ProbeStatus::kOk;
     std::vector<prometheus::MetricFamily> families;
+    std::shared_ptr<const FetchResult> result;  // null unless status is kOk
   };
 
   BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log);
@@ -49,7 +50,9 @@ class BatchCollector {
 
   // Fetches one batch now (blackbox-style /probe): its series, up and fetch duration. A target
   // must be a valid id, and tracked unless probe.allow_unlisted is set.
-  ProbeResult Probe(const std::string& batch_id, Clock::time_point deadline);
+  // With an `explanation`, also says how the fetch was answered and traces its request.
+  ProbeResult Probe(const std::string& batch_id, Clock::time_point deadline,
+                    FetchExplanation* explanation = nullptr);
 
   bool IsTracked(const std::string& batch_id) const;
   // Every tracked batch with what was last fetched for it.
@@ -59,7 +62,9 @@ class BatchCollector {
   ApiClient& client() { return client_; }
 
  private:
+  // Counts what went wrong and logs changes of the batch's state (not every failed scrape).
   void Record(const BatchTarget& target, const std::shared_ptr<const FetchResult>& result);
+  void LogChange(const BatchTarget& target, const FetchResult& result);
   // Configured targets, then discovered ones that are not configured.
   std::vector<BatchTarget> Targets(Clock::time_point deadline, bool* truncated);
   bool SeenFinished(const std::string& batch_id) const;
@@ -72,10 +77,19 @@ class BatchCollector {
   BatchFetcher fetcher_;
   std::unique_ptr<BatchDiscovery> discovery_;  // null unless discovery.enabled
 
+  // What the logs last said about a batch, so that only changes are logged.
+  struct FaultState {
+    FetchError error = FetchError::kNone;  // kNone: up (or not fetched yet)
+    int failures = 0;                      // fetches failed in a row
+    std::chrono::steady_clock::time_point since{};
+    std::vector<std::string> invalid_fields;
+  };
+
   mutable std::mutex last_mu_;
   std::map<std::string,
            std::pair<std::shared_ptr<const FetchResult>, std::chrono::system_clock::time_point>>
       last_;
+  std::map<std::string, FaultState> faults_;  // guarded by last_mu_
 };
 
 }  // namespace anchor

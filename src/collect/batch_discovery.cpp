@@ -88,9 +88,9 @@ BatchDiscovery::Snapshot BatchDiscovery::Current(Clock::time_point deadline,
   }
   if (next.truncated) {
     log_.Warn("discovery.max_batches cut the list of discovered batches",
-              {{"max_batches", std::to_string(config_.max_batches)}});
+              {{"max_batches", config_.max_batches}});
   }
-  log_.Debug("discovered batches", {{"count", std::to_string(next.batch_ids.size())}});
+  log_.Debug("discovered batches", {{"count", next.batch_ids.size()}});
   std::lock_guard<std::mutex> lock(mu_);
   current_ = next;
   return current_;

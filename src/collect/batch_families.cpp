@@ -101,6 +101,12 @@ struct Families {
                                  "time; absent until it has.");
   MetricFamily fetch_duration = Gauge("anchorbrowser_batch_fetch_duration_seconds",
                                       "Time the API request for this batch took.");
+  MetricFamily fetch_error = Gauge("anchorbrowser_batch_fetch_error",
+                                   "Why this scrape has no data for the batch: 1 for the reason "
+                                   "of the failed fetch; no series while the batch is up.");
+  MetricFamily last_status = Gauge("anchorbrowser_batch_last_http_status",
+                                   "HTTP status of the API's last answer for the batch; absent "
+                                   "when no answer was read (timeout, connection, TLS).");
 
   void Add(const BatchTarget& target, const FetchResult& result);
 };
@@ -113,7 +119,12 @@ void AddCount(MetricFamily& family, const std::vector<ClientMetric::Label>& base
 void Families::Add(const BatchTarget& target, const FetchResult& result) {
   const auto base = BaseLabels(target);
   AddSample(up, base, result.ok() ? 1 : 0);
-  if (!result.ok()) return;
+  if (result.http_status != 0) AddSample(last_status, base, result.http_status);
+  if (!result.ok()) {
+    // Only the failing reason: one series per down batch instead of ten per tracked batch.
+    AddSample(fetch_error, base, "reason", FetchErrorReason(result.error), 1);
+    return;
+  }
   const Batch& b = *result.batch;
   AddCount(total, base, b.total_requests);
   const std::pair<const char*, const std::optional<std::int64_t>*> states[] = {
@@ -146,9 +157,9 @@ std::vector<MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& b
   Families f;
   for (const auto& snapshot : batches) f.Add(*snapshot.target, *snapshot.result);
   std::vector<MetricFamily> out;
-  for (MetricFamily* family :
-       {&f.up, &f.total, &f.requests, &f.progress, &f.status, &f.phase, &f.sessions, &f.retries,
-        &f.retried, &f.error, &f.created, &f.completed, &f.fetch_duration}) {
+  for (MetricFamily* family : {&f.up, &f.total, &f.requests, &f.progress, &f.status, &f.phase,
+                               &f.sessions, &f.retries, &f.retried, &f.error, &f.created,
+                               &f.completed, &f.fetch_duration, &f.fetch_error, &f.last_status}) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
   return out;

@@ -10,12 +10,23 @@
 #include <vector>
 
 #include "anchor/fetch_result.h"
+#include "anchor/fetch_trace.h"
 #include "config/config.h"
 
 namespace anchor {
 
 class ApiClient;
+class Logger;
 class SelfMetrics;
+
+// How the fetcher answered one traced fetch (for /probe?debug=true).
+struct FetchExplanation {
+  bool requested = false;  // this call sent a request; `trace` describes it
+  std::string source;      // where the answer came from, one line
+  std::string cache;       // cache state: hit or miss, age, why
+  std::string rate_limit;  // Retry-After and anchor.max_requests_per_second state
+  FetchTrace trace;
+};
 
 // Decides when a batch is actually requested from the API, and keeps the API's load independent
 // of how often and by how many the exporter is scraped:
@@ -31,7 +42,7 @@ class BatchFetcher {
   using ResultPtr = std::shared_ptr<const FetchResult>;
 
   BatchFetcher(ApiClient& client, const AnchorConfig& anchor, const CacheConfig& cache,
-               SelfMetrics& metrics);
+               SelfMetrics& metrics, const Logger& log);
   ~BatchFetcher();
   BatchFetcher(const BatchFetcher&) = delete;
   BatchFetcher& operator=(const BatchFetcher&) = delete;
@@ -39,14 +50,23 @@ class BatchFetcher {
   // One result per id, in the order of `ids`; returns by `deadline`.
   std::vector<ResultPtr> FetchAll(const std::vector<std::string>& ids, Clock::time_point deadline);
 
+  // One batch, like FetchAll, explaining each decision and tracing the request if one is sent.
+  ResultPtr FetchExplained(const std::string& id, Clock::time_point deadline,
+                           FetchExplanation& explanation);
+
  private:
   struct Entry;
-  ResultPtr FetchOne(const std::string& id, Clock::time_point deadline);
+  ResultPtr FetchOne(const std::string& id, Clock::time_point deadline,
+                     FetchExplanation* explanation = nullptr);
   // The answer that needs no request (cached, or held back by Retry-After); mu_ must be held.
-  std::optional<ResultPtr> FromMemory(const std::string& id);
+  std::optional<ResultPtr> FromMemory(const std::string& id, FetchExplanation* explanation);
   Entry& EntryFor(const std::string& id);
-  ResultPtr Request(const std::string& id, Clock::time_point deadline);
-  std::optional<ResultPtr> Reusable(const Entry& entry, Clock::time_point now) const;
+  ResultPtr Request(const std::string& id, Clock::time_point deadline, FetchTrace* trace);
+  // A cached answer still fresh enough; `why` (when given) says why it is or is not.
+  std::optional<ResultPtr> Reusable(const Entry& entry, Clock::time_point now,
+                                    std::string* why = nullptr) const;
+  std::string RateLimitState(const Entry& entry);
+  void LogRequest(const std::string& id, const FetchResult& result) const;
   bool AcquireSlot(Clock::time_point deadline);
   void ReleaseSlot();
 
@@ -55,6 +75,7 @@ class BatchFetcher {
   const double max_requests_per_second_;
   const CacheConfig cache_;
   SelfMetrics& metrics_;
+  const Logger& log_;
 
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Entry>> entries_;

@@ -41,8 +41,9 @@ void LoadTls(const YamlReader& r, const YAML::Node& node, const std::string& bas
   r.ExpectMap(node, "anchor.tls", {"ca_file", "insecure_skip_verify"});
   if (node["ca_file"]) {
     tls.ca_file = ResolvePath(base_dir, r.String(node["ca_file"], "anchor.tls.ca_file"));
-    if (!ReadFile(tls.ca_file)) {
-      r.Fail(node["ca_file"], "anchor.tls.ca_file", "cannot read file " + tls.ca_file);
+    std::string why;
+    if (!ReadFile(tls.ca_file, &why)) {
+      r.Fail(node["ca_file"], "anchor.tls.ca_file", "cannot read file " + tls.ca_file + ": " + why);
     }
   }
   if (node["insecure_skip_verify"]) {
@@ -56,9 +57,12 @@ void LoadTls(const YamlReader& r, const YAML::Node& node, const std::string& bas
 void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node, const EnvLookup& env,
                    AnchorConfig& a) {
   if (!a.api_key_file.empty()) {
-    const auto content = ReadFile(a.api_key_file);
+    std::string why;
+    const auto content = ReadFile(a.api_key_file, &why);
     const auto& key_node = anchor_node["api_key_file"];
-    if (!content) r.Fail(key_node, "anchor.api_key_file", "cannot read file " + a.api_key_file);
+    if (!content) {
+      r.Fail(key_node, "anchor.api_key_file", "cannot read file " + a.api_key_file + ": " + why);
+    }
     a.api_key = Secret(Trim(*content));
     if (a.api_key.empty()) {
       r.Fail(key_node, "anchor.api_key_file", "file " + a.api_key_file + " is empty");
@@ -274,8 +278,9 @@ ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& sour
 }
 
 ConfigLoadResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
-  const auto text = ReadFile(path);
-  if (!text) return {std::nullopt, path + ": cannot read config file"};
+  std::string why;
+  const auto text = ReadFile(path, &why);
+  if (!text) return {std::nullopt, path + ": cannot read config file: " + why};
   const auto slash = path.rfind('/');
   const std::string base_dir = slash == std::string::npos ? "" : path.substr(0, slash);
   return LoadConfigString(*text, path, base_dir, env);

@@ -51,6 +51,8 @@ std::string OneLine(const std::string& text);
 // `path` relative to `base_dir` (the config file's directory), as Prometheus resolves paths.
 std::string ResolvePath(const std::string& base_dir, const std::string& path);
 
-std::optional<std::string> ReadFile(const std::string& path);
+// The whole file, or nullopt with `why` (when given) set to the reason: the errno text
+// ("No such file or directory", "Permission denied") or "is a directory".
+std::optional<std::string> ReadFile(const std::string& path, std::string* why = nullptr);
 
 }  // namespace anchor

@@ -42,6 +42,9 @@ Config DemoConfig(const std::string& base_url, const DemoBatches& batches) {
     target.labels["env"] = "demo";
     config.batches.push_back(std::move(target));
   }
+  // A configured id the simulated API does not know: a batch that is down, with its reason
+  // (not_found, HTTP 404), as a mistyped or deleted batch id would be.
+  config.batches.push_back({kDemoMissingBatch, {{"env", "demo"}}});
   return config;
 }
 

@@ -20,8 +20,11 @@ DemoBatches MakeDemoBatches();
 // Adds every demo batch to the simulated API (looping, so the demo keeps changing).
 void ServeDemoBatches(SimulatedApi& api, const DemoBatches& batches, bool loop);
 
+// The batch id DemoConfig lists that the simulated API answers with 404.
+inline constexpr const char* kDemoMissingBatch = "demo-retired-batch";
+
 // A config pointing at a running simulated API (its base URL, key kDemoApiKey): the configured
-// demo batches, discovery on.
+// demo batches, discovery on, and kDemoMissingBatch.
 Config DemoConfig(const std::string& base_url, const DemoBatches& batches);
 
 }  // namespace anchor

@@ -5,6 +5,8 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <ctime>
 
 namespace anchor {
@@ -96,6 +98,54 @@ void AppendJsonPair(std::string& out, std::string_view key, std::string_view val
   AppendJsonString(out, value);
 }
 
+// A number as JSON accepts it: shortest round-trip form; NaN and infinities (not JSON) as null.
+std::string NumberText(double v) {
+  if (!std::isfinite(v)) return "null";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  for (int precision = 1; precision < 17; ++precision) {
+    char shorter[32];
+    std::snprintf(shorter, sizeof(shorter), "%.*g", precision, v);
+    if (std::strtod(shorter, nullptr) == v) return shorter;
+  }
+  return buf;
+}
+
+// The unquoted text of a non-text field (the same in JSON and logfmt).
+std::string ScalarText(const LogField& f) {
+  switch (f.kind) {
+    case LogField::Kind::kBool:
+      return f.integer != 0 ? "true" : "false";
+    case LogField::Kind::kInteger:
+      return std::to_string(f.integer);
+    case LogField::Kind::kNumber:
+      return NumberText(f.number);
+    case LogField::Kind::kText:
+      break;
+  }
+  return std::string(f.text);
+}
+
+void AppendField(std::string& out, LogFormat format, const LogField& f) {
+  if (f.kind == LogField::Kind::kText) {
+    if (format == LogFormat::kJson) {
+      AppendJsonPair(out, f.key, f.text);
+    } else {
+      AppendLogfmtPair(out, f.key, f.text);
+    }
+    return;
+  }
+  const std::string value = ScalarText(f);
+  if (format == LogFormat::kLogfmt) {
+    AppendLogfmtPair(out, f.key, value);
+    return;
+  }
+  out += out.size() > 1 ? "," : "";
+  AppendJsonString(out, f.key);
+  out += ':';
+  out += value;
+}
+
 }  // namespace
 
 std::string FormatLogLine(LogFormat format, std::string_view timestamp, LogLevel level,
@@ -106,13 +156,13 @@ std::string FormatLogLine(LogFormat format, std::string_view timestamp, LogLevel
     AppendJsonPair(out, "ts", timestamp);
     AppendJsonPair(out, "level", LevelName(level));
     AppendJsonPair(out, "msg", msg);
-    for (const auto& f : fields) AppendJsonPair(out, f.key, f.value);
+    for (const auto& f : fields) AppendField(out, format, f);
     out += '}';
   } else {
     AppendLogfmtPair(out, "ts", timestamp);
     AppendLogfmtPair(out, "level", LevelName(level));
     AppendLogfmtPair(out, "msg", msg);
-    for (const auto& f : fields) AppendLogfmtPair(out, f.key, f.value);
+    for (const auto& f : fields) AppendField(out, format, f);
   }
   return out;
 }

@@ -18,9 +18,30 @@ namespace anchor {
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 enum class LogFormat { kLogfmt, kJson };
 
+// One key=value of a log line. Numbers and booleans stay numbers and booleans in JSON lines
+// (`"status":404`, not `"status":"404"`); in logfmt every value is text.
 struct LogField {
+  enum class Kind { kText, kInteger, kNumber, kBool };
+
+  LogField(std::string_view k, std::string_view v) : key(k), text(v) {}
+  LogField(std::string_view k, const char* v) : key(k), text(v) {}
+  LogField(std::string_view k, const std::string& v) : key(k), text(v) {}
+  LogField(std::string_view k, bool v) : key(k), kind(Kind::kBool), integer(v ? 1 : 0) {}
+  LogField(std::string_view k, int v) : key(k), kind(Kind::kInteger), integer(v) {}
+  LogField(std::string_view k, long v) : key(k), kind(Kind::kInteger), integer(v) {}
+  LogField(std::string_view k, long long v) : key(k), kind(Kind::kInteger), integer(v) {}
+  LogField(std::string_view k, unsigned v) : key(k), kind(Kind::kInteger), integer(v) {}
+  LogField(std::string_view k, unsigned long v)
+      : key(k), kind(Kind::kInteger), integer(static_cast<long long>(v)) {}
+  LogField(std::string_view k, unsigned long long v)
+      : key(k), kind(Kind::kInteger), integer(static_cast<long long>(v)) {}
+  LogField(std::string_view k, double v) : key(k), kind(Kind::kNumber), number(v) {}
+
   std::string_view key;
-  std::string_view value;
+  Kind kind = Kind::kText;
+  std::string_view text;
+  long long integer = 0;
+  double number = 0;
 };
 
 // Structured, one-line-per-event logging (logfmt or JSON) on top of spdlog, which provides the

@@ -85,10 +85,11 @@ void ExporterServer::AddRoutes() {
   server_->Get("/-/healthy",
                [](const Request&, Response& res) { PlainText(res, 200, "Healthy\n"); });
   server_->Get("/-/ready", [this](const Request&, Response& res) {
-    if (handlers_.ready && handlers_.ready()) {
+    const Readiness r = handlers_.readiness ? handlers_.readiness() : Readiness{false, "starting"};
+    if (r.ready) {
       PlainText(res, 200, "Ready\n");
     } else {
-      PlainText(res, 503, "Not ready: no configuration loaded\n");
+      PlainText(res, 503, "Not ready: " + r.reason + "\n");
     }
   });
   // With a content reader, httplib does not try to read a body that was never announced (curl -X
@@ -148,7 +149,17 @@ void ExporterServer::HandleProbe(const httplib::Request& req, httplib::Response&
   if (!slot.Held(res)) return;
   const auto deadline = ScrapeDeadline(req.get_header_value("X-Prometheus-Scrape-Timeout-Seconds"),
                                        options_, std::chrono::steady_clock::now());
-  const ProbeAnswer answer = handlers_.probe(target, deadline);
+  ProbeAnswer answer;
+  if (req.get_param_value("debug") == "true" && handlers_.probe_debug) {
+    auto debug = handlers_.probe_debug(target, deadline);
+    if (debug.outcome == ProbeOutcome::kOk) {
+      PlainText(res, 200, debug.text);
+      return;
+    }
+    answer.outcome = debug.outcome;
+  } else {
+    answer = handlers_.probe(target, deadline);
+  }
   switch (answer.outcome) {
     case ProbeOutcome::kInvalidTarget:
       PlainText(res, 400, "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n");

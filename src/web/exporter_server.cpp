@@ -7,6 +7,7 @@
 
 #include "log/logger.h"
 #include "net/listen_backlog.h"
+#include "net/listen_diagnosis.h"
 #include "web/basic_auth.h"
 #include "web/bounded_task_queue.h"
 #include "web/server_tls.h"
@@ -21,6 +22,9 @@ struct ExporterServer::AuthState {
 namespace {
 
 using HandlerResponse = httplib::Server::HandlerResponse;
+
+// When the request on this server thread reached routing (for the debug request log line).
+thread_local std::chrono::steady_clock::time_point t_request_start;
 
 void PlainText(httplib::Response& res, int status, const std::string& text) {
   res.status = status;
@@ -129,8 +133,21 @@ void ExporterServer::Harden() {
   });
   // Authentication, then the method, before any route runs or any body is read.
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    t_request_start = std::chrono::steady_clock::now();
     if (!Authorize(req, res) || !CheckMethod(req, res)) return HandlerResponse::Handled;
     return HandlerResponse::Unhandled;
+  });
+  // At debug level, one line per request served (never its headers: they may hold credentials).
+  server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    if (!log_.Enabled(LogLevel::kDebug)) return;
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t_request_start).count();
+    log_.Debug("http request", {{"method", req.method},
+                                {"path", req.path},
+                                {"status", res.status},
+                                {"bytes", res.body.empty() ? res.content_length_ : res.body.size()},
+                                {"duration_seconds", seconds},
+                                {"remote_addr", req.remote_addr}});
   });
   // httplib answers 404 and other errors with an empty body; say what happened.
   server_->set_error_handler(
@@ -209,7 +226,9 @@ bool ExporterServer::Bind() {
   } else if (server_->bind_to_port(host_, port_)) {
     return WidenListenBacklog(*server_);
   }
-  log_.Error("cannot listen", {{"address", options_.listen_address}});
+  const std::string why = DiagnoseListen(host_, port_);
+  log_.Error("cannot listen",
+             {{"address", options_.listen_address}, {"err", why.empty() ? "unknown" : why}});
   return false;
 }
 

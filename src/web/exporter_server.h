@@ -51,13 +51,27 @@ struct ProbeAnswer {
   std::vector<prometheus::MetricFamily> families;
 };
 
+// /probe?target=X&debug=true: the trace of the fetch followed by the metrics, as text/plain.
+struct ProbeDebugAnswer {
+  ProbeOutcome outcome = ProbeOutcome::kOk;
+  std::string text;  // for kOk
+};
+
+// /-/ready: 200 when ready, else 503 with `reason` (one line).
+struct Readiness {
+  bool ready = false;
+  std::string reason;
+};
+
 // Where the server gets what it serves; the application wires these to the collector.
 struct ExporterHandlers {
   using Clock = std::chrono::steady_clock;
   std::function<std::vector<prometheus::MetricFamily>(Clock::time_point deadline)> collect;
   std::function<ProbeAnswer(const std::string& target, Clock::time_point deadline)> probe;
+  std::function<ProbeDebugAnswer(const std::string& target, Clock::time_point deadline)>
+      probe_debug;
   std::function<std::string()> landing_page;
-  std::function<bool()> ready;
+  std::function<Readiness()> readiness;
   std::function<std::string()> reload;  // "" on success, else why the running config was kept
 };
 

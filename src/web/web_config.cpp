@@ -188,8 +188,9 @@ WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string
 }
 
 WebConfigLoadResult LoadWebConfigFile(const std::string& path) {
-  const auto text = ReadFile(path);
-  if (!text) return {std::nullopt, path + ": cannot read web config file"};
+  std::string why;
+  const auto text = ReadFile(path, &why);
+  if (!text) return {std::nullopt, path + ": cannot read web config file: " + why};
   const auto slash = path.rfind('/');
   return LoadWebConfigString(*text, path, slash == std::string::npos ? "" : path.substr(0, slash));
 }

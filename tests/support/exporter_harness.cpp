@@ -19,7 +19,7 @@ ConfigSource FixedConfig(const Config& config) {
 }
 
 ExporterHarness::ExporterHarness(const Config& config, WebOptions web)
-    : ExporterHarness(AppOptions{std::move(web), "", FixedConfig(config)}) {}
+    : ExporterHarness(AppOptions{std::move(web), "", FixedConfig(config), /*first_fetch=*/false}) {}
 
 ExporterHarness::ExporterHarness(AppOptions options)
     : log_stream_(std::make_shared<std::ostringstream>()),

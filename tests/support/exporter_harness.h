@@ -16,6 +16,7 @@ namespace anchor::test {
 // port), with its log captured in memory so tests can read it.
 class ExporterHarness {
  public:
+  // Without the first fetch at start, so that tests count only the requests of their scrapes.
   explicit ExporterHarness(const Config& config, WebOptions web = {});
   // Any config source (e.g. a file, to test reloads) and web config file. Throws when the app
   // does not start; the log then says why.

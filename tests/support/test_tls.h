@@ -15,7 +15,9 @@ struct TestCertificate {
 
 // `common_name` and the subject alternative names go into the certificate; pass
 // "wrong.example" as the only name to get a certificate that does not match 127.0.0.1.
-TestCertificate MakeSelfSignedCertificate(const std::string& san = "IP:127.0.0.1,DNS:localhost");
+// With `expired`, its validity ended a day ago.
+TestCertificate MakeSelfSignedCertificate(const std::string& san = "IP:127.0.0.1,DNS:localhost",
+                                          bool expired = false);
 
 // A certificate for `common_name` signed by `ca` (a certificate from MakeSelfSignedCertificate),
 // usable as a TLS client certificate; written to a fresh temporary directory.

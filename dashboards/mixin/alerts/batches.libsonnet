@@ -20,13 +20,14 @@ function(c) {
       'for': c['for'].batchFetchFailing,
       labels: { severity: 'warning' },
       annotations: {
-        summary: '%s cannot be fetched (%s)' % [batch, t.batchFaultReason('see the fetch errors')],
+        summary: '%s cannot be fetched' % batch,
+        // The reason and HTTP status from the exporter's per-batch series, e.g.
+        // "b2: not_found (HTTP 404)".
         description: |||
-          Every fetch of batch {{ $labels.batch_id }} %s has failed for %s; reason: %s. A
-          wrong or deleted batch id is not_found, an answer the exporter cannot use is
-          invalid_response or too_large. anchorbrowser_exporter_fetch_errors_total counts
-          them by reason.
-        ||| % [where, duration.text(c['for'].batchFetchFailing), t.batchFaultReason('not exported (see the exporter log)')],
+          {{ $labels.batch_id }}: %s%s. Every fetch of it %s has failed for %s.
+          /probe?target={{ $labels.batch_id }}&debug=true on the exporter shows the request
+          and the answer.
+        ||| % [t.batchFaultReason('reason unknown'), t.batchHttpStatus(), where, duration.text(c['for'].batchFetchFailing)],
       },
     },
     {

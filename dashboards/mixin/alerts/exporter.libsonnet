@@ -47,10 +47,9 @@ function(c) {
       annotations: {
         summary: 'anchorbrowser_exporter %s cannot reach the Anchor Browser API' % who,
         description: |||
-          Every batch fetch of %s has failed for %s. See
-          anchorbrowser_exporter_fetch_errors_total by reason (timeout, connection, tls,
-          server_error) and the exporter's log.
-        ||| % [who, duration.text(c['for'].apiUnreachable)],
+          Every batch fetch of %s has failed for %s. Reasons:%s. The exporter's log names
+          the cause.
+        ||| % [who, duration.text(c['for'].apiUnreachable), t.exporterFaultReasons(ex)],
       },
     },
     {

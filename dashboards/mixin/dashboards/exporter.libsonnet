@@ -104,4 +104,24 @@ function(s) p.row('Exporter health', 'How the selected exporters and their reque
     'bytes',
     [p.target('process_resident_memory_bytes{%(exporter)s}' % s, '{{%(exporterLabel)s}}' % s)],
   ),
+  p.tablePanel(
+    'Batches down, with reason',
+    "Batches whose last fetch failed: the reason (anchorbrowser_batch_fetch_error) and the HTTP status of the API's last answer (anchorbrowser_batch_last_http_status; none for a timeout, connection or TLS failure). /probe?target=<batch_id>&debug=true on the exporter shows the request and the answer.",
+    'none',
+    [p.table(|||
+      max by (job, %(exporterLabel)s, batch_id, reason) (anchorbrowser_batch_fetch_error{%(batch)s} == 1)
+        * on (job, %(exporterLabel)s, batch_id) group_left ()
+      max by (job, %(exporterLabel)s, batch_id) (anchorbrowser_batch_last_http_status{%(batch)s})
+      or
+      max by (job, %(exporterLabel)s, batch_id, reason) (anchorbrowser_batch_fetch_error{%(batch)s} == 1) * 0
+    ||| % s)],
+    w=24, h=6
+  ) + {
+    fieldConfig+: { defaults+: { mappings: [{ type: 'value', options: { '0': { text: 'none' } } }] } },
+    transformations: [{ id: 'organize', options: {
+      excludeByName: { Time: true, job: true },
+      indexByName: { [s.exporterLabel]: 0, batch_id: 1, reason: 2, Value: 3 },
+      renameByName: { Value: 'HTTP status' },
+    } }],
+  },
 ])

@@ -52,7 +52,7 @@ function(s) p.row('Overview', 'The selected batches at a glance.', [
   },
   p.tablePanel(
     'Batch summary',
-    'One line per selected batch: its status, progress, failed and total requests, age, whether the batch reports an error, and whether its last fetch succeeded (fetched 0: see Fetch errors by reason).',
+    'One line per selected batch: its status, progress, failed and total requests, age, whether the batch reports an error, whether its last fetch succeeded, and for a batch that is down the reason (anchorbrowser_batch_fetch_error).',
     'none',
     [
       p.table('max by (batch_id, status) (anchorbrowser_batch_status{%(batch)s} == 1)' % s),
@@ -62,14 +62,15 @@ function(s) p.row('Overview', 'The selected batches at a glance.', [
       p.table('max by (batch_id) (time() - anchorbrowser_batch_created_timestamp_seconds{%(batch)s})' % s),
       p.table('max by (batch_id) (anchorbrowser_batch_error{%(batch)s})' % s),
       p.table('max by (batch_id) (anchorbrowser_batch_up{%(batch)s})' % s),
+      p.table('max by (batch_id, reason) (anchorbrowser_batch_fetch_error{%(batch)s} == 1)' % s),
     ],
     w=24, h=8
   ) + p.columnUnits({ progress: 'percentunit', age: 's' }) + {
     transformations: [
       { id: 'merge', options: {} },
       { id: 'organize', options: {
-        excludeByName: { Time: true, 'Value #A': true },
-        indexByName: { batch_id: 0, status: 1 },
+        excludeByName: { Time: true, 'Value #A': true, 'Value #H': true },
+        indexByName: { batch_id: 0, status: 1, reason: 9 },
         renameByName: {
           'Value #B': 'progress',
           'Value #C': 'failed',

@@ -21,6 +21,18 @@ local lookup(selector, args, print, otherwise) =
     lookup('anchorbrowser_batch_fetch_error{' + batchMatch + '} == 1', batchArgs,
            '{{ . | first | label "reason" }}', otherwise),
 
+  // The HTTP status of the API's last answer for the batch, as " (HTTP 404)"; nothing when
+  // no answer was read (timeout, connection, TLS).
+  batchHttpStatus()::
+    lookup('anchorbrowser_batch_last_http_status{' + batchMatch + '}', batchArgs,
+           ' (HTTP {{ . | first | value }})', ''),
+
+  // The exporter's down batches counted by reason: " connection (2 batches)", for an alert
+  // labelled with job and the exporter label `ex`.
+  exporterFaultReasons(ex)::
+    '{{- range printf `count by (reason) (anchorbrowser_batch_fetch_error{job=%q, ' + ex + '=%q} == 1)` $labels.job $labels.' + ex +
+    ' | query }} {{ .Labels.reason }} ({{ .Value }} batches){{ else }} unknown{{ end }}',
+
   // The value of an exporter-wide series of the alert's instance, formatted by `print`
   // (a template pipeline stage such as 'humanizeDuration').
   instanceValue(metric, print, otherwise='?')::
