@@ -29,6 +29,15 @@
     // after it: job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate5m).
     fetchErrorsRateWindow: '5m',
     scrapeNearTimeoutShare: 0.8,  // scrape duration above this share of the scrape deadline
+    // AnchorBrowserSessionStuck: the oldest running session is older than this many times
+    // the batch's run-time percentile (once enough sessions have finished for the percentile
+    // to mean something), or older than the ceiling whatever the batch.
+    sessionStuckFactor: 3,
+    sessionStuckQuantile: 0.9,
+    sessionStuckMinFinished: 10,
+    sessionStuckCeilingSeconds: 7200,
+    // AnchorBrowserBatchEtaGrowing: the slope of the ETA over this window is positive.
+    etaGrowingWindow: '10m',
 
     // Each alert's runbook_url is this plus '#' and the alert name in lower case (the anchor
     // of its section in docs/runbook.md). Point it at where you publish the docs.
@@ -51,6 +60,8 @@
       batchStuck: '15m',
       batchFailed: '5m',
       batchRetriesSpiking: '2m',
+      sessionStuck: '2m',
+      batchEtaGrowing: '15m',
     },
   },
 }

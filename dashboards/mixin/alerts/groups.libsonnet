@@ -2,4 +2,5 @@
 [
   import 'exporter.libsonnet',
   import 'batches.libsonnet',
+  import 'sessions.libsonnet',
 ]

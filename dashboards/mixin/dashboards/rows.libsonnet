@@ -4,4 +4,5 @@
   import 'overview.libsonnet',
   import 'batches.libsonnet',
   import 'exporter.libsonnet',
+  import 'sessions.libsonnet',
 ]

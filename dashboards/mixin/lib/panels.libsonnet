@@ -105,6 +105,23 @@ local reduceLast = { calcs: ['lastNotNull'], fields: '', values: false };
       },
     },
 
+  // A heatmap of a histogram's buckets (targets in the heatmap format, legend {{le}}): the
+  // buckets are already counts, so Grafana does not calculate its own. unit: of the y axis
+  // (the bucket bounds); the cells are counts.
+  heatmap(title, description, unit, targets, w=8, h=8)::
+    self.base('heatmap', title, description, unit, targets, w, h) + {
+      options: {
+        calculate: false,
+        cellGap: 1,
+        color: { mode: 'scheme', scheme: 'Oranges', exponent: 0.5, fill: 'dark-orange', reverse: false, scale: 'exponential', steps: 64 },
+        yAxis: { axisPlacement: 'left', unit: unit, reverse: false },
+        rowsFrame: { layout: 'auto' },
+        tooltip: { show: true, yHistogram: false },
+        legend: { show: true },
+        cellValues: { unit: 'short' },
+      },
+    },
+
   tablePanel(title, description, unit, targets, w=8, h=8)::
     self.base('table', title, description, unit, targets, w, h) + {
       options: { showHeader: true, cellHeight: 'sm', footer: { show: false } },

@@ -42,6 +42,28 @@ function(c) {
       ||| % c,
     },
     {
+      // Throughput: requests of a batch finished (completed or failed) per second, from the
+      // change of the finished counts over 5 minutes (the dashboard shows it per minute). The
+      // counts are gauges, hence deriv(); a batch that starts over is clamped at 0.
+      record: 'batch:anchorbrowser_batch_requests_finished:rate5m',
+      expr: 'clamp_min(deriv(batch:anchorbrowser_batch_requests_finished:sum{%(selector)s}[5m]), 0)' % c,
+    },
+    {
+      // ETA: seconds until an active batch finishes at the pace of the last 5 minutes (its
+      // requests not yet finished / throughput). Absent while nothing finishes (no pace to go
+      // by) and once the batch has finished.
+      record: 'batch:anchorbrowser_batch_eta_seconds:rate5m',
+      expr: |||
+        (
+          clamp_min(anchorbrowser_batch_total_requests{%(selector)s} - batch:anchorbrowser_batch_requests_finished:sum{%(selector)s}, 0)
+            /
+          (batch:anchorbrowser_batch_requests_finished:rate5m{%(selector)s} > 0)
+        )
+        and
+        batch:anchorbrowser_batch_status_active:sum{%(selector)s} == 1
+      ||| % c,
+    },
+    {
       // Failed batch fetches per second by reason, per exporter.
       record: 'job_exporter_reason:anchorbrowser_exporter_fetch_errors:rate%(fetchErrorsRateWindow)s' % c,
       expr: 'sum by (job, %(exporterLabel)s, reason) (rate(anchorbrowser_exporter_fetch_errors_total{%(selector)s}[%(fetchErrorsRateWindow)s]))' % c,
