@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "collect/batch_families.h"
 #include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
 #include "log/logger.h"
@@ -46,18 +47,6 @@ LandingPageBatch ToRow(const TrackedBatch& tracked) {
   row.completed_requests = b.completed_requests;
   row.failed_requests = b.failed_requests;
   return row;
-}
-
-ProbeOutcome ToOutcome(BatchCollector::ProbeStatus status) {
-  switch (status) {
-    case BatchCollector::ProbeStatus::kOk:
-      return ProbeOutcome::kOk;
-    case BatchCollector::ProbeStatus::kInvalidTarget:
-      return ProbeOutcome::kInvalidTarget;
-    case BatchCollector::ProbeStatus::kUnlisted:
-      return ProbeOutcome::kUnlisted;
-  }
-  return ProbeOutcome::kInvalidTarget;
 }
 
 std::vector<std::string> Lines(const std::string& text) {
@@ -275,20 +264,30 @@ ExporterHandlers ExporterApp::Handlers() {
   return h;
 }
 
-std::vector<prometheus::MetricFamily> ExporterApp::Collect(
-    std::chrono::steady_clock::time_point deadline) {
+ExpositionParts ExporterApp::Collect(std::chrono::steady_clock::time_point deadline) {
   const auto collector = holder_.Get();
-  auto families = collector->Collect(deadline);
-  Append(families, reload_registry_.Collect());
-  Append(families, CollectProcessMetrics());
-  return families;
+  auto collection = collector->CollectBatches(deadline);
+  ExpositionParts parts;
+  parts.answers.assign(collection.results.begin(), collection.results.end());
+  parts.other = std::move(collection.own);
+  Append(parts.other, reload_registry_.Collect());
+  Append(parts.other, CollectProcessMetrics());
+  // Called by the renderer for batches it has no text of (new or changed answers).
+  parts.families_of = [targets = std::move(collection.targets),
+                       results =
+                           std::make_shared<const std::vector<std::shared_ptr<const FetchResult>>>(
+                               std::move(collection.results)),
+                       histograms = collection.histograms](size_t i) {
+    return BatchFamiliesOf((*targets)[i], *(*results)[i], histograms);
+  };
+  return parts;
 }
 
 ProbeAnswer ExporterApp::Probe(const std::string& target,
                                std::chrono::steady_clock::time_point deadline) {
   auto result = holder_.Get()->Probe(target, deadline);
   ProbeAnswer answer;
-  answer.outcome = ToOutcome(result.status);
+  answer.outcome = result.outcome;
   answer.families = std::move(result.families);
   return answer;
 }
@@ -311,7 +310,7 @@ ProbeDebugAnswer ExporterApp::ProbeDebug(const std::string& target,
   FetchExplanation explanation;
   const auto result = holder_.Get()->Probe(target, deadline, &explanation);
   ProbeDebugAnswer answer;
-  answer.outcome = ToOutcome(result.status);
+  answer.outcome = result.outcome;
   if (answer.outcome != ProbeOutcome::kOk) return answer;
   answer.text = RenderProbeTrace(target, explanation, *result.result) +
                 "\n# Metrics this probe returns\n" + SerializeTextExposition(result.families);

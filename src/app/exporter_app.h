@@ -72,7 +72,7 @@ class ExporterApp {
 
  private:
   ExporterHandlers Handlers();
-  std::vector<prometheus::MetricFamily> Collect(std::chrono::steady_clock::time_point deadline);
+  ExpositionParts Collect(std::chrono::steady_clock::time_point deadline);
   ProbeAnswer Probe(const std::string& target, std::chrono::steady_clock::time_point deadline);
   ProbeDebugAnswer ProbeDebug(const std::string& target,
                               std::chrono::steady_clock::time_point deadline);

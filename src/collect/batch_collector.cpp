@@ -141,49 +141,72 @@ std::vector<BatchTarget> BatchCollector::Targets(Clock::time_point deadline, boo
   return targets;
 }
 
-std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point deadline) {
+BatchCollector::Collection BatchCollector::CollectBatches(Clock::time_point deadline) {
   const auto start = Clock::now();
   bool truncated = false;
-  const auto targets = Targets(deadline, &truncated);
+  auto targets = Targets(deadline, &truncated);
   std::vector<std::string> ids;
   ids.reserve(targets.size());
   for (const auto& target : targets) ids.push_back(target.id);
 
-  const auto results = fetcher_.FetchAll(ids, deadline);
-  std::vector<BatchSnapshot> snapshots;
-  snapshots.reserve(results.size());
-  for (size_t i = 0; i < results.size(); ++i) {
-    Record(targets[i], results[i]);
-    snapshots.push_back({&targets[i], results[i].get()});
+  auto results = fetcher_.FetchAll(ids, deadline);
+  for (size_t i = 0; i < results.size(); ++i) Record(targets[i], results[i]);
+  // Finished batches first, each group in tracking order.
+  std::vector<size_t> order(targets.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_partition(order.begin(), order.end(), [&](size_t i) {
+    const auto& r = *results[i];
+    return r.ok() && r.batch->status && IsTerminalStatus(*r.batch->status);
+  });
+  Collection out;
+  auto ordered = std::make_shared<std::vector<BatchTarget>>();
+  ordered->reserve(order.size());
+  out.results.reserve(order.size());
+  for (const size_t i : order) {
+    ordered->push_back(std::move(targets[i]));
+    out.results.push_back(std::move(results[i]));
   }
-  auto families = BuildBatchFamilies(snapshots, config_.sessions.histograms);
-  auto self = metrics_.Collect();
-  families.insert(families.end(), std::make_move_iterator(self.begin()),
-                  std::make_move_iterator(self.end()));
+  const double tracked = static_cast<double>(ordered->size());
+  out.targets = std::move(ordered);
+  out.histograms = config_.sessions.histograms;
+  out.own = metrics_.Collect();
 
   auto batches = Gauge("anchorbrowser_exporter_batches",
                        "Batches exported by this scrape, by where they came from.");
   const double configured = static_cast<double>(config_.batches.size());
   AddValue(batches, configured, {{"source", "configured"}});
-  AddValue(batches, static_cast<double>(targets.size()) - configured, {{"source", "discovered"}});
-  families.push_back(std::move(batches));
+  AddValue(batches, tracked - configured, {{"source", "discovered"}});
+  out.own.push_back(std::move(batches));
   if (discovery_) {
     auto cut = Gauge("anchorbrowser_exporter_discovery_truncated",
                      "1 when discovery.max_batches cut the list of discovered batches, else 0.");
     AddValue(cut, truncated ? 1 : 0);
-    families.push_back(std::move(cut));
+    out.own.push_back(std::move(cut));
   }
   auto duration = Gauge("anchorbrowser_exporter_scrape_duration_seconds",
                         "Time this collection of all batches took.");
   AddValue(duration, std::chrono::duration<double>(Clock::now() - start).count());
-  families.push_back(std::move(duration));
+  out.own.push_back(std::move(duration));
   // Prometheus 2.42 keeps scrape_timeout_seconds behind a feature flag: this lets an alert
   // compare the duration with what the scrape was allowed.
   auto allowed = Gauge("anchorbrowser_exporter_scrape_deadline_seconds",
                        "Time this collection was allowed to take: the scrape timeout Prometheus "
                        "announced less --web.timeout-offset, at most --web.max-scrape-timeout.");
   AddValue(allowed, std::max(0.0, std::chrono::duration<double>(deadline - start).count()));
-  families.push_back(std::move(allowed));
+  out.own.push_back(std::move(allowed));
+  return out;
+}
+
+std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point deadline) {
+  auto collection = CollectBatches(deadline);
+  std::vector<BatchSnapshot> snapshots;
+  snapshots.reserve(collection.results.size());
+  for (size_t i = 0; i < collection.results.size(); ++i) {
+    snapshots.push_back({&(*collection.targets)[i], collection.results[i].get()});
+  }
+  auto families = BuildBatchFamilies(snapshots, collection.histograms);
+  families.insert(families.end(), std::make_move_iterator(collection.own.begin()),
+                  std::make_move_iterator(collection.own.end()));
   return families;
 }
 
@@ -192,13 +215,13 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
                                                   FetchExplanation* explanation) {
   ProbeResult out;
   if (!IsValidBatchId(batch_id)) {
-    out.status = ProbeStatus::kInvalidTarget;
+    out.outcome = ProbeOutcome::kInvalidTarget;
     return out;
   }
   const BatchTarget* configured = Configured(batch_id);
   const BatchTarget target = configured != nullptr ? *configured : BatchTarget{batch_id, {}};
   if (configured == nullptr && !config_.probe.allow_unlisted && !IsTracked(batch_id)) {
-    out.status = ProbeStatus::kUnlisted;
+    out.outcome = ProbeOutcome::kUnlisted;
     return out;
   }
   const auto result = explanation != nullptr

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "anchor/api_client.h"
+#include "base/probe_outcome.h"
 #include "collect/batch_discovery.h"
 #include "collect/batch_fetcher.h"
 #include "config/config.h"
@@ -38,11 +39,20 @@ class BatchCollector {
  public:
   using Clock = std::chrono::steady_clock;
 
-  enum class ProbeStatus { kOk, kInvalidTarget, kUnlisted };
   struct ProbeResult {
-    ProbeStatus status = ProbeStatus::kOk;
+    ProbeOutcome outcome = ProbeOutcome::kOk;
     std::vector<prometheus::MetricFamily> families;
     std::shared_ptr<const FetchResult> result;  // null unless status is kOk
+  };
+
+  // One scrape's batches and the exporter's own families, before rendering. Batches in a
+  // terminal status come first (in tracking order), then the others: finished batches keep
+  // their answers (cache.terminal_ttl), so their text stays together and can be reused.
+  struct Collection {
+    std::shared_ptr<const std::vector<BatchTarget>> targets;
+    std::vector<std::shared_ptr<const FetchResult>> results;  // one per target
+    std::vector<prometheus::MetricFamily> own;                // the exporter's own families
+    SessionHistograms histograms = SessionHistograms::kActive;
   };
 
   BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log);
@@ -51,8 +61,9 @@ class BatchCollector {
   BatchCollector(const BatchCollector&) = delete;
   BatchCollector& operator=(const BatchCollector&) = delete;
 
-  // Fetches every tracked batch (ending by `deadline`) and returns the batch families followed
-  // by the exporter's own.
+  // Fetches every tracked batch (ending by `deadline`).
+  Collection CollectBatches(Clock::time_point deadline);
+  // The same as families: the batch families followed by the exporter's own.
   std::vector<prometheus::MetricFamily> Collect(Clock::time_point deadline);
 
   // Fetches one batch now (blackbox-style /probe): its series, up and fetch duration. A target

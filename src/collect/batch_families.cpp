@@ -229,6 +229,14 @@ void Families::Add(const BatchTarget& target, const FetchResult& result,
   AddSample(fetch_duration, base, result.duration_seconds);
 }
 
+std::vector<MetricFamily*> InOrder(Families& f) {
+  return {&f.up,        &f.total,     &f.requests,       &f.progress,    &f.status,
+          &f.phase,     &f.sessions,  &f.retries,        &f.retried,     &f.error,
+          &f.created,   &f.completed, &f.fetch_duration, &f.fetch_error, &f.last_status,
+          &f.duration,  &f.queue,     &f.oldest_running, &f.first_start, &f.last_completion,
+          &f.with_error};
+}
+
 }  // namespace
 
 std::vector<MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& batches,
@@ -236,14 +244,18 @@ std::vector<MetricFamily> BuildBatchFamilies(const std::vector<BatchSnapshot>& b
   Families f;
   for (const auto& snapshot : batches) f.Add(*snapshot.target, *snapshot.result, histograms);
   std::vector<MetricFamily> out;
-  for (MetricFamily* family :
-       {&f.up,        &f.total,     &f.requests,       &f.progress,    &f.status,
-        &f.phase,     &f.sessions,  &f.retries,        &f.retried,     &f.error,
-        &f.created,   &f.completed, &f.fetch_duration, &f.fetch_error, &f.last_status,
-        &f.duration,  &f.queue,     &f.oldest_running, &f.first_start, &f.last_completion,
-        &f.with_error}) {
+  for (MetricFamily* family : InOrder(f)) {
     if (!family->metric.empty()) out.push_back(std::move(*family));
   }
+  return out;
+}
+
+std::vector<MetricFamily> BatchFamiliesOf(const BatchTarget& target, const FetchResult& result,
+                                          SessionHistograms histograms) {
+  Families f;
+  f.Add(target, result, histograms);
+  std::vector<MetricFamily> out;
+  for (MetricFamily* family : InOrder(f)) out.push_back(std::move(*family));
   return out;
 }
 

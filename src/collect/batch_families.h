@@ -24,4 +24,10 @@ std::vector<prometheus::MetricFamily> BuildBatchFamilies(
     const std::vector<BatchSnapshot>& batches,
     SessionHistograms histograms = SessionHistograms::kActive);
 
+// The families of one batch alone: every family BuildBatchFamilies can return, in its order,
+// empty ones included (so that family i is the same family for every batch).
+std::vector<prometheus::MetricFamily> BatchFamiliesOf(
+    const BatchTarget& target, const FetchResult& result,
+    SessionHistograms histograms = SessionHistograms::kActive);
+
 }  // namespace anchor

@@ -10,6 +10,7 @@
 #include "web/exporter_server.h"
 #include "web/exposition_format.h"
 #include "web/http_compression.h"
+#include "web/render_cache.h"
 
 namespace anchor {
 namespace {
@@ -95,7 +96,23 @@ HttpResponse ExporterServer::HandleMetrics(const HttpRequest& req) {
   if (!slot.held()) return slot.Refusal();
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
                                        std::chrono::steady_clock::now());
-  return Exposition(req, handlers_.collect(deadline));
+  const auto format = NegotiateExpositionFormat(req.Header("Accept"));
+  bool gzip = AcceptsGzip(req.Header("Accept-Encoding"));
+  HttpResponse res;
+  {
+    const ExpositionParts parts = handlers_.collect(deadline);
+    res.body = render_cache_ ? render_cache_->Render(parts, format.format, gzip)
+                             : RenderUncached(parts, format.format);
+    if (gzip && !render_cache_) res.body = GzipFast(res.body).value_or("");
+    if (gzip && res.body.empty()) {  // zlib failed: send it uncompressed
+      gzip = false;
+      res.body = RenderUncached(parts, format.format);
+    }
+  }  // the scrape's families are freed before the answer is sent
+  res.content_type = format.content_type;
+  res.headers.emplace_back("Vary", "Accept, Accept-Encoding");
+  if (gzip) res.headers.emplace_back("Content-Encoding", "gzip");
+  return res;
 }
 
 // blackbox_exporter style: /probe?target=<batch_id>. Bad requests get 400 with a reason and

@@ -7,6 +7,7 @@
 #include "web/basic_auth.h"
 #include "web/http_front.h"
 #include "web/open_files_limit.h"
+#include "web/render_cache.h"
 #include "web/server_tls.h"
 
 namespace anchor {
@@ -97,6 +98,7 @@ std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_
 ExporterServer::ExporterServer(WebOptions options, ExporterHandlers handlers, const Logger& log,
                                const WebConfig& web)
     : options_(std::move(options)), handlers_(std::move(handlers)), log_(log) {
+  if (options_.render_cache) render_cache_ = std::make_unique<RenderCache>();
   if (web.tls) {
     tls_config_ = web.tls;
     certificate_ = std::make_unique<ServerCertificate>();

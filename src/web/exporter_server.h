@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "base/probe_outcome.h"
 #include "config/duration.h"
+#include "web/exposition_parts.h"
 #include "web/http_message.h"
 #include "web/web_config.h"
 
@@ -20,6 +22,7 @@ class Logger;
 class BasicAuthenticator;
 class HttpFront;
 class ServerCertificate;
+class RenderCache;
 
 struct WebOptions {
   std::string listen_address = ":9877";
@@ -34,6 +37,9 @@ struct WebOptions {
   Duration read_header_timeout = std::chrono::seconds(10);
   // A keep-alive connection waiting for its next request is closed after this.
   Duration idle_timeout = std::chrono::seconds(60);
+  // Reuse the text and gzip members of unchanged batches across scrapes (RenderCache); off
+  // renders every scrape from scratch (the benchmark's baseline).
+  bool render_cache = true;
 };
 
 // Fixed limits of the exporter's HTTP server besides those of RequestHeadLimits.
@@ -43,7 +49,7 @@ struct ServerLimits {
   static constexpr std::size_t kIoThreads = 2;
 };
 
-enum class ProbeOutcome { kOk, kInvalidTarget, kUnlisted };
+// /probe?target=X: the metrics of one batch, when the target was accepted.
 struct ProbeAnswer {
   ProbeOutcome outcome = ProbeOutcome::kOk;
   std::vector<prometheus::MetricFamily> families;
@@ -64,7 +70,7 @@ struct Readiness {
 // Where the server gets what it serves; the application wires these to the collector.
 struct ExporterHandlers {
   using Clock = std::chrono::steady_clock;
-  std::function<std::vector<prometheus::MetricFamily>(Clock::time_point deadline)> collect;
+  std::function<ExpositionParts(Clock::time_point deadline)> collect;
   std::function<ProbeAnswer(const std::string& target, Clock::time_point deadline)> probe;
   std::function<ProbeDebugAnswer(const std::string& target, Clock::time_point deadline)>
       probe_debug;
@@ -148,6 +154,7 @@ class ExporterServer {
   std::unique_ptr<HttpFront> front_;
   std::shared_ptr<const AuthState> auth_;  // read and replaced with std::atomic_load/store
   std::atomic<int> in_flight_{0};
+  std::unique_ptr<RenderCache> render_cache_;  // null when options_.render_cache is off
   int port_ = 0;
   std::string host_;
 };
