@@ -23,12 +23,16 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr 
  && DESTDIR=/stage cmake --install /build --strip
 
 # --- runtime stage: the binary and the shared libraries it links, nothing else ---------------
+# The install's package cache (/var/cache/apt: the .debs and pkgcache.bin, ~80 MB) and lists
+# are removed in the same layer, not left to the base image's apt configuration.
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libprometheus-cpp-core1.0 libcpp-httplib0.11 libyaml-cpp0.7 \
       libspdlog1.10 libssl3 zlib1g \
- && rm -rf /var/lib/apt/lists/* \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/cache/debconf/*-old /var/log/apt/* \
+      /var/log/dpkg.log \
  && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin anchorbrowser_exporter \
  && mkdir -p /etc/anchorbrowser_exporter

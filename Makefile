@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= OFF
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANCHOR_WERROR=$(WERROR)
 
-.PHONY: all deps configure build demo test sanitize fuzz check-style clean
+.PHONY: all deps configure build demo test sanitize fuzz check-style clean mixin
 
 all: build
 
@@ -45,6 +45,12 @@ fuzz:
 check-style: configure
 	@bash .ci/install-deps .ci/deps.txt .ci/deps-style.txt
 	bash .ci/check-style $(BUILD_DIR)
+
+# Regenerates the dashboard JSON and the rule files of dashboards/, and the PrometheusRule of
+# deploy/kubernetes, from dashboards/mixin.
+mixin: deps
+	python3 dashboards/mixin/render.py dashboards
+	python3 dashboards/mixin/render.py --prometheus-rule deploy/kubernetes/base/prometheusrule.yaml
 
 clean:
 	rm -rf $(BUILD_DIR) build-asan build-fuzz

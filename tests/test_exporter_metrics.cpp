@@ -81,6 +81,11 @@ void RunThreeBatchScrape(FakeAnchorApi& api, anchor::Config config) {
   const auto scrape = FindSample(samples, "anchorbrowser_exporter_scrape_duration_seconds", {});
   REQUIRE(scrape);
   CHECK(*scrape > 0.0);
+  // No X-Prometheus-Scrape-Timeout-Seconds: the scrape may take --web.max-scrape-timeout (30 s).
+  const auto allowed = FindSample(samples, "anchorbrowser_exporter_scrape_deadline_seconds", {});
+  REQUIRE(allowed);
+  CHECK(*allowed == Approx(30.0).margin(0.5));
+  CHECK(*allowed > *scrape);
   CHECK(api.RequestCount("batch-a") == 1);
 }
 
@@ -90,6 +95,24 @@ TEST_CASE("three batches over HTTP: every metric matches its response", "[e2e]")
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
   REQUIRE(api.Start());
   RunThreeBatchScrape(api, anchor::test::TestConfig(api.base_url(), kKey));
+}
+
+TEST_CASE("the scrape deadline gauge is Prometheus' timeout less the offset", "[e2e]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
+  REQUIRE(api.Start());
+  api.SetBatchJson("batch-a", BatchJson("batch-a", "processing", 4));
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  config.batches = {{"batch-a", {}}};
+  ExporterHarness exporter(config);
+  int status = 0;
+  // 12 s announced, 0.5 s offset (the default): 11.5 s allowed, less the few ms already spent
+  // before the collection started.
+  const auto samples = ParseExposition(exporter.Get("/metrics", &status, "12"));
+  REQUIRE(status == 200);
+  const auto allowed = FindSample(samples, "anchorbrowser_exporter_scrape_deadline_seconds", {});
+  REQUIRE(allowed);
+  CHECK(*allowed == Approx(11.5).margin(0.25));
+  CHECK(*allowed <= 11.5);
 }
 
 TEST_CASE("three batches over HTTPS verified through tls.ca_file", "[e2e][tls]") {

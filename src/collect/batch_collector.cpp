@@ -187,6 +187,13 @@ BatchCollector::Collection BatchCollector::CollectBatches(Clock::time_point dead
                         "Time this collection of all batches took.");
   AddValue(duration, std::chrono::duration<double>(Clock::now() - start).count());
   out.own.push_back(std::move(duration));
+  // Prometheus 2.42 keeps scrape_timeout_seconds behind a feature flag: this lets an alert
+  // compare the duration with what the scrape was allowed.
+  auto allowed = Gauge("anchorbrowser_exporter_scrape_deadline_seconds",
+                       "Time this collection was allowed to take: the scrape timeout Prometheus "
+                       "announced less --web.timeout-offset, at most --web.max-scrape-timeout.");
+  AddValue(allowed, std::max(0.0, std::chrono::duration<double>(deadline - start).count()));
+  out.own.push_back(std::move(allowed));
   return out;
 }
 

@@ -180,6 +180,10 @@ class Checker:
         try:
             sels = selectors(expr)
             parts = operands(expr) if q.kind == "alert" else [expr]
+            # absent(x) rightly has no data while x has: x must have data.
+            m = re.fullmatch(r"\s*absent\((.*)\)\s*", expr, re.S)
+            if q.kind == "alert" and m:
+                parts = [m.group(1)]
         except PromQLSyntaxError as e:
             self.fail(q.where, str(e))
             return

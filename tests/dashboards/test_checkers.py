@@ -3,6 +3,7 @@ real files and reject a broken copy."""
 import copy
 import json
 import os
+import re
 import shutil
 import tempfile
 import unittest
@@ -10,6 +11,7 @@ import unittest
 import yaml
 
 import check_dashboard
+import check_runbook
 import check_scrape_config
 import check_rule_tests
 
@@ -57,12 +59,65 @@ class DashboardTest(unittest.TestCase):
         self.assertTrue(any("overlaps" in e for e in errors), errors)
         self.assertTrue(any('"Phase": data source' in e for e in errors), errors)
 
+    def test_dashboard_linter_rules(self):
+        def mutate(d):
+            self.panel(d, "Progress")["fieldConfig"]["defaults"].pop("unit")
+            t = self.panel(d, "Cache hits")["targets"][0]
+            t["expr"] = t["expr"].replace("[$__rate_interval]", "[5m]")
+            d["__inputs"] = [{"name": "DS_PROMETHEUS", "pluginId": "prometheus"}]
+            for v in d["templating"]["list"]:
+                if v["name"] == "job":
+                    v["includeAll"] = False
+                if v["name"] == "exporter":
+                    v["multi"] = False
+        errors = self.broken(mutate)
+        for want in ('"Progress": no unit', "rate over [5m], not [$__rate_interval]",
+                     "__inputs present", "templating: job has no all value",
+                     "templating: exporter is not multi-select"):
+            self.assertTrue(any(want in e for e in errors), (want, errors))
+
+    def test_every_query_filters_by_the_exporter(self):
+        def mutate(d):
+            t = self.panel(d, "Exporter memory")["targets"][0]
+            t["expr"] = t["expr"].replace(', exporter=~"$exporter"', "")
+        errors = self.broken(mutate)
+        self.assertTrue(any('lacks exporter=~"$exporter"' in e for e in errors), errors)
+
     def test_batch_id_must_be_multi_select(self):
         def mutate(d):
             for v in d["templating"]["list"]:
                 if v["name"] == "batch_id":
                     v["multi"] = False
         self.assertIn("templating: batch_id is not multi-select", self.broken(mutate))
+
+
+class RunbookTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.alerts = load_yaml("alerts.yml")
+        with open(os.path.join(DASHBOARDS, "..", "docs", "runbook.md")) as f:
+            cls.text = f.read()
+
+    def test_every_alert_has_its_section(self):
+        self.assertEqual(check_runbook.check(self.alerts, self.text), [])
+
+    def test_a_missing_section_and_a_missing_url(self):
+        text = self.text.replace("## AnchorBrowserBatchStuck\n", "## Something else\n")
+        alerts = copy.deepcopy(self.alerts)
+        alerts["groups"][0]["rules"][0]["annotations"].pop("runbook_url")
+        errors = check_runbook.check(alerts, text)
+        self.assertIn("AnchorBrowserBatchStuck: no '## AnchorBrowserBatchStuck' section in the "
+                      "runbook", errors)
+        self.assertIn("runbook section #something-else belongs to no alert", errors)
+        self.assertTrue(any("runbook_url '' does not point" in e for e in errors), errors)
+
+    def test_a_section_without_a_query(self):
+        start = self.text.index("## AnchorBrowserBatchFailed")
+        end = self.text.index("## AnchorBrowserBatchRetriesSpiking")
+        section = self.text[start:end]
+        text = self.text.replace(section, re.sub(r"```promql.*?```", "", section, flags=re.S))
+        self.assertIn("AnchorBrowserBatchFailed: its section has no promql query to confirm it",
+                      check_runbook.check(self.alerts, text))
 
 
 class RuleTestCoverageTest(unittest.TestCase):

@@ -74,6 +74,16 @@ sources=$(find "$root" -xdev \( -name '*.cpp' -o -name '*.cc' -o -name '*.o' -o 
   -o -name CMakeLists.txt \) -print | head -n 5)
 [ -z "$sources" ] || fail "the runtime image holds source or object files: $sources"
 echo "no compiler, headers, sources or build tree in the image"
+# No package cache or lists: an apt install that is not cleaned up leaves ~80 MB behind.
+leftovers=$(find "$root/var/cache/apt" "$root/var/lib/apt/lists" -xdev -type f \
+  ! -name lock 2>/dev/null | head -n 5)
+[ -z "$leftovers" ] || fail "the runtime image keeps apt's cache or lists: $leftovers"
+echo "no apt cache or package lists in the image"
+size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
+BASE_IMAGE=${ANCHOR_BASE_IMAGE:-docker.io/library/debian:bookworm-slim}
+base_size=$(podman image inspect --format '{{.Size}}' "$BASE_IMAGE" 2>/dev/null || echo 0)
+echo "image size: $((size / 1000000)) MB ($((size)) bytes); $(((size - base_size) / 1000000)) MB" \
+  "over the base image $BASE_IMAGE"
 
 # Runs a command inside the image's file system as the image's user.
 in_image() { chroot --userspec="$uid:$gid" "$root" "$@"; }
