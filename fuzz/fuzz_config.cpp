@@ -49,6 +49,7 @@ void CheckConfig(const anchor::Config& c) {
   }
 }
 
+// One problem of the config: one printable line naming the source.
 void CheckError(const std::string& error, std::string_view yaml) {
   FUZZ_CHECK(!error.empty());
   FUZZ_CHECK(error.rfind(kSource + ":", 0) == 0);
@@ -70,7 +71,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (result.config) {
     CheckConfig(*result.config);
   } else {
-    CheckError(result.error, yaml);
+    // Every problem is reported at once, one line each; `error` is those lines joined.
+    FUZZ_CHECK(!result.errors.empty());
+    std::string joined;
+    for (const auto& line : result.errors) {
+      CheckError(line, yaml);
+      joined += (joined.empty() ? "" : "\n") + line;
+    }
+    FUZZ_CHECK(result.error == joined);
   }
   return 0;
 }
