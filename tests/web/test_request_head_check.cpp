@@ -43,7 +43,8 @@ TEST_CASE("request heads are checked against the limits", "[unit][web][http]") {
 
 TEST_CASE("CheckPartialHead refuses a head over a limit before it ends", "[unit][web][http]") {
   CHECK(CheckPartialHead(0, 0).status == 0);
-  CHECK(CheckPartialHead(64 * 1024, 102).status == 0);  // at both limits: still acceptable
+  CHECK(CheckPartialHead(std::size_t{64} * 1024, 102).status ==
+        0);  // at both limits: still acceptable
   const auto big = CheckPartialHead(64 * 1024 + 1, 0);
   CHECK(big.status == 431);
   CHECK(big.reason == "request head larger than 64 KiB");
