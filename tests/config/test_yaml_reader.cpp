@@ -109,7 +109,7 @@ TEST_CASE("Attempt and Key record what fails and go on", "[unit][config][yaml]")
   CHECK(r.Errors() == Lines{"c.yml:2: b: expected an integer", "c.yml:4: d: expected a string"});
 }
 
-TEST_CASE("Report records and goes on; the same message is reported once", "[unit][config][yaml]") {
+TEST_CASE("Report records a problem and goes on, each message once", "[unit][config][yaml]") {
   const auto root = YAML::Load("x: 1\ny: 2\n");
   const YamlReader r("c.yml");
   r.Report(root["y"], "y", "second");
