@@ -28,6 +28,13 @@ const MetricFamily* Family(const std::vector<MetricFamily>& families, const std:
   return nullptr;
 }
 
+std::vector<std::string> Names(const std::vector<MetricFamily>& families) {
+  std::vector<std::string> out;
+  out.reserve(families.size());
+  for (const auto& f : families) out.push_back(f.name);
+  return out;
+}
+
 Labels LabelsOf(const prometheus::ClientMetric& m) {
   Labels out;
   for (const auto& l : m.label) out[l.name] = l.value;
@@ -114,8 +121,7 @@ TEST_CASE("a full batch gives every family, labelled batch_id then its labels", 
   const auto f = anchor::BuildBatchFamilies({BatchSnapshot{&target, &result}});
   const Labels base{{"batch_id", "full"}, {"team", "growth"}, {"env", "prod"}};
 
-  std::vector<std::string> names;
-  for (const auto& family : f) names.push_back(family.name);
+  const auto names = Names(f);
   // Every family a batch that is up can have, in a stable order (no fetch_error while up).
   CHECK(names == std::vector<std::string>{
                      "anchorbrowser_batch_up",
@@ -225,8 +231,7 @@ TEST_CASE("absent fields give no series, never 0", "[unit][collect]") {
   const Labels base{{"batch_id", "sparse"}};
   const FetchResult empty = Ok(Batch{});  // nothing but up and the fetch itself is known
   const auto f = anchor::BuildBatchFamilies({BatchSnapshot{&target, &empty}});
-  std::vector<std::string> names;
-  for (const auto& family : f) names.push_back(family.name);
+  const auto names = Names(f);
   // A missing phase is still a state set, all 0: "the API reports none".
   CHECK(names == std::vector<std::string>{"anchorbrowser_batch_up", "anchorbrowser_batch_phase",
                                           "anchorbrowser_batch_fetch_duration_seconds",
@@ -286,8 +291,7 @@ TEST_CASE("a failed fetch gives up 0, its reason and its HTTP status only", "[un
   failed.error = anchor::FetchError::kNotFound;
   failed.http_status = 404;
   const auto f = anchor::BuildBatchFamilies({BatchSnapshot{&target, &failed}});
-  std::vector<std::string> names;
-  for (const auto& family : f) names.push_back(family.name);
+  const auto names = Names(f);
   CHECK(names == std::vector<std::string>{"anchorbrowser_batch_up",
                                           "anchorbrowser_batch_fetch_error",
                                           "anchorbrowser_batch_last_http_status"});

@@ -110,6 +110,7 @@ TEST_CASE("each Count call adds one to its own series", "[unit][collect]") {
 TEST_CASE("SelfMetrics counts from many threads without losing one", "[unit][collect]") {
   anchor::SelfMetrics metrics;
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&metrics] {
       for (int i = 0; i < 1000; ++i) {

@@ -131,9 +131,10 @@ TEST_CASE("ExpectMap reports unknown, repeated and unsupported keys", "[unit][co
       "  colour: red\n");
   const YamlReader r("c.yml");
   r.ExpectMap(root["anchor"], "anchor", {"timeout", "max_concurrency"}, {"http2"});
+  const std::string hint =
+      R"(c.yml:3: anchor.max_concurency: unknown key, did you mean "max_concurrency"?)";
   CHECK(r.Errors() == Lines{
-                          "c.yml:3: anchor.max_concurency: unknown key, did you mean "
-                          "\"max_concurrency\"?",
+                          hint,
                           "c.yml:4: anchor.colour: unknown key",
                           "c.yml:5: anchor.timeout: duplicate key (first at line 2)",
                           "c.yml:6: anchor.http2: is not supported by this exporter",
@@ -165,7 +166,7 @@ TEST_CASE("Join and ResolvePath", "[unit][config][yaml]") {
   CHECK(anchor::ResolvePath("/etc/anchor", "key") == "/etc/anchor/key");
   CHECK(anchor::ResolvePath("/etc/anchor", "/abs/key") == "/abs/key");
   CHECK(anchor::ResolvePath("", "key") == "key");
-  CHECK(anchor::ResolvePath("/etc/anchor", "") == "");
+  CHECK(anchor::ResolvePath("/etc/anchor", "").empty());
 }
 
 TEST_CASE("NearestKey suggests a likely typo only", "[unit][config][yaml]") {

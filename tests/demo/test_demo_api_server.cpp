@@ -19,7 +19,7 @@ httplib::Result Get(const anchor::DemoApiServer& api, const std::string& path,
                     const std::string& key = anchor::kDemoApiKey) {
   httplib::Client client(api.base_url());
   client.set_read_timeout(seconds(10));
-  return client.Get(path.c_str(), {{"anchor-api-key", key}});
+  return client.Get(path, {{"anchor-api-key", key}});
 }
 
 }  // namespace
