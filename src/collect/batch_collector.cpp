@@ -6,7 +6,7 @@
 #include "anchor/api_client.h"
 #include "collect/batch_families.h"
 #include "collect/self_metrics.h"
-#include "config/config_loader.h"
+#include "config/batch_id.h"
 #include "log/logger.h"
 
 namespace anchor {
