@@ -76,6 +76,7 @@ struct DiscoveryRig {
 
 std::vector<FakeBatchSource::Listed> Processing(int n, const std::string& prefix = "found-") {
   std::vector<FakeBatchSource::Listed> out;
+  out.reserve(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) out.push_back({prefix + std::to_string(i), "processing"});
   return out;
 }

@@ -74,6 +74,7 @@ TEST_CASE("a fetch while the batch's request runs shares it and sends none of it
   // Seven more, each waiting on the one request until its own deadline.
   std::vector<BatchFetcher::ResultPtr> shared(7);
   std::vector<std::thread> scrapes;
+  scrapes.reserve(shared.size());
   for (auto& result : shared) {
     scrapes.emplace_back([&] { result = rig.Fetcher().FetchAll({"c0"}, Soon())[0]; });
   }
@@ -217,7 +218,7 @@ TEST_CASE("max_requests_per_second caps the request rate", "[unit][collect][fetc
     for (int sent = 1; sent <= 6; ++sent) {
       const bool sent_in_time = rig.source.WaitForTotalRequests(sent);
       CHECK(sent_in_time);
-      if (!sent_in_time) break;  // and join the scrape below
+      if (!sent_in_time) break;                   // and join the scrape below
       CHECK(rig.source.TotalRequests() == sent);  // no request before its token
       if (sent < 6) rig.clock.Advance(milliseconds(500));
     }
