@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "version.h"
+#include "web/exporter_server.h"
 
 namespace anchor {
 

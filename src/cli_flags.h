@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "log/logger.h"
-#include "web/exporter_server.h"
+#include "web/web_options.h"
 
 namespace anchor {
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "config/config_loader.h"
+#include "config/batch_id.h"
 #include "log/logger.h"
 #include "web/exporter_server.h"
 #include "web/exposition_format.h"
