@@ -9,8 +9,8 @@ using anchor::text::TrimOws;
 using anchor::text::TrimSpace;
 
 TEST_CASE("TrimOws drops spaces and tabs at both ends, nothing else", "[unit][base]") {
-  CHECK(TrimOws("") == "");
-  CHECK(TrimOws(" \t ") == "");
+  CHECK(TrimOws("").empty());
+  CHECK(TrimOws(" \t ").empty());
   CHECK(TrimOws("gzip") == "gzip");
   CHECK(TrimOws(" \tgzip ;q=1\t ") == "gzip ;q=1");
   // Other whitespace is not optional whitespace in a header: it stays.
@@ -19,8 +19,8 @@ TEST_CASE("TrimOws drops spaces and tabs at both ends, nothing else", "[unit][ba
 }
 
 TEST_CASE("TrimSpace drops every kind of whitespace at both ends", "[unit][base]") {
-  CHECK(TrimSpace("") == "");
-  CHECK(TrimSpace(" \t\r\n\v\f") == "");
+  CHECK(TrimSpace("").empty());
+  CHECK(TrimSpace(" \t\r\n\v\f").empty());
   CHECK(TrimSpace("\n sk-key\r\n") == "sk-key");
   CHECK(TrimSpace(" a b ") == "a b");  // inner whitespace stays
   CHECK(TrimSpace("x") == "x");
