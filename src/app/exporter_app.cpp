@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "base/system_clock.h"
 #include "collect/batch_families.h"
 #include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
@@ -92,6 +93,7 @@ std::string LoadBoth(const AppOptions& options, ConfigLoadResult& config, WebCon
 ExporterApp::ExporterApp(AppOptions options, const Logger& log)
     : options_(std::move(options)),
       log_(log),
+      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::Instance()),
       reload_ok_(AddGauge(reload_registry_, "anchorbrowser_exporter_config_last_reload_successful",
                           "Whether the last configuration reload attempt was successful.")),
       reload_time_(AddGauge(reload_registry_,
@@ -112,7 +114,7 @@ bool ExporterApp::Start() {
   }
   LogWarnings(config.warnings);
   try {
-    holder_.Swap(std::make_shared<BatchCollector>(*config.config, metrics_, log_));
+    holder_.Swap(std::make_shared<BatchCollector>(*config.config, metrics_, log_, clock_));
     server_ = std::make_unique<ExporterServer>(options_.web, Handlers(), log_, web);
   } catch (const std::exception& e) {
     log_.Error("cannot start", {{"err", e.what()}});
@@ -212,7 +214,7 @@ void ExporterApp::MarkReload(const std::string& error) {
   std::lock_guard<std::mutex> lock(reload_state_mu_);
   reload_state_.ok = ok;
   reload_state_.error = error;
-  reload_state_.at = std::chrono::system_clock::now();
+  reload_state_.at = clock_.SystemNow();
   if (ok) reload_state_.loaded_at = reload_state_.at;
 }
 
@@ -228,7 +230,7 @@ std::string ExporterApp::Reload(std::string_view trigger) {
   std::shared_ptr<BatchCollector> next;
   if (err.empty()) {
     try {
-      next = std::make_shared<BatchCollector>(*config.config, metrics_, log_);
+      next = std::make_shared<BatchCollector>(*config.config, metrics_, log_, clock_);
     } catch (const std::exception& e) {
       err = e.what();
     }
@@ -320,6 +322,7 @@ ProbeDebugAnswer ExporterApp::ProbeDebug(const std::string& target,
 std::string ExporterApp::LandingPage() const {
   const auto collector = holder_.Get();
   LandingPageInfo info;
+  info.now = clock_.SystemNow();  // the clock the batches' answers are dated by
   info.telemetry_path = options_.web.telemetry_path;
   info.probe_allow_unlisted = collector->config().probe.allow_unlisted;
   {
