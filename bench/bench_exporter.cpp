@@ -10,11 +10,6 @@
 #include "bench_util.h"
 #include "exporter_process.h"
 #include "support/fake_anchor_api.h"
-#include "support/test_tls.h"
-
-#ifndef ANCHOR_EXPORTER_BINARY
-#define ANCHOR_EXPORTER_BINARY "anchorbrowser_exporter"
-#endif
 
 namespace anchor::bench {
 namespace {
@@ -229,17 +224,13 @@ void UpstreamLoad(const Env& env) {
 
 int main(int argc, char** argv) {
   using namespace anchor::bench;
-  // Before any thread starts: the exporter children inherit the key from the environment.
-  const std::string key = anchor::FakeAnchorApi::Options{}.api_key;
-  setenv(kApiKeyEnv, key.c_str(), 1);  // NOLINT(concurrency-mt-unsafe): no other thread yet
+  const ExporterBench bench = SetUpExporterBench(argc, argv);
   Env env;
-  env.options = ParseOptions(argc, argv);
-  env.binary = env.options.exporter.empty() ? ANCHOR_EXPORTER_BINARY : env.options.exporter;
-  env.dir = anchor::test::MakeTempDir();
-  anchor::FakeAnchorApi::Options api_options;
-  api_options.threads = 64;
-  anchor::FakeAnchorApi api(api_options);
-  if (!api.Start()) Fail("cannot start the fake Anchor API");
+  env.options = bench.options;
+  env.binary = bench.binary;
+  env.dir = bench.dir;
+  const auto api_server = StartFakeApi(64);
+  auto& api = *api_server;
   env.api = &api;
 
   WriteExporterConfig(env.dir + "/probe.yaml",

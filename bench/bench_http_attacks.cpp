@@ -19,7 +19,6 @@
 #include "exporter_process.h"
 #include "support/fake_anchor_api.h"
 #include "support/raw_connection.h"
-#include "support/test_tls.h"
 #include "support/web_fixtures.h"
 
 namespace anchor::bench {
@@ -244,20 +243,17 @@ void FramingSection(const Env& env) {
 
 int main(int argc, char** argv) {
   using namespace anchor::bench;
-  const std::string key = anchor::FakeAnchorApi::Options{}.api_key;
-  setenv(kApiKeyEnv, key.c_str(), 1);  // NOLINT(concurrency-mt-unsafe): no other thread yet
+  const ExporterBench bench = SetUpExporterBench(argc, argv);
   rlimit limit{};
   getrlimit(RLIMIT_NOFILE, &limit);
   limit.rlim_cur = limit.rlim_max;  // 2,000+ sockets of our own
   setrlimit(RLIMIT_NOFILE, &limit);
   Env env;
-  env.options = ParseOptions(argc, argv);
-  env.binary = env.options.exporter.empty() ? ANCHOR_EXPORTER_BINARY : env.options.exporter;
-  env.dir = anchor::test::MakeTempDir();
-  anchor::FakeAnchorApi::Options api_options;
-  api_options.threads = 16;
-  anchor::FakeAnchorApi api(api_options);
-  if (!api.Start()) Fail("cannot start the fake Anchor API");
+  env.options = bench.options;
+  env.binary = bench.binary;
+  env.dir = bench.dir;
+  const auto api_server = StartFakeApi(16);
+  auto& api = *api_server;
   env.api = &api;
   for (int i = 0; i < 10; ++i) {
     env.batches.push_back(Uuid(10, static_cast<std::uint64_t>(i)));

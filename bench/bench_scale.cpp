@@ -15,10 +15,6 @@
 #include "exporter_process.h"
 #include "support/fake_anchor_api.h"
 
-#ifndef ANCHOR_EXPORTER_BINARY
-#define ANCHOR_EXPORTER_BINARY "anchorbrowser_exporter"
-#endif
-
 namespace anchor::bench {
 namespace {
 
@@ -77,20 +73,16 @@ std::string Mb(size_t bytes) { return Fixed(static_cast<double>(bytes) / 1e6, 2)
 
 int main(int argc, char** argv) {
   using namespace anchor::bench;
-  Options options = ParseOptions(argc, argv);
-  const std::string binary = options.exporter.empty() ? ANCHOR_EXPORTER_BINARY : options.exporter;
+  const ExporterBench bench = SetUpExporterBench(argc, argv);
+  const Options& options = bench.options;
+  const std::string& binary = bench.binary;
+  const std::string& dir = bench.dir;
   const std::vector<int> sizes =
       options.quick ? std::vector<int>{200, 1000} : std::vector<int>{1000, 5000, 10000};
   const int reps = options.quick ? 2 : 6;
-  char dir_template[] = "/tmp/bench-scale-XXXXXX";
-  const std::string dir = mkdtemp(dir_template);
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread yet
-  setenv(kApiKeyEnv, anchor::FakeAnchorApi::Options{}.api_key.c_str(), 1);
 
-  anchor::FakeAnchorApi::Options api_options;
-  api_options.threads = 32;
-  anchor::FakeAnchorApi api(api_options);
-  if (!api.Start()) Fail("cannot start the fake API");
+  const auto api_server = StartFakeApi(32);
+  auto& api = *api_server;
 
   std::cout << "## /metrics at thousands of tracked batches\n\n"
             << "The exporter binary (default configuration, anchor.max_concurrency 16) tracking N "

@@ -20,7 +20,6 @@
 #include "bench_util.h"
 #include "exporter_process.h"
 #include "support/fake_anchor_api.h"
-#include "support/test_tls.h"
 
 namespace anchor::bench {
 namespace {
@@ -115,18 +114,15 @@ bool Within(long value, long reference, double share) {
 
 int main(int argc, char** argv) {
   using namespace anchor::bench;
-  const std::string key = anchor::FakeAnchorApi::Options{}.api_key;
-  setenv(kApiKeyEnv, key.c_str(), 1);  // NOLINT(concurrency-mt-unsafe): no other thread yet
-  const Options options = ParseOptions(argc, argv);
-  const std::string binary = options.exporter.empty() ? ANCHOR_EXPORTER_BINARY : options.exporter;
+  const ExporterBench bench = SetUpExporterBench(argc, argv);
+  const Options& options = bench.options;
+  const std::string& binary = bench.binary;
+  const std::string& dir = bench.dir;
   const long total = options.quick ? 500 : 10000;
   const int phase_scrapes = options.quick ? 50 : kPhaseScrapes;
-  const std::string dir = anchor::test::MakeTempDir();
 
-  anchor::FakeAnchorApi::Options api_options;
-  api_options.threads = 64;
-  anchor::FakeAnchorApi api(api_options);
-  if (!api.Start()) Fail("cannot start the fake Anchor API");
+  const auto api_server = StartFakeApi(64);
+  auto& api = *api_server;
   std::vector<std::string> ids;
   ids.reserve(kBatches);
   for (int i = 0; i < kBatches; ++i) ids.push_back(Uuid(7, static_cast<std::uint64_t>(i)));

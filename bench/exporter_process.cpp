@@ -16,6 +16,11 @@
 #include <thread>
 
 #include "bench_util.h"
+#include "support/test_tls.h"
+
+#ifndef ANCHOR_EXPORTER_BINARY
+#define ANCHOR_EXPORTER_BINARY "anchorbrowser_exporter"
+#endif
 
 extern char** environ;
 
@@ -60,6 +65,24 @@ std::string ReadText(const std::string& path) {
 }
 
 }  // namespace
+
+ExporterBench SetUpExporterBench(int argc, char** argv) {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): called before any thread starts
+  setenv(kApiKeyEnv, FakeAnchorApi::Options{}.api_key.c_str(), 1);
+  ExporterBench bench;
+  bench.options = ParseOptions(argc, argv);
+  bench.binary = bench.options.exporter.empty() ? ANCHOR_EXPORTER_BINARY : bench.options.exporter;
+  bench.dir = anchor::test::MakeTempDir();
+  return bench;
+}
+
+std::unique_ptr<FakeAnchorApi> StartFakeApi(int threads) {
+  FakeAnchorApi::Options options;
+  options.threads = threads;
+  auto api = std::make_unique<FakeAnchorApi>(options);
+  if (!api->Start()) Fail("cannot start the fake Anchor API");
+  return api;
+}
 
 void WriteExporterConfig(const std::string& path, const ExporterConfig& config) {
   std::ofstream out(path, std::ios::trunc);

@@ -5,8 +5,12 @@
 
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "bench_util.h"
+#include "support/fake_anchor_api.h"
 
 namespace anchor::bench {
 
@@ -19,6 +23,20 @@ struct ExporterConfig {
   int max_concurrency = 16;
   std::string cache_yaml;  // a `cache:` block, or empty to leave the defaults
 };
+
+// What every benchmark of the exporter binary starts with: its options, the binary to run
+// (--exporter, or the one this build made), a fresh temporary directory for configs and logs,
+// and the fake API's key in the environment that the exporter children inherit (kApiKeyEnv).
+// Call it first in main(): it sets the environment, which is safe only before threads start.
+struct ExporterBench {
+  Options options;
+  std::string binary;
+  std::string dir;
+};
+ExporterBench SetUpExporterBench(int argc, char** argv);
+
+// The fake Anchor API, started with `threads` server threads; fails the benchmark otherwise.
+std::unique_ptr<FakeAnchorApi> StartFakeApi(int threads);
 
 // Writes `config` as YAML to `path`.
 void WriteExporterConfig(const std::string& path, const ExporterConfig& config);

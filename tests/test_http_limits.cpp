@@ -6,6 +6,7 @@
 // and web/test_open_files_limit.cpp.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <thread>
@@ -55,6 +56,17 @@ long RssKiB() {
     if (key == "VmRSS:" && status >> value) return value;
   }
   return 0;
+}
+
+// Waits until the server holds `n` open connections, that is, it has registered (or dropped)
+// the last one: polled every 5 ms, at most 5 s. False when it never did.
+bool HoldsConnections(ExporterHarness& exporter, std::size_t n) {
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (exporter.app().server()->open_connections() != n) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
 }
 
 // True once the server has closed `conn`.
@@ -163,32 +175,39 @@ TEST_CASE("a full server closes incomplete heads, then the oldest idle, then ref
           "[http][e2e]") {
   FakeAnchorApi api;
   REQUIRE(api.Start());
-  FakeAnchorApi::Answer slow;
-  slow.body = anchor::test::BatchJson("slow", "processing", 4);
-  slow.delay = 1500ms;
-  api.SetAnswer("slow", slow);
+  // One slow batch per connection that is kept busy below (one batch would coalesce their
+  // fetches into one API request, and the test could not see that each of them is answering).
+  const std::vector<std::string> slow_ids = {"slow-1", "slow-2", "slow-3", "slow-4"};
   auto config = TestConfigFor(api);
-  config.batches = {{"slow", {}}};
+  for (const auto& id : slow_ids) {
+    FakeAnchorApi::Answer slow;
+    slow.body = anchor::test::BatchJson(id, "processing", 4);
+    slow.delay = 1500ms;
+    api.SetAnswer(id, slow);
+    config.batches.push_back({id, {}});
+  }
   anchor::WebOptions web;
   web.max_connections = 4;
   ExporterHarness exporter(config, web);
   const int port = exporter.port();
   const std::string healthy = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n";
-  auto settle = [] { std::this_thread::sleep_for(150ms); };  // the server registers it
 
-  RawConnection head1(port), head2(port);
+  // Connections are registered in the order they are accepted; each wait below makes sure the
+  // server holds the last one before the next connects, so that "oldest" is well defined.
+  RawConnection head1(port);
   REQUIRE(head1.Send("GET /-/healthy HTTP/1.1\r\nHo"));
-  settle();
+  REQUIRE(HoldsConnections(exporter, 1));
+  RawConnection head2(port);
   REQUIRE(head2.Send("GET /-/healthy HTTP/1.1\r\nHo"));
-  settle();
+  REQUIRE(HoldsConnections(exporter, 2));
   RawConnection idle1(port);
   REQUIRE(idle1.Send(healthy));
   REQUIRE(AnswerStatuses(idle1.ReadAnswers(1)).size() == 1);
-  settle();
+  REQUIRE(HoldsConnections(exporter, 3));
   RawConnection idle2(port);
   REQUIRE(idle2.Send(healthy));
   REQUIRE(AnswerStatuses(idle2.ReadAnswers(1)).size() == 1);
-  settle();
+  REQUIRE(HoldsConnections(exporter, 4));
 
   RawConnection fifth(port);  // full: the oldest incomplete head goes
   CHECK(ClosedBy(head1, 2s));
@@ -200,20 +219,30 @@ TEST_CASE("a full server closes incomplete heads, then the oldest idle, then ref
   CHECK_FALSE(ClosedBy(idle1, 100ms));
   REQUIRE(sixth.Send(healthy));
   CHECK(AnswerStatuses(sixth.ReadAnswers(1)) == std::vector<int>{200});
-  settle();
+  REQUIRE(HoldsConnections(exporter, 4));
   RawConnection seventh(port);  // then the one idle the longest
   CHECK(ClosedBy(idle1, 2s));
   CHECK_FALSE(ClosedBy(idle2, 100ms));
   CHECK(exporter.app().server()->open_connections() == 4);
 
   // Every connection busy answering: a new one is refused (closed unanswered).
-  const std::string scrape = "GET /probe?target=slow HTTP/1.1\r\nHost: x\r\n\r\n";
-  REQUIRE(idle2.Send(scrape));
-  REQUIRE(fifth.Send(scrape));
-  REQUIRE(sixth.Send(scrape));
-  REQUIRE(seventh.Send(scrape));
-  while (api.RequestCount("slow") < 1) std::this_thread::sleep_for(5ms);
-  settle();
+  auto probe = [](const std::string& id) {
+    return "GET /probe?target=" + id + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  };
+  REQUIRE(idle2.Send(probe(slow_ids[0])));
+  REQUIRE(fifth.Send(probe(slow_ids[1])));
+  REQUIRE(sixth.Send(probe(slow_ids[2])));
+  REQUIRE(seventh.Send(probe(slow_ids[3])));
+  // A request reaches the API only after its connection is marked busy (bounded: 5 s).
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  auto all_asked = [&] {
+    return std::all_of(slow_ids.begin(), slow_ids.end(),
+                       [&](const std::string& id) { return api.RequestCount(id) >= 1; });
+  };
+  while (!all_asked() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(5ms);
+  }
+  REQUIRE(all_asked());
   RawConnection refused(port);
   refused.Send(healthy);
   CHECK(AnswerStatuses(refused.ReadUntilClose(3s)).empty());

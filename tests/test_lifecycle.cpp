@@ -7,12 +7,14 @@
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
+#include "support/fake_api_fixture.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
+using anchor::test::FakeApiFixture;
 using anchor::test::FindSample;
 using anchor::test::ParseExposition;
 
@@ -46,9 +48,8 @@ double Value(const std::string& text, const std::string& name,
 }  // namespace
 
 TEST_CASE("health and readiness", "[lifecycle][e2e]") {
-  FakeAnchorApi api;
-  REQUIRE(api.Start());
-  ExporterHarness exporter(anchor::test::TestConfig(api.base_url(), kKey));
+  const FakeApiFixture f(kKey);
+  ExporterHarness exporter(f.config);
   int status = 0;
   CHECK(exporter.Get("/-/healthy", &status) == "Healthy\n");
   CHECK(status == 200);
@@ -59,9 +60,8 @@ TEST_CASE("health and readiness", "[lifecycle][e2e]") {
 }
 
 TEST_CASE("only GET and HEAD are served, POST only for /-/reload", "[lifecycle][e2e]") {
-  FakeAnchorApi api;
-  REQUIRE(api.Start());
-  ExporterHarness exporter(anchor::test::TestConfig(api.base_url(), kKey));
+  const FakeApiFixture f(kKey);
+  ExporterHarness exporter(f.config);
   int status = 0;
   for (const auto& [method, path] :
        std::vector<std::pair<std::string, std::string>>{{"POST", "/metrics"},
@@ -100,8 +100,8 @@ TEST_CASE("only GET and HEAD are served, POST only for /-/reload", "[lifecycle][
 
 TEST_CASE("POST /-/reload applies a good config and keeps the running one on a bad one",
           "[lifecycle][reload][e2e]") {
-  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
-  REQUIRE(api.Start());
+  FakeApiFixture f(kKey);
+  FakeAnchorApi& api = f.api;
   api.SetBatchJson("batch-a", BatchJson("batch-a", "processing", 4));
   api.SetBatchJson("batch-b", BatchJson("batch-b", "completed", 4));
   ConfigFile file;
@@ -156,8 +156,8 @@ TEST_CASE("POST /-/reload applies a good config and keeps the running one on a b
 
 TEST_CASE("a scrape in flight during a reload finishes with the old config",
           "[lifecycle][reload][e2e]") {
-  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
-  REQUIRE(api.Start());
+  FakeApiFixture f(kKey);
+  FakeAnchorApi& api = f.api;
   FakeAnchorApi::Answer slow;
   slow.body = BatchJson("slow", "processing", 4);
   slow.delay = std::chrono::milliseconds(500);
@@ -179,10 +179,9 @@ TEST_CASE("a scrape in flight during a reload finishes with the old config",
 }
 
 TEST_CASE("the landing page shows the tracked batches, escaped", "[lifecycle][e2e]") {
-  FakeAnchorApi api;
-  REQUIRE(api.Start());
-  api.SetBatchJson("good", BatchJson("good", "processing", 8, 42.5));
-  auto config = anchor::test::TestConfig(api.base_url(), FakeAnchorApi::Options{}.api_key);
+  FakeApiFixture f;
+  f.api.SetBatchJson("good", BatchJson("good", "processing", 8, 42.5));
+  auto& config = f.config;
   config.batches = {
       {"good", {{"team", "<script>alert('x')</script>"}}}, {"missing", {}}, {"later", {}}};
   ExporterHarness exporter(config);
@@ -212,9 +211,8 @@ TEST_CASE("the landing page shows the tracked batches, escaped", "[lifecycle][e2
 
 TEST_CASE("process metrics are present, typed like the Go client's and plausible",
           "[lifecycle][process]") {
-  FakeAnchorApi api;
-  REQUIRE(api.Start());
-  ExporterHarness exporter(anchor::test::TestConfig(api.base_url(), kKey));
+  const FakeApiFixture f(kKey);
+  ExporterHarness exporter(f.config);
   const auto text = exporter.Scrape();
   for (const char* line :
        {"# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"

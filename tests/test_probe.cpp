@@ -4,7 +4,7 @@
 
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
-#include "support/fake_anchor_api.h"
+#include "support/fake_api_fixture.h"
 #include "support/web_fixtures.h"
 
 using anchor::FakeAnchorApi;
@@ -17,16 +17,11 @@ namespace {
 
 const char* kKey = "probe-test-key";
 
-struct Fixture {
-  FakeAnchorApi api{FakeAnchorApi::Options{kKey, "", "", 16}};
-  anchor::Config config;
-
-  explicit Fixture(bool allow_unlisted = false) {
-    REQUIRE(api.Start());
+struct Fixture : anchor::test::FakeApiFixture {
+  explicit Fixture(bool allow_unlisted = false) : FakeApiFixture(kKey) {
     api.SetBatchJson("b1", BatchJson("b1", "processing", 8));
     api.SetBatchJson("b2", BatchJson("b2", "completed", 4));
     api.SetBatchJson("unlisted-1", BatchJson("unlisted-1", "pending", 2));
-    config = anchor::test::TestConfig(api.base_url(), kKey);
     config.batches = {{"b1", {{"team", "growth"}}}, {"b2", {}}};
     config.probe.allow_unlisted = allow_unlisted;
   }

@@ -8,6 +8,7 @@
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
+#include "support/fake_api_fixture.h"
 #include "support/test_tls.h"
 
 using anchor::FakeAnchorApi;
@@ -20,12 +21,8 @@ namespace {
 
 const char* kKey = "sk-debug-probe-DO-NOT-LEAK-77e1";
 
-struct Fixture {
-  FakeAnchorApi api{FakeAnchorApi::Options{kKey, "", "", 16}};
-  anchor::Config config;
-
-  Fixture() {
-    REQUIRE(api.Start());
+struct Fixture : anchor::test::FakeApiFixture {
+  Fixture() : FakeApiFixture(kKey) {
     FakeAnchorApi::Answer up;
     up.body = BatchJson("up-1", "processing", 4);
     up.headers = {{"X-Request-Id", "req-123"}, {"X-Echo", std::string("key=") + kKey}};
@@ -38,7 +35,6 @@ struct Fixture {
     silent.never_answer = true;
     api.SetAnswer("silent", silent);
     api.SetBatchJson("done", BatchJson("done", "completed", 2));
-    config = anchor::test::TestConfig(api.base_url(), kKey);
     config.batches = {{"up-1", {{"team", "a"}}}, {"gone", {}}, {"silent", {}}, {"done", {}}};
   }
 };

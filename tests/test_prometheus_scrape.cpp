@@ -156,7 +156,7 @@ std::set<std::string> Names(int port, const std::string& job) {
   return names;
 }
 
-// True once every target is up with no scrape error, each scraped at least twice.
+// True once every target is up with no scrape error.
 bool TargetsHealthy(int port, size_t expected, std::string& why) {
   const auto doc = ApiGet(port, "/api/v1/targets");
   if (!doc.IsObject() || !doc.HasMember("data")) return false;
@@ -205,17 +205,23 @@ TEST_CASE(
   const int port = FreePort();
   PrometheusProcess prometheus(dir + "/prometheus.yml", dir, port);
 
-  // Bounded wait (a value check, not a speed requirement): Prometheus starts and scrapes.
+  // Bounded waits (value checks, not speed requirements), polled every 100 ms: Prometheus
+  // starts and scrapes every target without error, then holds the samples of at least two
+  // scrapes of each target (a series the exporter adds at its first fetch is then in every
+  // job's answers).
   const auto until = Clock::now() + std::chrono::seconds(40);
   std::string why;
   bool healthy = false;
   while (Clock::now() < until && !(healthy = TargetsHealthy(port, 4, why))) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   INFO(why);
   REQUIRE(healthy);
-  // Every target has answered once it is up; the series are then in the head block.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const std::string scraped_twice = "count(count_over_time(up[1m]) >= 2)";
+  while (Clock::now() < until && QueryOne(port, scraped_twice) != 4) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(QueryOne(port, scraped_twice) == 4);
 
   const std::set<std::string> om = Names(port, "om");
   CHECK(om.count("anchorbrowser_batch_session_duration_seconds_bucket") == 1);

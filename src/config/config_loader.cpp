@@ -10,18 +10,15 @@
 #include <map>
 #include <sstream>
 
+#include "base/text.h"
 #include "config/batch_id.h"
 #include "config/yaml_reader.h"
 
 namespace anchor {
 namespace {
 
-std::string Trim(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  size_t start = 0;
-  while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
-  return s.substr(start);
-}
+// A key read from a file or the environment, without the line end (or spaces) around it.
+std::string TrimmedKey(const std::string& s) { return std::string(text::TrimSpace(s)); }
 
 // The keys each section may hold; a new key goes here and into its section's loader.
 const KeyList kRootKeys = {"anchor", "batches", "cache", "discovery", "probe", "sessions"};
@@ -116,14 +113,14 @@ void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node,
       r.Fail(key_node, "anchor.api_key_file",
              "cannot read file " + a.api_key_file + ": " + read.error());
     }
-    a.api_key = Secret(Trim(read.value()));
+    a.api_key = Secret(TrimmedKey(read.value()));
     if (a.api_key.empty()) {
       r.Fail(key_node, "anchor.api_key_file", "file " + a.api_key_file + " is empty");
     }
     return;
   }
   const auto value = options.env(a.api_key_env);
-  if (!value || Trim(*value).empty()) {
+  if (!value || text::TrimSpace(*value).empty()) {
     // Conventional names (upper case) are shown; anything else might be a key after all.
     const bool conventional =
         a.api_key_env.size() <= 64 && std::none_of(a.api_key_env.begin(), a.api_key_env.end(),
@@ -133,7 +130,7 @@ void ResolveApiKey(const YamlReader& r, const YAML::Node& anchor_node,
                          : std::string("the environment variable it names")) +
                " is not set or empty (it must hold the Anchor Browser API key)");
   }
-  a.api_key = Secret(Trim(*value));
+  a.api_key = Secret(TrimmedKey(*value));
 }
 
 void LoadAnchorLimits(const YamlReader& r, const YAML::Node& node, AnchorConfig& a) {

@@ -7,13 +7,14 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+
+#include "base/text.h"
 
 namespace anchor {
 namespace {
@@ -67,9 +68,9 @@ std::string Crypt(const std::string& password, const std::string& setting) {
 
 std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header) {
   constexpr std::string_view kScheme = "basic";
-  if (header.size() <= kScheme.size()) return std::nullopt;
-  for (size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return std::nullopt;
+  if (header.size() <= kScheme.size() ||
+      !text::EqualsIgnoreCase(header.substr(0, kScheme.size()), kScheme)) {
+    return std::nullopt;
   }
   std::string_view rest = header.substr(kScheme.size());
   if (rest.front() != ' ') return std::nullopt;

@@ -1,8 +1,8 @@
 #include "web/exposition_format.h"
 
-#include <cctype>
 #include <cstdlib>
 
+#include "base/text.h"
 #include "web/openmetrics_exposition.h"
 #include "web/text_exposition.h"
 
@@ -13,22 +13,8 @@ constexpr const char* kTextType = "text/plain; version=0.0.4; charset=utf-8";
 constexpr const char* kOpenMetricsType =
     "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+using text::EqualsIgnoreCase;
+using text::TrimOws;
 
 std::string_view Unquote(std::string_view v) {
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') return v.substr(1, v.size() - 2);
@@ -45,21 +31,21 @@ struct MediaRange {
 MediaRange ParseRange(std::string_view item) {
   MediaRange range;
   size_t semi = item.find(';');
-  range.type = Trim(item.substr(0, semi));
+  range.type = TrimOws(item.substr(0, semi));
   while (semi != std::string_view::npos) {
     const size_t next = item.find(';', semi + 1);
     const auto param =
         item.substr(semi + 1, next == std::string_view::npos ? next : next - semi - 1);
     const size_t eq = param.find('=');
     if (eq != std::string_view::npos) {
-      const auto key = Trim(param.substr(0, eq));
-      const auto value = Unquote(Trim(param.substr(eq + 1)));
-      if (EqualsNoCase(key, "q")) {
+      const auto key = TrimOws(param.substr(0, eq));
+      const auto value = Unquote(TrimOws(param.substr(eq + 1)));
+      if (EqualsIgnoreCase(key, "q")) {
         const std::string text(value);
         char* end = nullptr;
         const double q = std::strtod(text.c_str(), &end);
         range.q = end != text.c_str() && *end == '\0' && q >= 0 && q <= 1 ? q : 0;
-      } else if (EqualsNoCase(key, "version")) {
+      } else if (EqualsIgnoreCase(key, "version")) {
         range.version = value;
       }
     }
@@ -72,14 +58,14 @@ MediaRange ParseRange(std::string_view item) {
 int Match(const MediaRange& r, ExpositionFormat format) {
   if (r.type == "*/*") return 1;
   if (format == ExpositionFormat::kText004) {
-    if (EqualsNoCase(r.type, "text/*")) return 1;
-    if (EqualsNoCase(r.type, "text/plain") && (r.version.empty() || r.version == "0.0.4")) {
+    if (EqualsIgnoreCase(r.type, "text/*")) return 1;
+    if (EqualsIgnoreCase(r.type, "text/plain") && (r.version.empty() || r.version == "0.0.4")) {
       return 2;
     }
     return 0;
   }
-  if (EqualsNoCase(r.type, "application/*")) return 1;
-  if (EqualsNoCase(r.type, "application/openmetrics-text") &&
+  if (EqualsIgnoreCase(r.type, "application/*")) return 1;
+  if (EqualsIgnoreCase(r.type, "application/openmetrics-text") &&
       (r.version.empty() || r.version == "1.0.0")) {
     return 2;
   }

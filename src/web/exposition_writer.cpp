@@ -122,6 +122,42 @@ void AppendComment(std::string& out, const char* keyword, const std::string& nam
   out += '\n';
 }
 
+void AppendHelp(std::string& out, const std::string& name, const char* suffix,
+                const std::string& help, bool quote) {
+  out += "# HELP ";
+  out += name;
+  out += suffix;
+  out += ' ';
+  AppendEscaped(out, help, quote);
+  out += '\n';
+}
+
+const char* TypeName(MetricType type, const char* other) {
+  switch (type) {
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Summary:
+      return "summary";
+    case MetricType::Histogram:
+      return "histogram";
+    default:
+      return other;
+  }
+}
+
+double SingleValue(MetricType type, const ClientMetric& metric) {
+  switch (type) {
+    case MetricType::Counter:
+      return metric.counter.value;
+    case MetricType::Gauge:
+      return metric.gauge.value;
+    default:
+      return metric.untyped.value;
+  }
+}
+
 void AppendBuckets(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
   const auto& histogram = metric.histogram;
   double last = -std::numeric_limits<double>::infinity();

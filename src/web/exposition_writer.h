@@ -35,9 +35,20 @@ void AppendHead(std::string& out, const prometheus::MetricFamily& family,
                 const prometheus::ClientMetric& metric, const char* suffix = "",
                 NumberLabel extra = {});
 
-// "# <keyword> <name><suffix> <text>\n" (HELP with `text` escaped as `quote_help` says).
+// "# <keyword> <name><suffix> <text>\n", `text` as it is.
 void AppendComment(std::string& out, const char* keyword, const std::string& name,
                    const char* suffix, const std::string& text);
+
+// "# HELP <name><suffix> <help>\n" with `help` escaped (`"` too when `quote`: OpenMetrics).
+void AppendHelp(std::string& out, const std::string& name, const char* suffix,
+                const std::string& help, bool quote);
+
+// The TYPE of a counter, gauge, summary or histogram family; `other` for any other type
+// (text 0.0.4 calls it "untyped", OpenMetrics "unknown").
+const char* TypeName(prometheus::MetricType type, const char* other);
+
+// The value of a one-line sample: a counter's, a gauge's, or (any other type) the untyped one.
+double SingleValue(prometheus::MetricType type, const prometheus::ClientMetric& metric);
 
 // The cumulative buckets of a histogram, +Inf added when missing (with the sample count).
 void AppendBuckets(std::string& out, const prometheus::MetricFamily& family,

@@ -5,25 +5,14 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "base/text.h"
+
 namespace anchor {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+using text::EqualsIgnoreCase;
+// Any whitespace (not only OWS) around codings and weights, as this parser always accepted.
+using text::TrimSpace;
 
 // An RFC 9110 qvalue: "0" to "1" with up to three decimals. nullopt when malformed, so that a
 // garbled weight never turns into "acceptable".
@@ -45,10 +34,11 @@ std::optional<double> ParseQValue(std::string_view v) {
 std::optional<double> Quality(std::string_view params) {
   while (!params.empty()) {
     const auto semicolon = params.find(';');
-    const std::string_view param = Trim(params.substr(0, semicolon));
+    const std::string_view param = TrimSpace(params.substr(0, semicolon));
     const auto equals = param.find('=');
-    if (equals != std::string_view::npos && EqualsIgnoreCase(Trim(param.substr(0, equals)), "q")) {
-      return ParseQValue(Trim(param.substr(equals + 1)));
+    if (equals != std::string_view::npos &&
+        EqualsIgnoreCase(TrimSpace(param.substr(0, equals)), "q")) {
+      return ParseQValue(TrimSpace(param.substr(equals + 1)));
     }
     if (semicolon == std::string_view::npos) break;
     params.remove_prefix(semicolon + 1);
@@ -66,7 +56,7 @@ bool AcceptsGzip(std::string_view accept_encoding) {
     const auto comma = accept_encoding.find(',');
     const std::string_view element = accept_encoding.substr(0, comma);
     const auto semicolon = element.find(';');
-    const std::string_view coding = Trim(element.substr(0, semicolon));
+    const std::string_view coding = TrimSpace(element.substr(0, semicolon));
     const auto q = semicolon == std::string_view::npos ? std::optional<double>(1.0)
                                                        : Quality(element.substr(semicolon + 1));
     if (EqualsIgnoreCase(coding, "gzip") || EqualsIgnoreCase(coding, "x-gzip")) {

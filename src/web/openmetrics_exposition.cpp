@@ -12,8 +12,10 @@ namespace {
 using exposition::AppendBuckets;
 using exposition::AppendComment;
 using exposition::AppendHead;
+using exposition::AppendHelp;
 using exposition::AppendInteger;
 using exposition::AppendValue;
+using exposition::SingleValue;
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
@@ -41,34 +43,7 @@ void AppendTail(std::string& out, const ClientMetric& metric) {
 }
 
 const char* TypeName(MetricType type) {
-  if (type == kGaugeHistogram) return "gaugehistogram";
-  switch (type) {
-    case MetricType::Counter:
-      return "counter";
-    case MetricType::Gauge:
-      return "gauge";
-    case MetricType::Summary:
-      return "summary";
-    case MetricType::Histogram:
-      return "histogram";
-    default:
-      return "unknown";
-  }
-}
-
-// HELP text escapes `"` too in OpenMetrics.
-std::string EscapedHelp(const std::string& help) {
-  std::string out;
-  out.reserve(help.size());
-  for (const char c : help) {
-    if (c == '\n') {
-      out += "\\n";
-    } else {
-      if (c == '\\' || c == '"') out += '\\';
-      out += c;
-    }
-  }
-  return out;
+  return type == kGaugeHistogram ? "gaugehistogram" : exposition::TypeName(type, "unknown");
 }
 
 void AppendCounters(std::string& out, const MetricFamily& family) {
@@ -112,7 +87,8 @@ void AppendMetadata(std::string& out, const std::string& name, const MetricFamil
   for (const char* unit : {"seconds", "bytes", "ratio"}) {
     if (EndsWith(name, std::string("_") + unit)) AppendComment(out, "UNIT", name, "", unit);
   }
-  if (!family.help.empty()) AppendComment(out, "HELP", name, "", EscapedHelp(family.help));
+  // HELP text escapes `"` too in OpenMetrics.
+  if (!family.help.empty()) AppendHelp(out, name, "", family.help, true);
 }
 
 }  // namespace
@@ -134,8 +110,7 @@ void AppendOpenMetricsFamily(std::string& out, const MetricFamily& family) {
       AppendSummary(out, family, metric);
     } else {
       AppendHead(out, family, metric);
-      AppendValue(out,
-                  family.type == MetricType::Gauge ? metric.gauge.value : metric.untyped.value);
+      AppendValue(out, SingleValue(family.type, metric));
       AppendTail(out, metric);
     }
   }

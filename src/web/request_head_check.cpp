@@ -1,22 +1,15 @@
 #include "web/request_head_check.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <vector>
+
+#include "base/text.h"
 
 namespace anchor {
 namespace {
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using text::EqualsIgnoreCase;
+using text::TrimOws;
 
 bool IsTokenChar(char c) {
   static constexpr std::string_view kSpecials = "!#$%&'*+-.^_`|~";
@@ -53,10 +46,10 @@ HeadVerdict CheckField(std::string_view line, Framing& framing) {
   if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) {
     return Bad("invalid header name (whitespace before the colon?)");
   }
-  const std::string_view value = Trim(line.substr(colon + 1));
-  if (EqualsNoCase(name, "Content-Length")) framing.content_lengths.push_back(value);
-  if (EqualsNoCase(name, "Transfer-Encoding")) framing.transfer_encodings.push_back(value);
-  if (EqualsNoCase(name, "Host")) ++framing.hosts;
+  const std::string_view value = TrimOws(line.substr(colon + 1));
+  if (EqualsIgnoreCase(name, "Content-Length")) framing.content_lengths.push_back(value);
+  if (EqualsIgnoreCase(name, "Transfer-Encoding")) framing.transfer_encodings.push_back(value);
+  if (EqualsIgnoreCase(name, "Host")) ++framing.hosts;
   return {};
 }
 
@@ -72,7 +65,7 @@ HeadVerdict CheckFraming(const Framing& f, bool http11) {
     if (length != f.content_lengths.front()) return Bad("differing Content-Length values");
   }
   if (f.transfer_encodings.size() > 1 ||
-      (f.transfer_encodings.size() == 1 && !EqualsNoCase(f.transfer_encodings[0], "chunked"))) {
+      (f.transfer_encodings.size() == 1 && !EqualsIgnoreCase(f.transfer_encodings[0], "chunked"))) {
     return Bad("unsupported Transfer-Encoding");
   }
   if (http11 && f.hosts != 1)

@@ -10,10 +10,11 @@ namespace {
 
 using exposition::AppendBuckets;
 using exposition::AppendComment;
-using exposition::AppendEscaped;
 using exposition::AppendHead;
+using exposition::AppendHelp;
 using exposition::AppendInteger;
 using exposition::AppendValue;
+using exposition::SingleValue;
 using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
@@ -51,28 +52,9 @@ void AppendHistogram(std::string& out, const MetricFamily& family, const ClientM
   AppendBuckets(out, family, metric);
 }
 
-const char* TypeName(MetricType type) {
-  switch (type) {
-    case MetricType::Counter:
-      return "counter";
-    case MetricType::Gauge:
-      return "gauge";
-    case MetricType::Summary:
-      return "summary";
-    case MetricType::Histogram:
-      return "histogram";
-    default:
-      return "untyped";
-  }
-}
-
 void AppendHeader(std::string& out, const MetricFamily& family, const char* suffix,
                   const char* type) {
-  if (!family.help.empty()) {
-    std::string help;
-    AppendEscaped(help, family.help, false);
-    AppendComment(out, "HELP", family.name, suffix, help);
-  }
+  if (!family.help.empty()) AppendHelp(out, family.name, suffix, family.help, false);
   AppendComment(out, "TYPE", family.name, suffix, type);
 }
 
@@ -103,30 +85,16 @@ void AppendTextFamily(std::string& out, const MetricFamily& family) {
     AppendGaugeHistogram(out, family);
     return;
   }
-  AppendHeader(out, family, "", TypeName(family.type));
+  AppendHeader(out, family, "", exposition::TypeName(family.type, "untyped"));
   for (const auto& metric : family.metric) {
-    switch (family.type) {
-      case MetricType::Counter:
-        AppendHead(out, family, metric);
-        AppendValue(out, metric.counter.value);
-        AppendTail(out, metric);
-        break;
-      case MetricType::Gauge:
-        AppendHead(out, family, metric);
-        AppendValue(out, metric.gauge.value);
-        AppendTail(out, metric);
-        break;
-      case MetricType::Summary:
-        AppendSummary(out, family, metric);
-        break;
-      case MetricType::Histogram:
-        AppendHistogram(out, family, metric);
-        break;
-      default:
-        AppendHead(out, family, metric);
-        AppendValue(out, metric.untyped.value);
-        AppendTail(out, metric);
-        break;
+    if (family.type == MetricType::Summary) {
+      AppendSummary(out, family, metric);
+    } else if (family.type == MetricType::Histogram) {
+      AppendHistogram(out, family, metric);
+    } else {
+      AppendHead(out, family, metric);
+      AppendValue(out, SingleValue(family.type, metric));
+      AppendTail(out, metric);
     }
   }
 }

@@ -76,7 +76,7 @@ def wait_for(what, check, seconds):
             raise
         except Exception as e:  # noqa: BLE001 - the last error is reported below
             last = e
-        time.sleep(0.25)
+        time.sleep(0.1)
     raise Failure("timed out waiting for %s%s" % (what, " (last error: %s)" % last if last else ""))
 
 

@@ -46,7 +46,7 @@ def wait_for(what, until, check):
         if why is None:
             print("ok: " + what)
             return True
-        time.sleep(0.5)
+        time.sleep(0.1)
     print("FAIL: %s: %s" % (what, why))
     return False
 

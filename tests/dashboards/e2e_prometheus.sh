@@ -21,10 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 dash=$src/dashboards
 started=$SECONDS
 deadline=$((SECONDS + 75))
-left() {  # seconds left before the overall deadline, at least 1
-  local n=$((deadline - SECONDS))
-  [ "$n" -gt 0 ] && echo "$n" || echo 1
-}
+# shellcheck source=e2e_lib.sh
+. "$here/e2e_lib.sh"  # left, stop, wait_http, start_demo_exporter, start_prometheus
 
 command -v prometheus >/dev/null || {
   echo "prometheus not found (Debian package prometheus)"; exit 1; }
@@ -33,18 +31,6 @@ tmp=$(mktemp -d)
 exporter_pid=""
 prometheus_pid=""
 checker_pid=""
-
-stop() {  # stop <pid>: SIGTERM, up to 5 s for a clean exit, then SIGKILL
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$?
@@ -60,36 +46,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-# wait_http <url> <pid> <seconds>: until the URL answers 200, the process dies, or time is up.
-wait_http() {
-  local url=$1 pid=$2 until=$((SECONDS + $3))
-  [ "$until" -le "$deadline" ] || until=$deadline
-  while [ "$SECONDS" -lt "$until" ]; do
-    kill -0 "$pid" 2>/dev/null || return 1
-    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
-# The port is free when chosen but could be taken before the process binds it: retry.
-for attempt in 1 2 3; do
-  exporter_port=$(free_port)
-  "$exporter" --demo --web.listen-address="127.0.0.1:$exporter_port" >"$tmp/exporter.log" 2>&1 &
-  exporter_pid=$!
-  wait_http "http://127.0.0.1:$exporter_port/metrics" "$exporter_pid" 10 && break
-  stop "$exporter_pid"; exporter_pid=""
-  [ "$attempt" -lt 3 ] || { echo "the exporter did not start"; exit 1; }
-done
+start_demo_exporter "$exporter" /metrics "$tmp/exporter.log"
 echo "exporter (demo) on 127.0.0.1:$exporter_port"
 
 # The alerts as the mixin renders them with 1 s `for` durations (the expressions are those of
@@ -118,16 +76,7 @@ scrape_configs:
         target_label: exporter
 YAML
 
-for attempt in 1 2 3; do
-  prometheus_port=$(free_port)
-  prometheus --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
-    --web.listen-address="127.0.0.1:$prometheus_port" --log.level=warn \
-    >"$tmp/prometheus.log" 2>&1 &
-  prometheus_pid=$!
-  wait_http "http://127.0.0.1:$prometheus_port/-/ready" "$prometheus_pid" 15 && break
-  stop "$prometheus_pid"; prometheus_pid=""
-  [ "$attempt" -lt 3 ] || { echo "Prometheus did not start"; exit 1; }
-done
+start_prometheus "$tmp/prometheus.yml" "$tmp/data" "$tmp/prometheus.log" Prometheus
 echo "prometheus $(prometheus --version 2>&1 | awk 'NR==1{print $3}') on 127.0.0.1:$prometheus_port"
 
 # Runs in the background and is waited for, so that a signal stops the test at once (bash

@@ -17,25 +17,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 shipped=$src/dashboards/prometheus-sd.yml
 started=$SECONDS
 deadline=$((SECONDS + 60))
-left() { local n=$((deadline - SECONDS)); [ "$n" -gt 0 ] && echo "$n" || echo 1; }
+# shellcheck source=e2e_lib.sh
+. "$here/e2e_lib.sh"  # left, stop, wait_http, start_demo_exporter, start_prometheus
 
 command -v prometheus >/dev/null || { echo "prometheus not found (Debian package prometheus)"; exit 1; }
 
 tmp=$(mktemp -d)
 pids=()
 checker_pid=""
-
-stop() {  # SIGTERM, up to 5 s for a clean exit, then SIGKILL
-  local pid=$1
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 50); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$? pid f
@@ -49,37 +38,11 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-wait_http() {  # <url> <pid> <seconds>
-  local url=$1 pid=$2 until=$((SECONDS + $3))
-  [ "$until" -le "$deadline" ] || until=$deadline
-  while [ "$SECONDS" -lt "$until" ]; do
-    kill -0 "$pid" 2>/dev/null || return 1
-    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
-    sleep 0.2
-  done
-  return 1
-}
 
 echo "=== the shipped example passes promtool check config"
 (cd "$src/dashboards" && promtool check config --lint=all --lint-fatal prometheus-sd.yml)
 
-for attempt in 1 2 3; do
-  exporter_port=$(free_port)
-  "$exporter" --demo --web.listen-address="127.0.0.1:$exporter_port" >"$tmp/exporter.log" 2>&1 &
-  exporter_pid=$!
-  wait_http "http://127.0.0.1:$exporter_port/sd" "$exporter_pid" 10 && break
-  stop "$exporter_pid"
-  [ "$attempt" -lt 3 ] || { echo "the exporter did not start"; exit 1; }
-done
+start_demo_exporter "$exporter" /sd "$tmp/exporter.log"
 pids+=("$exporter_pid")
 echo "exporter (demo) on 127.0.0.1:$exporter_port"
 
@@ -102,18 +65,11 @@ shard_config() {  # <shard> <output>
 proms=()
 for shard in 0 1; do
   shard_config "$shard" "$tmp/prometheus-$shard.yml"
-  for attempt in 1 2 3; do
-    port=$(free_port)
-    prometheus --config.file="$tmp/prometheus-$shard.yml" --storage.tsdb.path="$tmp/data-$shard" \
-      --web.listen-address="127.0.0.1:$port" --log.level=warn >"$tmp/prometheus-$shard.log" 2>&1 &
-    pid=$!
-    wait_http "http://127.0.0.1:$port/-/ready" "$pid" 15 && break
-    stop "$pid"
-    [ "$attempt" -lt 3 ] || { echo "Prometheus $shard did not start"; exit 1; }
-  done
-  pids+=("$pid")
-  proms+=(--prometheus "http://127.0.0.1:$port")
-  echo "prometheus shard $shard on 127.0.0.1:$port"
+  start_prometheus "$tmp/prometheus-$shard.yml" "$tmp/data-$shard" "$tmp/prometheus-$shard.log" \
+    "Prometheus $shard"
+  pids+=("$prometheus_pid")
+  proms+=(--prometheus "http://127.0.0.1:$prometheus_port")
+  echo "prometheus shard $shard on 127.0.0.1:$prometheus_port"
 done
 
 timeout "$(left)" python3 "$here/check_sharding.py" --sd "http://127.0.0.1:$exporter_port/sd" \

@@ -103,7 +103,7 @@ def wait_until_ready(prom, job, records, min_scrapes, seconds):
                 missing.append("series of recording rule " + r)
         if not missing or time.monotonic() > deadline:
             return missing
-        time.sleep(0.5)
+        time.sleep(0.1)
 
 
 def check_health(prom, job, rule_count):
