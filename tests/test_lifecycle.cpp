@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "collect/process_metrics.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
@@ -239,21 +238,4 @@ TEST_CASE("process metrics are present, typed like the Go client's and plausible
   CHECK(Value(text, "process_cpu_seconds_total") >= 0);
   // Not part of a probe.
   CHECK(exporter.Get("/probe?target=x").find("process_") == std::string::npos);
-}
-
-TEST_CASE("/proc/self/stat is parsed from the last parenthesis", "[process]") {
-  // A command name with spaces and parentheses, as a process can name itself.
-  const std::string stat =
-      "4242 (my (odd) exporter) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 50 0 0 20 0 9 0 "
-      "123456 1048576000 2560 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
-  const auto parsed = anchor::ParseProcStat(stat, 100);
-  REQUIRE(parsed);
-  CHECK(parsed->cpu_seconds == Approx(3.0));
-  CHECK(parsed->start_ticks == 123456);
-  CHECK(parsed->virtual_bytes == 1048576000);
-  CHECK(parsed->resident_pages == 2560);
-  CHECK_FALSE(anchor::ParseProcStat("4242 (x) S 1 2", 100));
-  CHECK_FALSE(anchor::ParseProcStat("garbage", 100));
-  CHECK(anchor::ParseBootTime("cpu 1 2 3\nbtime 1700000000\nprocesses 5\n") == 1700000000.0);
-  CHECK_FALSE(anchor::ParseBootTime("cpu 1 2 3\n"));
 }
