@@ -60,8 +60,10 @@ TEST_CASE("Authorization headers are parsed strictly", "[auth]") {
 }
 
 TEST_CASE("bcrypt hashes from htpasswd verify in constant-time comparison", "[auth]") {
-  const BasicAuthenticator auth(
-      {{"alice", HtpasswdHash(kPassword, 10)}, {"bob", HtpasswdHash("bobs-password")}});
+  const auto owned_auth = BasicAuthenticator::Create({{"alice", HtpasswdHash(kPassword, 10)},
+                                                      {"bob", HtpasswdHash("bobs-password")}})
+                              .value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK(auth.enabled());
   CHECK(auth.Check({"alice", kPassword}));
   CHECK(auth.Check({"alice", kPassword}));  // now from the cache
@@ -72,13 +74,16 @@ TEST_CASE("bcrypt hashes from htpasswd verify in constant-time comparison", "[au
   CHECK(auth.Check({"bob", "bobs-password"}));
   CHECK_FALSE(auth.Check({"mallory", kPassword}));  // unknown user: checked against a dummy
   CHECK_FALSE(auth.Check({"", ""}));
-  CHECK_FALSE(BasicAuthenticator({}).enabled());
+  CHECK_FALSE(BasicAuthenticator::Create({}).value()->enabled());
 }
 
 TEST_CASE("failures are cached and cannot evict a user's last good password", "[auth]") {
   std::atomic<int> bcrypts{0};
-  const BasicAuthenticator auth({{"alice", HtpasswdHash(kPassword, 4)}},
-                                [&](const std::string&) { ++bcrypts; });
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", HtpasswdHash(kPassword, 4)}}, [&](const std::string&) {
+        ++bcrypts;
+      }).value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK(auth.Check({"alice", kPassword}));
   CHECK(bcrypts == 1);
   for (int i = 0; i < 300; ++i) CHECK_FALSE(auth.Check({"alice", "guess-" + std::to_string(i)}));
@@ -109,7 +114,9 @@ TEST_CASE("the failure cache forgets the least recently used digest", "[auth]") 
 }
 
 TEST_CASE("a password with a NUL byte is refused", "[auth][secrets]") {
-  const BasicAuthenticator auth({{"alice", HtpasswdHash("correct-horse", 4)}});
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", HtpasswdHash("correct-horse", 4)}}).value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK(auth.Check({"alice", "correct-horse"}));
   // crypt() stops at the NUL, so "correct-horse\0junk" would match the hash.
   CHECK_FALSE(auth.Check({"alice", std::string("correct-horse\0junk", 18)}));
@@ -160,9 +167,12 @@ class BcryptGate {
 
 TEST_CASE("bcrypt runs once at a time per user, never behind another user's", "[auth][flood]") {
   BcryptGate gate("alice");
-  const BasicAuthenticator auth(
-      {{"alice", HtpasswdHash(kPassword, 4)}, {"bob", HtpasswdHash("bobs-password", 4)}},
-      [&](const std::string& user) { gate.Enter(user); });
+  const auto owned_auth =
+      BasicAuthenticator::Create(
+          {{"alice", HtpasswdHash(kPassword, 4)}, {"bob", HtpasswdHash("bobs-password", 4)}},
+          [&](const std::string& user) { gate.Enter(user); })
+          .value();
+  const BasicAuthenticator& auth = *owned_auth;
   auto first = std::async(std::launch::async, [&] { return auth.Check({"alice", kPassword}); });
   REQUIRE(gate.WaitHeld());  // alice's bcrypt is running (held)
 
@@ -186,8 +196,11 @@ TEST_CASE("requests with the password being checked share that check", "[auth][f
   std::atomic<int> bcrypts{0};
   // Cost 10 (~0.1 s): the others arrive while the first check runs and wait for its answer,
   // which takes one bcrypt time, within their limit of two.
-  const BasicAuthenticator auth({{"alice", HtpasswdHash(kPassword, 10)}},
-                                [&](const std::string&) { ++bcrypts; });
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", HtpasswdHash(kPassword, 10)}}, [&](const std::string&) {
+        ++bcrypts;
+      }).value();
+  const BasicAuthenticator& auth = *owned_auth;
   std::vector<std::future<bool>> checks;
   checks.reserve(4);
   for (int i = 0; i < 4; ++i) {
@@ -201,8 +214,11 @@ TEST_CASE("requests with the password being checked share that check", "[auth][f
 
 TEST_CASE("unknown user names share one bcrypt turn", "[auth][flood]") {
   BcryptGate gate("mallory");
-  const BasicAuthenticator auth({{"alice", HtpasswdHash(kPassword, 4)}},
-                                [&](const std::string& user) { gate.Enter(user); });
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", HtpasswdHash(kPassword, 4)}},
+                                 [&](const std::string& user) { gate.Enter(user); })
+          .value();
+  const BasicAuthenticator& auth = *owned_auth;
   auto mallory = std::async(std::launch::async, [&] { return auth.Check({"mallory", "x"}); });
   REQUIRE(gate.WaitHeld());
   // Another unknown name waits for that turn and is refused; a known user goes ahead.

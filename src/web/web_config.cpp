@@ -112,7 +112,7 @@ std::optional<TlsServerConfig> LoadTls(const YamlReader& r, const YAML::Node& no
     r.Fail(node["client_ca_file"], p + ".client_ca_file",
            "is set but client_auth_type is NoClientCert (use RequireAndVerifyClientCert)");
   }
-  if (const auto err = ValidateServerTls(tls); !err.empty()) r.Fail(node, p, err);
+  if (const auto usable = ValidateServerTls(tls); !usable.ok()) r.Fail(node, p, usable.error());
   return tls;
 }
 
