@@ -43,10 +43,10 @@ int CheckConfig(const anchor::Flags& flags) {
   options.skip_secrets = flags.config_check_skip_secrets;
   const auto loaded = anchor::LoadConfigFile(flags.config_file, options);
   problems.insert(problems.end(), loaded.errors.begin(), loaded.errors.end());
-  std::optional<anchor::WebConfigLoadResult> web;
+  std::optional<anchor::Result<anchor::WebConfig>> web;
   if (!flags.web_config_file.empty()) {
     web = anchor::LoadWebConfigFile(flags.web_config_file);
-    if (!web->ok()) problems.push_back(web->error);
+    if (!web->ok()) problems.push_back(web->error());
   }
   for (const auto& warning : loaded.warnings) std::cerr << warning << "\n";
   for (const auto& problem : problems) std::cerr << problem << "\n";

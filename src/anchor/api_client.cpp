@@ -167,11 +167,11 @@ Result<std::string> ApiClient::Resolve(FetchTrace* trace) {
   }
   if (trace) trace->lookup = "getaddrinfo";
   const auto start = Clock::now();
-  ResolvedHost found = ResolveHost(host_, port_);
+  auto found = ResolveHost(host_, port_);
   if (trace) trace->dns_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (found.addresses.empty()) return Error{"cannot resolve host " + host_ + ": " + found.error};
+  if (!found.ok()) return Error{"cannot resolve host " + host_ + ": " + found.error()};
   std::lock_guard<std::mutex> lock(pool_mu_);
-  addresses_ = std::move(found.addresses);
+  addresses_ = std::move(found).value();
   next_address_ = 0;
   resolved_at_ = Clock::now();
   return addresses_.front();
@@ -378,10 +378,11 @@ void ApiClient::Explain(httplib::Client& client, int httplib_error, const std::s
       ++next_address_;  // the next request tries the host's next address
     }
   }
-  const auto cause = DiagnoseConnect(address, port_, wait);
-  out.detail = "cannot connect to " + host_ + ":" + std::to_string(port_) +
-               (address != host_ ? " (" + address + ")" : "") + ": " +
-               (cause ? *cause : "connection failed, but a second attempt succeeded");
+  const Status connects = DiagnoseConnect(address, port_, wait);
+  out.detail =
+      "cannot connect to " + host_ + ":" + std::to_string(port_) +
+      (address != host_ ? " (" + address + ")" : "") + ": " +
+      (connects.ok() ? "connection failed, but a second attempt succeeded" : connects.error());
 }
 
 std::optional<ApiClient::Fault> ApiClient::FaultOf(const RawResponse& raw) const {

@@ -90,8 +90,8 @@ Result<LoadedFiles> LoadBoth(const AppOptions& options) {
   LoadedFiles loaded{std::move(*config.config), std::move(config.warnings), {}};
   if (options.web_config_file.empty()) return loaded;
   auto web = LoadWebConfigFile(options.web_config_file);
-  if (!web.ok()) return Error{web.error};
-  loaded.web = std::move(*web.config);
+  if (!web.ok()) return Error{web.error()};
+  loaded.web = std::move(web).value();
   return loaded;
 }
 

@@ -83,9 +83,9 @@ bool ExporterServer::Bind() {
       log_.Error("cannot set up TLS", {{"address", options_.listen_address}, {"err", err}});
       return false;
     }
-    const std::string why = DiagnoseListen(host_, port_);
-    log_.Error("cannot listen",
-               {{"address", options_.listen_address}, {"err", why.empty() ? err : why}});
+    const Status listens = DiagnoseListen(host_, port_);
+    log_.Error("cannot listen", {{"address", options_.listen_address},
+                                 {"err", listens.ok() ? err : listens.error()}});
     return false;
   }
   port_ = front_->port();
