@@ -125,7 +125,7 @@ TEST_CASE("a bad or unknown flag exits 1 and says which", "[unit][app][flags]") 
   }
 }
 
-TEST_CASE("--config.check refuses a listen address it cannot use", "[unit][app][flags]") {
+TEST_CASE("CheckFlags refuses a listen address it cannot use", "[unit][app][flags]") {
   Flags f = ParseOk({"--web.listen-address=localhost"});
   CHECK(anchor::CheckFlags(f) ==
         std::vector<std::string>{"--web.listen-address: invalid address \"localhost\" (expected "

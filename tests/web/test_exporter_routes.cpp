@@ -181,7 +181,7 @@ TEST_CASE("OpenMetrics and gzip are served when the scraper asks for them", "[un
   CHECK(om.body.substr(0, 2) == "\x1f\x8b");
 }
 
-TEST_CASE("a custom telemetry path moves the metrics; / becomes them when asked",
+TEST_CASE("a custom telemetry path moves the metrics, and / serves them when asked",
           "[unit][web][routes]") {
   FakeHandlers fake;
   CapturedLog log;
