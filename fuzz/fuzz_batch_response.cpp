@@ -10,6 +10,7 @@
 
 #include "anchor/batch_list.h"
 #include "anchor/batch_parser.h"
+#include "config/batch_id.h"
 #include "config/config_loader.h"
 #include "fuzz_check.h"
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/batch_id.h"
 #include "config/config_loader.h"
 #include "fuzz_check.h"
 

@@ -4,7 +4,7 @@
 #include <rapidjson/error/en.h>
 
 #include "anchor/json_body.h"
-#include "config/config_loader.h"
+#include "config/batch_id.h"
 
 namespace anchor {
 namespace {

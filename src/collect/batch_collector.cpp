@@ -5,7 +5,7 @@
 
 #include "collect/batch_families.h"
 #include "collect/self_metrics.h"
-#include "config/config_loader.h"
+#include "config/batch_id.h"
 #include "log/logger.h"
 
 namespace anchor {

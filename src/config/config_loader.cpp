@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/batch_id.h"
 #include "config/yaml_reader.h"
 
 namespace anchor {
@@ -354,14 +355,6 @@ EnvLookup ProcessEnv() {
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
-}
-
-bool IsValidBatchId(std::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
-  for (const char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
-  }
-  return true;
 }
 
 bool IsValidLabelName(std::string_view name) {

@@ -49,9 +49,6 @@ ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& sour
 ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& source,
                                   const ConfigLoadOptions& options);
 
-// True for ids the API can hold and a URL path can carry safely: [A-Za-z0-9_-]{1,128}.
-bool IsValidBatchId(std::string_view id);
-
 // True for a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*) not reserved ("__" prefix).
 bool IsValidLabelName(std::string_view name);
 

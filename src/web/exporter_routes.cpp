@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "config/config_loader.h"
+#include "config/batch_id.h"
 #include "log/logger.h"
 #include "web/basic_auth.h"
 #include "web/exposition_format.h"

@@ -7,7 +7,7 @@
 
 namespace anchor {
 
-// The --web.* flags: where the exporter listens, what it serves there and its limits.
+// The flags of the exporter's own HTTP server (--web.*), apart from the --web.config.file.
 struct WebOptions {
   std::string listen_address = ":9877";
   std::string telemetry_path = "/metrics";

@@ -204,12 +204,7 @@ TEST_CASE("a missing config file is reported by name", "[config]") {
   CHECK(directory.error == dir + ": cannot read config file: is a directory");
 }
 
-TEST_CASE("batch ids and label names are checked", "[config]") {
-  CHECK(anchor::IsValidBatchId("3c90c3cc-0d44-4b50-8888-8dd25736052a"));
-  CHECK_FALSE(anchor::IsValidBatchId(""));
-  CHECK_FALSE(anchor::IsValidBatchId("../x"));
-  CHECK_FALSE(anchor::IsValidBatchId("a%2Fb"));
-  CHECK_FALSE(anchor::IsValidBatchId(std::string(129, 'a')));
+TEST_CASE("label names are checked", "[config]") {
   CHECK(anchor::IsValidLabelName("team_1"));
   CHECK_FALSE(anchor::IsValidLabelName("1team"));
   CHECK_FALSE(anchor::IsValidLabelName("te-am"));
