@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
     std::cerr << exit->err;
     return exit->status;
   }
-  const auto* flags = &std::get<anchor::Flags>(parsed);
+  const auto* flags = std::get_if<anchor::Flags>(&parsed);  // set: no exit was asked for
   if (flags->config_check) return CheckConfig(*flags);
 
   const sigset_t signals = BlockSignals();

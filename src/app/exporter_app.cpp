@@ -230,7 +230,7 @@ void ExporterApp::LogWarnings(const std::vector<std::string>& warnings) const {
 
 Status ExporterApp::Reload(std::string_view trigger) {
   std::lock_guard<std::mutex> lock(reload_mu_);
-  const Status reloaded = ReplaceConfig();
+  Status reloaded = ReplaceConfig();
   MarkReload(reloaded);
   if (!reloaded.ok()) {
     for (const auto& line : Lines(reloaded.error())) {

@@ -13,21 +13,21 @@ namespace {
 using anchor::Flags;
 using anchor::FlagsExit;
 
-std::variant<Flags, FlagsExit> Parse(std::vector<std::string> args) {
+std::variant<Flags, FlagsExit> Parse(const std::vector<std::string>& args) {
   std::vector<const char*> argv = {"anchorbrowser_exporter"};
   for (const auto& a : args) argv.push_back(a.c_str());
   return anchor::ParseFlags(static_cast<int>(argv.size()), argv.data());
 }
 
-Flags ParseOk(std::vector<std::string> args) {
-  auto parsed = Parse(std::move(args));
+Flags ParseOk(const std::vector<std::string>& args) {
+  auto parsed = Parse(args);
   if (const auto* exit = std::get_if<FlagsExit>(&parsed))
     FAIL("exit " << exit->status << ": " << exit->err);
   return std::get<Flags>(parsed);
 }
 
-FlagsExit ParseExit(std::vector<std::string> args) {
-  auto parsed = Parse(std::move(args));
+FlagsExit ParseExit(const std::vector<std::string>& args) {
+  auto parsed = Parse(args);
   REQUIRE(std::holds_alternative<FlagsExit>(parsed));
   return std::get<FlagsExit>(parsed);
 }
