@@ -1,3 +1,6 @@
+// gzip end to end: /metrics gzipped by the exporter at the fastest level for a scraper that
+// asks for it, plain text for one that refuses it. AcceptsGzip and GzipFast are tested
+// directly in web/test_http_compression.cpp.
 #include <httplib.h>
 #include <zlib.h>
 
@@ -7,10 +10,6 @@
 
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
-#include "web/http_compression.h"
-
-using anchor::AcceptsGzip;
-using anchor::GzipFast;
 
 namespace {
 
@@ -36,45 +35,7 @@ std::string Gunzip(const std::string& gz) {
 
 }  // namespace
 
-TEST_CASE("Accept-Encoding: gzip is recognised as HTTP defines it", "[web][gzip]") {
-  CHECK(AcceptsGzip("gzip"));
-  CHECK(AcceptsGzip("GZip"));
-  CHECK(AcceptsGzip("deflate, gzip;q=0.5, br"));
-  CHECK(AcceptsGzip(" identity , gzip "));
-  CHECK_FALSE(AcceptsGzip(""));
-  CHECK_FALSE(AcceptsGzip("br, deflate"));
-  CHECK_FALSE(AcceptsGzip("x-gzip2"));
-  CHECK_FALSE(AcceptsGzip("gzip;q=0"));
-  CHECK_FALSE(AcceptsGzip("gzip; q=0.0, br"));
-  CHECK_FALSE(AcceptsGzip("identity"));
-  CHECK_FALSE(AcceptsGzip("identity;q=1, *;q=0"));
-  CHECK_FALSE(AcceptsGzip("gzip;q=0, *"));  // gzip's own weight beats "*"
-  CHECK_FALSE(AcceptsGzip("gzip;Q=0.000"));
-  CHECK_FALSE(AcceptsGzip("gzip;q=abc"));  // a malformed weight is not "acceptable"
-  CHECK_FALSE(AcceptsGzip("gzip;q=2"));
-  CHECK_FALSE(AcceptsGzip("gzip;q=0.0001"));  // at most three decimals
-  CHECK_FALSE(AcceptsGzip("gzipfoo"));
-  CHECK(AcceptsGzip("*"));
-  CHECK(AcceptsGzip("identity, *;q=0.1"));
-  CHECK(AcceptsGzip("gzip;q=0.001"));
-  CHECK(AcceptsGzip("gzip ; q = 1.0"));
-  CHECK(AcceptsGzip("x-gzip"));
-}
-
-TEST_CASE("GzipFast output inflates back to its input", "[web][gzip]") {
-  std::string text;
-  for (int i = 0; i < 20000; ++i) {
-    text += "anchorbrowser_batch_up{batch_id=\"b-" + std::to_string(i) + "\"} 1\n";
-  }
-  for (const std::string& input : {std::string(), std::string("x"), text}) {
-    const auto gz = GzipFast(input);
-    REQUIRE(gz);
-    CHECK(Gunzip(*gz) == input);
-  }
-  CHECK(GzipFast(text)->size() < text.size() / 5);
-}
-
-TEST_CASE("/metrics is gzipped once for a scraper that accepts gzip", "[web][gzip]") {
+TEST_CASE("/metrics is gzipped once for a scraper that accepts gzip", "[gzip][e2e]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
   api.SetBatchJson("b1", anchor::test::BatchJson("b1", "completed", 50));
@@ -104,7 +65,7 @@ TEST_CASE("/metrics is gzipped once for a scraper that accepts gzip", "[web][gzi
 }
 
 TEST_CASE("an Accept-Encoding that refuses gzip (q=0, identity) gets plain text on every page",
-          "[web][gzip]") {
+          "[gzip][e2e]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
   api.SetBatchJson("b1", anchor::test::BatchJson("b1", "completed", 50));

@@ -1,22 +1,17 @@
 // The exporter's own server under load it did not ask for: many idle connections, a burst of
-// scrapes, a pool that is full.
+// scrapes, a pool that is full. WorkerPool itself is tested directly in web/test_worker_pool.cpp.
 #include <httplib.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
 #include "support/web_fixtures.h"
-#include "web/worker_pool.h"
 
 using anchor::FakeAnchorApi;
-using anchor::WorkerPool;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
 
@@ -90,31 +85,6 @@ TEST_CASE("scrapes beyond --web.max-requests get 503", "[hardening][e2e]") {
   CHECK(first_status == 200);
   exporter.Get("/metrics", &status);  // the slot is free again
   CHECK(status == 200);
-}
-
-TEST_CASE("the worker pool grows to its bound, queues, then refuses", "[hardening]") {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<int> done{0};
-  auto blocker = [&] {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return release; });
-    ++done;
-  };
-  WorkerPool pool(/*max_threads=*/2, /*max_queued=*/2);
-  for (int i = 0; i < 4; ++i) CHECK(pool.TryPost(blocker));  // 2 running, 2 queued
-  CHECK(pool.threads() == 2);
-  // Full: the front answers 503 rather than letting requests pile up.
-  CHECK_FALSE(pool.TryPost([&] { ++done; }));
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    release = true;
-  }
-  cv.notify_all();
-  pool.Shutdown();  // runs what was queued, joins the threads
-  CHECK(done == 4);
-  CHECK_FALSE(pool.TryPost([] {}));
 }
 
 TEST_CASE("a second exporter cannot listen on a port already in use", "[hardening][e2e]") {

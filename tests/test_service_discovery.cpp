@@ -1,6 +1,6 @@
-// GET /sd: every tracked batch as a Prometheus http_sd_configs target (issue 14).
+// GET /sd end to end: every tracked batch as a Prometheus http_sd_configs target (issue 14).
+// RenderServiceDiscovery is tested directly in web/test_service_discovery.cpp.
 #include <httplib.h>
-#include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -10,8 +10,8 @@
 
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
+#include "support/sd_targets.h"
 #include "support/web_fixtures.h"
-#include "web/service_discovery.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
@@ -20,30 +20,8 @@ using anchor::test::ExporterHarness;
 namespace {
 
 const char* kKey = "sd-key-7";
-using Labels = std::map<std::string, std::string>;
-
-// target -> labels of a /sd body; fails the test unless it is a list of one-target groups.
-std::map<std::string, Labels> ParseTargets(const std::string& body) {
-  rapidjson::Document doc;
-  doc.Parse(body.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
-  REQUIRE(doc.IsArray());
-  std::map<std::string, Labels> out;
-  for (const auto& group : doc.GetArray()) {
-    REQUIRE(group.IsObject());
-    REQUIRE(group["targets"].IsArray());
-    REQUIRE(group["targets"].Size() == 1);
-    Labels labels;
-    for (const auto& l : group["labels"].GetObject()) {
-      REQUIRE(l.value.IsString());
-      labels[l.name.GetString()] = l.value.GetString();
-    }
-    const std::string target = group["targets"][0].GetString();
-    REQUIRE(out.count(target) == 0);  // one group per batch
-    out[target] = labels;
-  }
-  return out;
-}
+using Labels = anchor::test::SdLabels;
+using anchor::test::ParseSdTargets;
 
 struct SdAnswer {
   int status = 0;
@@ -64,19 +42,6 @@ double Now() { return static_cast<double>(std::time(nullptr)); }
 
 }  // namespace
 
-TEST_CASE("the /sd body is http_sd JSON with escaped labels", "[sd]") {
-  const auto body = anchor::RenderServiceDiscovery(
-      {{"b-1", false, std::string("processing"), {{"team", "a \"quoted\"\n\\ value"}}},
-       {"b-2", true, std::nullopt, {}}});
-  const auto targets = ParseTargets(body);
-  REQUIRE(targets.size() == 2);
-  CHECK(targets.at("b-1") == Labels{{"__meta_anchorbrowser_source", "configured"},
-                                    {"__meta_anchorbrowser_status", "processing"},
-                                    {"__meta_anchorbrowser_label_team", "a \"quoted\"\n\\ value"}});
-  CHECK(targets.at("b-2") == Labels{{"__meta_anchorbrowser_source", "discovered"}});
-  CHECK(ParseTargets(anchor::RenderServiceDiscovery({})).empty());  // "[]", not null
-}
-
 TEST_CASE("/sd lists configured and discovered batches and follows discovery", "[sd]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
   REQUIRE(api.Start());
@@ -94,7 +59,7 @@ TEST_CASE("/sd lists configured and discovered batches and follows discovery", "
   auto sd = GetSd(exporter.port());
   REQUIRE(sd.status == 200);
   CHECK(sd.content_type == "application/json");
-  auto targets = ParseTargets(sd.body);
+  auto targets = ParseSdTargets(sd.body);
   CHECK(targets.size() == 2);
   CHECK(targets["mine"] == Labels{{"__meta_anchorbrowser_source", "configured"},
                                   {"__meta_anchorbrowser_label_team", "a"}});
@@ -104,7 +69,7 @@ TEST_CASE("/sd lists configured and discovered batches and follows discovery", "
   int status = 0;
   exporter.Get("/probe?target=found-1", &status);
   REQUIRE(status == 200);
-  targets = ParseTargets(GetSd(exporter.port()).body);
+  targets = ParseSdTargets(GetSd(exporter.port()).body);
   CHECK(targets["found-1"]["__meta_anchorbrowser_status"] == "processing");
 
   // A new batch appears in the list: it shows up in /sd without any /metrics scrape.
@@ -113,7 +78,7 @@ TEST_CASE("/sd lists configured and discovered batches and follows discovery", "
   bool appeared = false;
   for (int i = 0; i < 200 && !appeared; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    appeared = ParseTargets(GetSd(exporter.port()).body).count("found-2") == 1;
+    appeared = ParseSdTargets(GetSd(exporter.port()).body).count("found-2") == 1;
   }
   CHECK(appeared);
 }
@@ -130,5 +95,5 @@ TEST_CASE("/sd is behind the same basic authentication as every path", "[sd][aut
   CHECK(GetSd(exporter.port(), "prometheus", "wrong").status == 401);
   const auto ok = GetSd(exporter.port(), "prometheus", "s3cret");
   CHECK(ok.status == 200);
-  CHECK(ParseTargets(ok.body).count("mine") == 1);
+  CHECK(ParseSdTargets(ok.body).count("mine") == 1);
 }

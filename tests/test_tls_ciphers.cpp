@@ -1,5 +1,7 @@
 // cipher_suites and curve_preferences as the exporter-toolkit names them, and TLS 1.2 defaults
-// limited to forward-secret AEAD suites, checked with the real `openssl s_client`.
+// limited to forward-secret AEAD suites, checked with the real `openssl s_client`. The name
+// tables are tested directly in web/test_tls_names.cpp, the config errors in
+// web/test_web_config.cpp.
 #include <sys/wait.h>
 
 #include <array>
@@ -12,7 +14,6 @@
 #include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
-#include "web/web_config.h"
 
 using anchor::test::ExporterHarness;
 using anchor::test::KeyType;
@@ -133,33 +134,4 @@ TEST_CASE("curve_preferences limits and orders the key exchange groups", "[tls][
   INFO(only256.output);
   CHECK(only256.ok);
   CHECK(only256.output.find("Server Temp Key: ECDH, prime256v1") != std::string::npos);
-}
-
-TEST_CASE("unknown cipher suite and curve names are config errors naming the key",
-          "[tls][ciphers][config]") {
-  const auto cert = MakeSelfSignedCertificate();
-  const std::string files = "tls_server_config:\n  cert_file: " + cert.cert_file +
-                            "\n  key_file: " + cert.key_file + "\n";
-  auto load = [&](const std::string& extra) {
-    return anchor::LoadWebConfigString(files + extra, "web.yml", "");
-  };
-  auto bad =
-      load("  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ECDHE-RSA-AES128-SHA]\n");
-  CHECK_FALSE(bad.ok());
-  CHECK(bad.error().find("tls_server_config.cipher_suites[1]: unknown cipher suite "
-                         "\"ECDHE-RSA-AES128-SHA\"") != std::string::npos);
-  bad = load("  curve_preferences: [P-256]\n");
-  CHECK_FALSE(bad.ok());
-  CHECK(bad.error().find("tls_server_config.curve_preferences[0]: unknown curve \"P-256\" "
-                         "(expected one of CurveP256, CurveP384, CurveP521, X25519)") !=
-        std::string::npos);
-  bad = load("  cipher_suites: TLS_AES_128_GCM_SHA256\n");
-  CHECK(bad.error().find("tls_server_config.cipher_suites: expected a list") != std::string::npos);
-  const auto good = load(
-      "  cipher_suites: [TLS_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305]\n"
-      "  curve_preferences: [X25519, CurveP521]\n  prefer_server_cipher_suites: true\n");
-  INFO((good.ok() ? "" : good.error()));
-  REQUIRE(good.ok());
-  CHECK(good->tls->cipher_suites.size() == 2);
-  CHECK(good->tls->curve_preferences == std::vector<std::string>{"X25519", "CurveP521"});
 }

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <memory>
+#include <utility>
 
 namespace anchor {
 namespace {
@@ -43,6 +44,7 @@ std::unique_ptr<httplib::Server> MakeServer(SimulatedApi& api) {
 
 }  // namespace
 
-DemoApiServer::DemoApiServer() : server_(MakeServer(simulated_), /*tls=*/false) {}
+DemoApiServer::DemoApiServer(UnixClock now)
+    : simulated_(std::move(now)), server_(MakeServer(simulated_), /*tls=*/false) {}
 
 }  // namespace anchor

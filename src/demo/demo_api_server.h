@@ -12,7 +12,8 @@ namespace anchor {
 // Nothing here scripts faults: that is the tests' fake API (tests/support/fake_anchor_api.h).
 class DemoApiServer {
  public:
-  DemoApiServer();
+  // `now`: the simulation's clock (the system clock; a test passes a fixed one).
+  explicit DemoApiServer(UnixClock now = SystemUnixNow);
   bool Start() { return server_.Start(); }
   void Stop() { server_.Stop(); }
   std::string base_url() const { return server_.base_url(); }

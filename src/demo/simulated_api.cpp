@@ -8,13 +8,10 @@
 #include "anchor/timestamp.h"
 
 namespace anchor {
-namespace {
 
-double NowUnix() {
+double SystemUnixNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
-
-}  // namespace
 
 std::string ApiErrorBody(int code, const std::string& message) {
   return R"({"error": {"code": )" + std::to_string(code) + R"(, "message": ")" + message + R"("}})";
@@ -64,7 +61,7 @@ std::string RenderBatchList(const std::vector<ListedBatch>& batches, const ListQ
 void SimulatedApi::Add(SimulatedBatchSpec spec, bool loop) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string id = spec.id;
-  const double created_at = NowUnix() - static_cast<double>(spec.started_ago.count());
+  const double created_at = now_() - static_cast<double>(spec.started_ago.count());
   batches_[id] = Simulated{std::move(spec), created_at, loop};
 }
 
@@ -76,13 +73,14 @@ void SimulatedApi::Remove(const std::string& id) {
 std::optional<std::string> SimulatedApi::BatchBody(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
   const auto it = batches_.find(id);
-  if (it == batches_.end() || it->second.created_at > NowUnix()) return std::nullopt;
+  const double now = now_();
+  if (it == batches_.end() || it->second.created_at > now) return std::nullopt;
   Simulated& s = it->second;
-  double elapsed = NowUnix() - s.created_at;
+  double elapsed = now - s.created_at;
   const double cycle = static_cast<double>((s.spec.duration + s.spec.pause).count());
   if (s.loop && elapsed > cycle) {
     s.created_at += std::floor(elapsed / cycle) * cycle;
-    elapsed = NowUnix() - s.created_at;
+    elapsed = now - s.created_at;
   }
   return RenderSimulatedBatch(s.spec, s.created_at, elapsed);
 }
@@ -91,7 +89,7 @@ std::vector<ListedBatch> SimulatedApi::Listed() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<ListedBatch> out;
   out.reserve(batches_.size());
-  const double now = NowUnix();
+  const double now = now_();
   for (const auto& [id, sim] : batches_) {
     if (sim.created_at > now) continue;  // not created yet
     out.push_back({id, SimulatedStatus(sim.spec, now - sim.created_at), sim.created_at});

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "demo/batch_simulation.h"
@@ -38,10 +40,17 @@ std::string RenderBatchList(const std::vector<ListedBatch>& batches, const ListQ
 // The answer body of the API's error responses.
 std::string ApiErrorBody(int code, const std::string& message);
 
+// The current time as Unix seconds: the simulation's only view of the clock.
+using UnixClock = std::function<double()>;
+double SystemUnixNow();
+
 // The demo's batches as the Anchor API would report them, moving through their lifecycle in
-// real time. No HTTP here: DemoApiServer serves it, and the tests' fake API embeds it.
+// real time (`now`, the system clock unless a test gives a clock of its own). No HTTP here:
+// DemoApiServer serves it, and the tests' fake API embeds it.
 class SimulatedApi {
  public:
+  explicit SimulatedApi(UnixClock now = SystemUnixNow) : now_(std::move(now)) {}
+
   // A batch created `spec.started_ago` before now; with `loop`, it starts over `spec.pause`
   // after finishing, so a demo keeps changing.
   void Add(SimulatedBatchSpec spec, bool loop);
@@ -58,6 +67,7 @@ class SimulatedApi {
     double created_at;
     bool loop;
   };
+  UnixClock now_;
   mutable std::mutex mu_;
   std::map<std::string, Simulated> batches_;
 };

@@ -4,6 +4,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "support/test_tls.h"
+#include "support/web_fixtures.h"
+
 namespace anchor::test {
 
 std::vector<Sample> ParseExposition(const std::string& text) {
@@ -65,6 +68,18 @@ int CountSeries(const std::vector<Sample>& samples, const std::string& name,
     n += s.name == name && it != s.labels.end() && it->second == batch_id;
   }
   return n;
+}
+
+int StrictOpenMetricsParse(const std::string& text, std::string& output) {
+  const auto file = MakeTempDir() + "/exposition.om";
+  WriteFile(file, text);
+  return RunCommand(
+      "/usr/bin/python3 -c 'import sys\n"
+      "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
+      "for f in text_string_to_metric_families(open(sys.argv[1]).read()):\n"
+      "    print(f.name, f.type, len(f.samples))' " +
+          file,
+      output);
 }
 
 }  // namespace anchor::test

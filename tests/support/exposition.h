@@ -32,4 +32,10 @@ double FetchErrors(const std::vector<Sample>& samples, const std::string& reason
 int CountSeries(const std::vector<Sample>& samples, const std::string& name,
                 const std::string& batch_id);
 
+// Parses `text` with the strict OpenMetrics parser of Debian's python3-prometheus-client
+// (under /usr/bin/python3, which need not be the first python3 on the PATH); `output` gets the
+// family names, types and sample counts, one family a line, or the parser's error. Returns the
+// parser's exit status (0: accepted).
+int StrictOpenMetricsParse(const std::string& text, std::string& output);
+
 }  // namespace anchor::test

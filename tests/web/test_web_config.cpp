@@ -146,3 +146,32 @@ TEST_CASE("web-config.example.yml is valid", "[web_config]") {
   CHECK(r->tls);
   CHECK(r->basic_auth_users.count("prometheus") == 1);
 }
+
+TEST_CASE("unknown cipher suite and curve names are config errors naming the key",
+          "[unit][web][tls][ciphers][config]") {
+  const auto cert = MakeSelfSignedCertificate();
+  const std::string files = "tls_server_config:\n  cert_file: " + cert.cert_file +
+                            "\n  key_file: " + cert.key_file + "\n";
+  auto load = [&](const std::string& extra) {
+    return anchor::LoadWebConfigString(files + extra, "web.yml", "");
+  };
+  auto bad =
+      load("  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ECDHE-RSA-AES128-SHA]\n");
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.error().find("tls_server_config.cipher_suites[1]: unknown cipher suite "
+                         "\"ECDHE-RSA-AES128-SHA\"") != std::string::npos);
+  bad = load("  curve_preferences: [P-256]\n");
+  CHECK_FALSE(bad.ok());
+  CHECK(bad.error().find("tls_server_config.curve_preferences[0]: unknown curve \"P-256\" "
+                         "(expected one of CurveP256, CurveP384, CurveP521, X25519)") !=
+        std::string::npos);
+  bad = load("  cipher_suites: TLS_AES_128_GCM_SHA256\n");
+  CHECK(bad.error().find("tls_server_config.cipher_suites: expected a list") != std::string::npos);
+  const auto good = load(
+      "  cipher_suites: [TLS_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305]\n"
+      "  curve_preferences: [X25519, CurveP521]\n  prefer_server_cipher_suites: true\n");
+  INFO((good.ok() ? "" : good.error()));
+  REQUIRE(good.ok());
+  CHECK(good->tls->cipher_suites.size() == 2);
+  CHECK(good->tls->curve_preferences == std::vector<std::string>{"X25519", "CurveP521"});
+}
