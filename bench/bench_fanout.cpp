@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "anchor/api_client.h"
 #include "bench_util.h"
 #include "collect/batch_collector.h"
 #include "collect/self_metrics.h"
@@ -70,7 +71,11 @@ Run RunCase(const std::optional<test::TestCertificate>& cert, const Case& c, int
   }
 
   SelfMetrics metrics;
-  BatchCollector collector(config, metrics, NullLogger());
+  // The collector's own client, held here so that its connection count can be read.
+  ApiClient client(
+      config.anchor, [&metrics](int status) { metrics.CountApiRequest(status); },
+      config.sessions.buckets);
+  BatchCollector collector(config, client, metrics, NullLogger());
   auto scrape = [&] {
     const auto start = Clock::now();
     const auto families = collector.Collect(start + std::chrono::minutes(2));
@@ -86,13 +91,13 @@ Run RunCase(const std::optional<test::TestCertificate>& cert, const Case& c, int
 
   Run run;
   scrape();
-  run.handshakes_first = collector.client().connections_opened();
+  run.handshakes_first = client.connections_opened();
   std::vector<double> samples;
   samples.reserve(static_cast<size_t>(c.reps));
   for (int i = 0; i < c.reps; ++i) samples.push_back(scrape());
   run.stats = Summarize(samples);
   run.handshakes_per_scrape =
-      static_cast<double>(collector.client().connections_opened() - run.handshakes_first) / c.reps;
+      static_cast<double>(client.connections_opened() - run.handshakes_first) / c.reps;
   run.floor = std::ceil(static_cast<double>(c.batches) / concurrency) *
               std::chrono::duration<double>(latency).count();
   run.peak_in_flight = api.PeakConcurrentRequests();

@@ -1,7 +1,8 @@
-// Issue 3: batches found through the list endpoint are exported beside the configured ones.
+// Issue 3, end to end: batches found through the list endpoint are exported beside the
+// configured ones. Refreshes, pages and truncation are unit-tested in
+// tests/collect/test_batch_discovery.cpp, a batch leaving the list in test_batch_collector.cpp.
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <thread>
 
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
@@ -103,36 +104,6 @@ TEST_CASE("a 401 on the list keeps the configured batches exported", "[discovery
                     {{"reason", "unauthorized"}}) == 1.0);
   CHECK(SampleValue(s, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) == 0.0);
   CHECK(exporter.LogText().find("batch discovery failed") != std::string::npos);
-}
-
-TEST_CASE("a batch that leaves the list stays until it is seen finished", "[discovery]") {
-  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
-  REQUIRE(api.Start());
-  ListBatches(api, 2);  // found-0, found-1
-  auto config = DiscoveryConfig(api);
-  config.discovery.refresh_interval = std::chrono::milliseconds(1);
-  ExporterHarness exporter(config);
-  exporter.Scrape();
-  // found-0 finished and so left the list of processing batches.
-  api.SetListedBatches({{"found-1", "processing", static_cast<double>(std::time(nullptr))}});
-  api.SetBatchJson("found-0", BatchJson("found-0", "completed", 2));
-  // Each scrape below must come after refresh_interval, however fast the one before it was.
-  const auto past_refresh = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
-  past_refresh();
-  auto s = ParseExposition(exporter.Scrape());
-  CHECK(SampleValue(s, "anchorbrowser_batch_status",
-                    {{"batch_id", "found-0"}, {"status", "completed"}}) ==
-        1.0);  // its end is exported once...
-  // ...then dropped by a later refresh (refreshes run in the background, so which scrape
-  // first misses it is not fixed; 5 s bounds the wait, not the speed).
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  do {
-    past_refresh();
-    s = ParseExposition(exporter.Scrape());
-  } while (anchor::test::CountSeries(s, "anchorbrowser_batch_up", "found-0") != 0 &&
-           std::chrono::steady_clock::now() < give_up);
-  CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_up", "found-0") == 0);
-  CHECK(SampleValue(s, "anchorbrowser_batch_up", {{"batch_id", "found-1"}}) == 1.0);
 }
 
 // 20,000 batches are 200 pages. Listed one after the other at 50 ms a page they would take 10 s,

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
+#include "anchor/api_client.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
@@ -214,12 +215,13 @@ TEST_CASE("kept-alive connections are reused between scrapes", "[e2e][keepalive]
     config.batches.push_back({id, {}});
   }
   anchor::SelfMetrics metrics;
-  anchor::BatchCollector collector(config, metrics, anchor::NullLogger());
+  anchor::ApiClient client(config.anchor);
+  anchor::BatchCollector collector(config, client, metrics, anchor::NullLogger());
   for (int i = 0; i < 3; ++i) {
     collector.Collect(std::chrono::steady_clock::now() + std::chrono::seconds(10));
   }
   CHECK(api.TotalRequests() == 9);
-  CHECK(collector.client().connections_opened() == 1);
+  CHECK(client.connections_opened() == 1);
 }
 
 TEST_CASE("absent fields omit their series instead of exporting 0", "[e2e]") {

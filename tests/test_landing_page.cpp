@@ -10,10 +10,10 @@
 #include <regex>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
+#include "support/manual_clock.h"
 #include "support/test_tls.h"
 #include "web/landing_page.h"
 
@@ -236,9 +236,10 @@ TEST_CASE("the landing page dates data by the API's answer, not by the scrape th
   auto config = anchor::test::TestConfig(api.base_url(), FakeAnchorApi::Options{}.api_key);
   config.batches = {{"cached", {}}};
   config.cache.min_interval = std::chrono::hours(1);
-  ExporterHarness exporter(config);
+  anchor::test::ManualClock clock;
+  ExporterHarness exporter(config, clock);
   exporter.Scrape();
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  clock.Advance(std::chrono::milliseconds(2100));
   exporter.Scrape();  // answered from the cache
   CHECK(api.RequestCount("cached") == 1);
   const auto page = exporter.Get("/");

@@ -1,4 +1,5 @@
-// Issue 3: deadlines, classified faults, rate limits, coalescing and caching.
+// Issue 3, end to end: deadlines, classified faults, Retry-After, coalescing, hung batches.
+// The fetcher's cache and rate limits are unit-tested in tests/collect/test_batch_fetcher.cpp.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
@@ -8,6 +9,7 @@
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
+#include "support/manual_clock.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
@@ -181,7 +183,8 @@ TEST_CASE("a 429 is honoured until Retry-After passes", "[resilience][ratelimit]
   api.SetBatchJson("other", BatchJson("other", "processing", 3));
   auto config = anchor::test::TestConfig(api.base_url(), kKey);
   config.batches = {{"limited", {}}, {"other", {}}};
-  ExporterHarness exporter(config);
+  anchor::test::ManualClock clock;  // Retry-After is a date: the API client dates it in real time
+  ExporterHarness exporter(config, clock);
 
   auto s = ParseExposition(exporter.Scrape());
   CHECK(UpValue(s, "limited") == 0.0);
@@ -196,7 +199,7 @@ TEST_CASE("a 429 is honoured until Retry-After passes", "[resilience][ratelimit]
   CHECK(api.RequestCount("other") == 2);
 
   api.SetBatchJson("limited", BatchJson("limited", "processing", 3));
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  clock.Advance(std::chrono::milliseconds(2100));
   s = ParseExposition(exporter.Scrape());
   CHECK(UpValue(s, "limited") == 1.0);
   CHECK(api.RequestCount("limited") == 2);
@@ -222,23 +225,6 @@ TEST_CASE("Retry-After dates far from now do not overflow the clock", "[resilien
   const auto early = anchor::ParseRetryAfter("Sat, 01 Jan 0000 00:00:00 GMT", now);
   REQUIRE(early);
   CHECK(*early == system_clock::from_time_t(0));
-}
-
-TEST_CASE("max_requests_per_second caps the request rate", "[resilience][ratelimit]") {
-  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
-  REQUIRE(api.Start());
-  auto config = anchor::test::TestConfig(api.base_url(), kKey);
-  config.anchor.max_requests_per_second = 2;
-  for (int i = 0; i < 6; ++i) {
-    const std::string id = "r" + std::to_string(i);
-    api.SetBatchJson(id, BatchJson(id, "processing", 2));
-    config.batches.push_back({id, {}});
-  }
-  ExporterHarness exporter(config);
-  const auto s = ParseExposition(exporter.Get("/metrics", nullptr, "1.2"));  // 0.7 s budget
-  // One token at start and one more after 0.5 s: at most 2 requests (3 if the clock is slow).
-  CHECK(api.TotalRequests() <= 3);
-  CHECK(FetchErrors(s, "rate_limited") >= 3.0);
 }
 
 TEST_CASE("concurrent scrapes share one API request per batch", "[resilience][coalescing]") {
@@ -269,47 +255,39 @@ TEST_CASE("concurrent scrapes share one API request per batch", "[resilience][co
   }
 }
 
-TEST_CASE("terminal batches are served from cache within terminal_ttl", "[resilience][cache]") {
-  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
+TEST_CASE("as many hung batches as request slots, listed first, starve no healthy batch",
+          "[resilience]") {
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 32});
   REQUIRE(api.Start());
-  api.SetBatchJson("done", BatchJson("done", "completed", 4));
-  api.SetBatchJson("active", BatchJson("active", "processing", 4));
   auto config = anchor::test::TestConfig(api.base_url(), kKey);
-  config.batches = {{"done", {}}, {"active", {}}};
-  ExporterHarness exporter(config);
-  std::vector<anchor::test::Sample> s;
-  for (int i = 0; i < 20; ++i) s = ParseExposition(exporter.Scrape());
-  CHECK(api.RequestCount("done") == 1);
-  CHECK(api.RequestCount("active") == 20);
-  CHECK(SampleValue(s, "anchorbrowser_exporter_cache_hits_total", {}) == 19.0);
-  CHECK(UpValue(s, "done") == 1.0);
-  CHECK(SampleValue(s, "anchorbrowser_batch_status",
-                    {{"batch_id", "done"}, {"status", "completed"}}) == 1.0);
-
-  SECTION("min_interval holds active batches too, terminal_ttl 0 turns caching off") {
-    config.cache.min_interval = std::chrono::minutes(1);
-    config.cache.terminal_ttl = std::chrono::milliseconds(0);
-    FakeAnchorApi api2(FakeAnchorApi::Options{kKey, "", "", 8});
-    REQUIRE(api2.Start());
-    api2.SetBatchJson("active", BatchJson("active", "processing", 4));
-    config.anchor.base_url = api2.base_url();
-    config.batches = {{"active", {}}};
-    ExporterHarness exporter2(config);
-    for (int i = 0; i < 5; ++i) exporter2.Scrape();
-    CHECK(api2.RequestCount("active") == 1);
+  config.anchor.max_concurrency = 3;
+  config.anchor.timeout = std::chrono::seconds(10);  // the default: longer than the scrape
+  FakeAnchorApi::Answer hang;
+  hang.never_answer = true;
+  for (int i = 0; i < 3; ++i) {
+    api.SetAnswer("hung" + std::to_string(i), hang);
+    config.batches.push_back({"hung" + std::to_string(i), {}});
   }
-}
+  std::vector<std::string> healthy;
+  for (int i = 0; i < 10; ++i) {
+    healthy.push_back("ok" + std::to_string(i));
+    api.SetBatchJson(healthy.back(), BatchJson(healthy.back(), "processing", 3));
+    config.batches.push_back({healthy.back(), {}});
+  }
+  anchor::test::ExporterHarness exporter(config);
 
-TEST_CASE("failed fetches are not cached", "[resilience][cache]") {
-  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
-  REQUIRE(api.Start());
-  api.SetAnswer("flaky", Answer("{}", 500));
-  auto config = anchor::test::TestConfig(api.base_url(), kKey);
-  config.cache.min_interval = std::chrono::minutes(1);
-  config.batches = {{"flaky", {}}};
-  ExporterHarness exporter(config);
-  CHECK(UpValue(ParseExposition(exporter.Scrape()), "flaky") == 0.0);
-  api.SetBatchJson("flaky", BatchJson("flaky", "processing", 2));
-  CHECK(UpValue(ParseExposition(exporter.Scrape()), "flaky") == 1.0);
-  CHECK(api.RequestCount("flaky") == 2);
+  // Including the first scrape, when nothing is known about any batch yet.
+  for (int scrape = 0; scrape < 3; ++scrape) {
+    int status = 0;
+    const auto start = Clock::now();
+    const auto s = ParseExposition(exporter.Get("/metrics", &status, "2"));  // 1.5 s deadline
+    CAPTURE(scrape, std::chrono::duration<double>(Clock::now() - start).count());
+    CHECK(status == 200);
+    for (const auto& id : healthy) {
+      CAPTURE(id);
+      CHECK(UpValue(s, id) == 1.0);
+    }
+    CHECK(UpValue(s, "hung0") == 0.0);
+  }
+  CHECK(api.RequestCount("ok0") == 3);  // each scrape really asked the API
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "anchor/batch_list.h"
+#include "anchor/batch_source.h"
 #include "anchor/deadline_watchdog.h"
 #include "anchor/fetch_result.h"
 #include "anchor/fetch_trace.h"
@@ -22,7 +23,7 @@ namespace anchor {
 
 // Reads batches from the Anchor Browser API. Thread-safe: concurrent calls each take a kept-alive
 // connection from a small pool (one per concurrent request, reused between scrapes).
-class ApiClient {
+class ApiClient final : public BatchSource {
  public:
   using Clock = std::chrono::steady_clock;
   // Called once per HTTP answer with its status code (for the requests counter).
@@ -31,7 +32,7 @@ class ApiClient {
   // Session run and queue times of fetched batches are binned into `buckets`.
   explicit ApiClient(const AnchorConfig& config, ResponseObserver on_response = {},
                      SessionBuckets buckets = {});
-  ~ApiClient();
+  ~ApiClient() override;
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
 
@@ -39,10 +40,10 @@ class ApiClient {
   // is first), whatever the server does. The id must satisfy IsValidBatchId. With a `trace`,
   // also records what the request did (for /probe?debug=true).
   FetchResult FetchBatch(const std::string& batch_id, Clock::time_point deadline,
-                         FetchTrace* trace = nullptr);
+                         FetchTrace* trace = nullptr) override;
 
   // GET /v1/batch-sessions with the query's filters and page (discovery).
-  BatchListResult ListBatches(const BatchListQuery& query, Clock::time_point deadline);
+  BatchListResult ListBatches(const BatchListQuery& query, Clock::time_point deadline) override;
 
   // Connections opened so far (TLS handshakes, for an https base URL).
   std::uint64_t connections_opened() const;

@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "base/system_clock.h"
 #include "collect/batch_families.h"
 #include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
@@ -100,6 +101,7 @@ Result<LoadedFiles> LoadBoth(const AppOptions& options) {
 ExporterApp::ExporterApp(AppOptions options, const Logger& log)
     : options_(std::move(options)),
       log_(log),
+      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::Instance()),
       reload_ok_(AddGauge(reload_registry_, "anchorbrowser_exporter_config_last_reload_successful",
                           "Whether the last configuration reload attempt was successful.")),
       reload_time_(AddGauge(reload_registry_,
@@ -120,7 +122,7 @@ bool ExporterApp::Start() {
   }
   LogWarnings(loaded->warnings);
   try {
-    holder_.Swap(std::make_shared<BatchCollector>(loaded->config, metrics_, log_));
+    holder_.Swap(std::make_shared<BatchCollector>(loaded->config, metrics_, log_, clock_));
   } catch (const std::exception& e) {  // the collector's threads could not start
     log_.Error("cannot start", {{"err", e.what()}});
     return false;
@@ -220,7 +222,7 @@ void ExporterApp::MarkReload(const Status& outcome) {
   std::lock_guard<std::mutex> lock(reload_state_mu_);
   reload_state_.ok = ok;
   reload_state_.error = ok ? "" : outcome.error();
-  reload_state_.at = std::chrono::system_clock::now();
+  reload_state_.at = clock_.SystemNow();
   if (ok) reload_state_.loaded_at = reload_state_.at;
 }
 
@@ -252,7 +254,7 @@ Status ExporterApp::ReplaceConfig() {
   if (!loaded.ok()) return Error{loaded.error()};
   std::shared_ptr<BatchCollector> next;
   try {
-    next = std::make_shared<BatchCollector>(loaded->config, metrics_, log_);
+    next = std::make_shared<BatchCollector>(loaded->config, metrics_, log_, clock_);
   } catch (const std::exception& e) {  // the collector's threads could not start
     return Error{e.what()};
   }
@@ -334,6 +336,7 @@ ProbeDebugAnswer ExporterApp::ProbeDebug(const std::string& target,
 std::string ExporterApp::LandingPage() const {
   const auto collector = holder_.Get();
   LandingPageInfo info;
+  info.now = clock_.SystemNow();  // the clock the batches' answers are dated by
   info.telemetry_path = options_.web.telemetry_path;
   info.probe_allow_unlisted = collector->config().probe.allow_unlisted;
   {

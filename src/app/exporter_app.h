@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/collector_holder.h"
+#include "base/clock.h"
 #include "base/result.h"
 #include "collect/self_metrics.h"
 #include "config/config_loader.h"
@@ -34,6 +35,9 @@ struct AppOptions {
   // Fetch the configured (and discovered) batches once at start, bounded by anchor.timeout;
   // /-/ready answers 503 until that is done. Off only in tests that count API requests.
   bool first_fetch = true;
+  // The collector's time (cache ages, Retry-After, refresh interval) and the landing page's
+  // "now"; null: the system's. Tests pass a clock they advance by hand; it must outlive the app.
+  const Clock* clock = nullptr;
 };
 
 // The running exporter: config -> collector -> HTTP server, plus reloading. main() and the
@@ -89,6 +93,7 @@ class ExporterApp {
 
   AppOptions options_;
   const Logger& log_;
+  const Clock& clock_;
   SelfMetrics metrics_;
   CollectorHolder holder_;
   std::unique_ptr<ExporterServer> server_;

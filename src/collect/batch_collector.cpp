@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "anchor/api_client.h"
 #include "collect/batch_families.h"
 #include "collect/self_metrics.h"
 #include "config/batch_id.h"
@@ -35,20 +36,34 @@ std::string JoinFields(const std::vector<std::string>& fields) {
 
 }  // namespace
 
-BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log)
+BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log,
+                               const Clock& clock)
+    : BatchCollector(config,
+                     std::make_unique<ApiClient>(
+                         config.anchor, [m = &metrics](int status) { m->CountApiRequest(status); },
+                         config.sessions.buckets),
+                     nullptr, metrics, log, clock) {}
+
+BatchCollector::BatchCollector(const Config& config, BatchSource& source, SelfMetrics& metrics,
+                               const Logger& log, const Clock& clock)
+    : BatchCollector(config, nullptr, &source, metrics, log, clock) {}
+
+BatchCollector::BatchCollector(const Config& config, std::unique_ptr<ApiClient> own_client,
+                               BatchSource* source, SelfMetrics& metrics, const Logger& log,
+                               const Clock& clock)
     : config_(config),
       metrics_(metrics),
       log_(log),
-      client_(
-          config_.anchor, [m = &metrics](int status) { m->CountApiRequest(status); },
-          config_.sessions.buckets),
-      fetcher_(client_, config_.anchor, config_.cache, metrics, log) {
+      clock_(clock),
+      own_client_(std::move(own_client)),
+      source_(source != nullptr ? *source : *own_client_),
+      fetcher_(source_, config_.anchor, config_.cache, metrics, log, clock) {
   // Looked up for every discovered id of every scrape (thousands); the first of duplicates wins.
   for (size_t i = 0; i < config_.batches.size(); ++i) configured_.emplace(config_.batches[i].id, i);
   if (config_.discovery.enabled) {
     discovery_ = std::make_unique<BatchDiscovery>(
-        client_, config_.discovery, config_.anchor.max_concurrency, config_.anchor.timeout, metrics,
-        log, [this](const std::string& id) { return SeenFinished(id); });
+        source_, config_.discovery, config_.anchor.max_concurrency, config_.anchor.timeout, metrics,
+        log, [this](const std::string& id) { return SeenFinished(id); }, clock);
   }
 }
 
@@ -61,11 +76,11 @@ void BatchCollector::Record(const BatchTarget& target,
     for (const auto& field : result->batch->invalid_fields) metrics_.CountInvalidField(field);
   }
   {
-    std::lock_guard<std::mutex> lock(last_mu_);
-    auto& last = last_[target.id];
-    const bool same_answer = last.first == result;  // a cache hit: nothing new to log
-    last = {result, std::chrono::system_clock::now()};
-    if (!same_answer) LogChange(target, *result);
+    std::lock_guard<std::mutex> lock(faults_mu_);
+    auto& recorded = faults_[target.id].recorded;
+    const bool same_answer = !recorded.owner_before(result) && !result.owner_before(recorded);
+    recorded = result;
+    if (!same_answer) LogChange(target, *result);  // else a cache hit: nothing new to log
   }
   if (result->ok() && result->batch->error && log_.Enabled(LogLevel::kDebug)) {
     log_.Debug("batch reports an error",
@@ -73,11 +88,11 @@ void BatchCollector::Record(const BatchTarget& target,
   }
 }
 
-// last_mu_ is held. One warn line when a batch goes down or fails for another reason, one info
+// faults_mu_ is held. One warn line when a batch goes down or fails for another reason, one info
 // line when it recovers, nothing while it stays as it was.
 void BatchCollector::LogChange(const BatchTarget& target, const FetchResult& result) {
   FaultState& state = faults_[target.id];
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = clock_.SteadyNow();
   if (!result.ok()) {
     const FetchError previous = state.error;
     state.failures = previous == FetchError::kNone ? 1 : state.failures + 1;
@@ -118,10 +133,9 @@ void BatchCollector::LogChange(const BatchTarget& target, const FetchResult& res
 }
 
 bool BatchCollector::SeenFinished(const std::string& batch_id) const {
-  std::lock_guard<std::mutex> lock(last_mu_);
-  const auto it = last_.find(batch_id);
-  if (it == last_.end() || !it->second.first->ok()) return false;
-  const auto& status = it->second.first->batch->status;
+  const auto last = fetcher_.State(batch_id).last;
+  if (!last || !last->ok()) return false;
+  const auto& status = last->batch->status;
   return status && IsTerminalStatus(*status);
 }
 
@@ -130,7 +144,7 @@ const BatchTarget* BatchCollector::Configured(const std::string& batch_id) const
   return it == configured_.end() ? nullptr : &config_.batches[it->second];
 }
 
-std::vector<BatchTarget> BatchCollector::Targets(Clock::time_point deadline, bool* truncated) {
+std::vector<BatchTarget> BatchCollector::Targets(Deadline deadline, bool* truncated) {
   std::vector<BatchTarget> targets = config_.batches;
   if (!discovery_) return targets;
   const auto found = discovery_->Current(deadline);
@@ -141,8 +155,8 @@ std::vector<BatchTarget> BatchCollector::Targets(Clock::time_point deadline, boo
   return targets;
 }
 
-BatchCollector::Collection BatchCollector::CollectBatches(Clock::time_point deadline) {
-  const auto start = Clock::now();
+BatchCollector::Collection BatchCollector::CollectBatches(Deadline deadline) {
+  const auto start = std::chrono::steady_clock::now();  // real time: a scrape's duration
   bool truncated = false;
   auto targets = Targets(deadline, &truncated);
   std::vector<std::string> ids;
@@ -185,7 +199,8 @@ BatchCollector::Collection BatchCollector::CollectBatches(Clock::time_point dead
   }
   auto duration = Gauge("anchorbrowser_exporter_scrape_duration_seconds",
                         "Time this collection of all batches took.");
-  AddValue(duration, std::chrono::duration<double>(Clock::now() - start).count());
+  AddValue(duration,
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   out.own.push_back(std::move(duration));
   // Prometheus 2.42 keeps scrape_timeout_seconds behind a feature flag: this lets an alert
   // compare the duration with what the scrape was allowed.
@@ -197,7 +212,7 @@ BatchCollector::Collection BatchCollector::CollectBatches(Clock::time_point dead
   return out;
 }
 
-std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point deadline) {
+std::vector<prometheus::MetricFamily> BatchCollector::Collect(Deadline deadline) {
   auto collection = CollectBatches(deadline);
   std::vector<BatchSnapshot> snapshots;
   snapshots.reserve(collection.results.size());
@@ -210,8 +225,7 @@ std::vector<prometheus::MetricFamily> BatchCollector::Collect(Clock::time_point 
   return families;
 }
 
-BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
-                                                  Clock::time_point deadline,
+BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id, Deadline deadline,
                                                   FetchExplanation* explanation) {
   ProbeResult out;
   if (!IsValidBatchId(batch_id)) {
@@ -233,7 +247,7 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id,
   return out;
 }
 
-void BatchCollector::RefreshDiscovery(Clock::time_point deadline) {
+void BatchCollector::RefreshDiscovery(Deadline deadline) {
   if (discovery_) discovery_->Current(deadline);
 }
 

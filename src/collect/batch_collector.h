@@ -11,18 +11,21 @@
 #include <unordered_map>
 #include <vector>
 
-#include "anchor/api_client.h"
+#include "base/clock.h"
 #include "base/probe_outcome.h"
+#include "base/system_clock.h"
 #include "collect/batch_discovery.h"
 #include "collect/batch_fetcher.h"
 #include "config/config.h"
 
 namespace anchor {
 
+class ApiClient;
+class BatchSource;
 class Logger;
 class SelfMetrics;
 
-// What the exporter holds now for one tracked batch (for the landing page).
+// What the exporter holds now for one tracked batch (for the landing page), from the fetcher.
 struct TrackedBatch {
   BatchTarget target;
   bool discovered = false;
@@ -37,8 +40,6 @@ struct TrackedBatch {
 // Config; a reload builds a new one.
 class BatchCollector {
  public:
-  using Clock = std::chrono::steady_clock;
-
   struct ProbeResult {
     ProbeOutcome outcome = ProbeOutcome::kOk;
     std::vector<prometheus::MetricFamily> families;
@@ -55,41 +56,49 @@ class BatchCollector {
     SessionHistograms histograms = SessionHistograms::kActive;
   };
 
-  BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log);
+  // Reads batches from the Anchor Browser API (an ApiClient of its own).
+  BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log,
+                 const Clock& clock = SystemClock::Instance());
+  // Reads batches from `source`, which must outlive the collector.
+  BatchCollector(const Config& config, BatchSource& source, SelfMetrics& metrics, const Logger& log,
+                 const Clock& clock = SystemClock::Instance());
   // Ends discovery's background refresh first: it reads what was last fetched.
   ~BatchCollector();
   BatchCollector(const BatchCollector&) = delete;
   BatchCollector& operator=(const BatchCollector&) = delete;
 
   // Fetches every tracked batch (ending by `deadline`).
-  Collection CollectBatches(Clock::time_point deadline);
+  Collection CollectBatches(Deadline deadline);
   // The same as families: the batch families followed by the exporter's own.
-  std::vector<prometheus::MetricFamily> Collect(Clock::time_point deadline);
+  std::vector<prometheus::MetricFamily> Collect(Deadline deadline);
 
   // Fetches one batch now (blackbox-style /probe): its series, up and fetch duration. A target
   // must be a valid id, and tracked unless probe.allow_unlisted is set.
   // With an `explanation`, also says how the fetch was answered and traces its request.
-  ProbeResult Probe(const std::string& batch_id, Clock::time_point deadline,
+  ProbeResult Probe(const std::string& batch_id, Deadline deadline,
                     FetchExplanation* explanation = nullptr);
 
   bool IsTracked(const std::string& batch_id) const;
   // Refreshes the discovered list when due, as a scrape does (for /sd, which Prometheus polls
   // whether or not anything scrapes the telemetry path).
-  void RefreshDiscovery(Clock::time_point deadline);
+  void RefreshDiscovery(Deadline deadline);
   // Every tracked batch with the fetcher's current state of it.
   std::vector<TrackedBatch> TrackedBatches() const;
   // Null when discovery is off.
   std::optional<BatchDiscovery::Status> DiscoveryStatus() const;
 
   const Config& config() const { return config_; }
-  ApiClient& client() { return client_; }
 
  private:
+  // `own_client` (null with a `source`) is the API client the collector reads from otherwise.
+  BatchCollector(const Config& config, std::unique_ptr<ApiClient> own_client, BatchSource* source,
+                 SelfMetrics& metrics, const Logger& log, const Clock& clock);
   // Counts what went wrong and logs changes of the batch's state (not every failed scrape).
   void Record(const BatchTarget& target, const std::shared_ptr<const FetchResult>& result);
   void LogChange(const BatchTarget& target, const FetchResult& result);
   // Configured targets, then discovered ones that are not configured.
-  std::vector<BatchTarget> Targets(Clock::time_point deadline, bool* truncated);
+  std::vector<BatchTarget> Targets(Deadline deadline, bool* truncated);
+  // Whether the fetcher's last answer for the batch has a terminal status (for discovery).
   bool SeenFinished(const std::string& batch_id) const;
   const BatchTarget* Configured(const std::string& batch_id) const;
 
@@ -97,23 +106,26 @@ class BatchCollector {
   std::unordered_map<std::string, size_t> configured_;  // id -> index in config_.batches
   SelfMetrics& metrics_;
   const Logger& log_;
-  ApiClient client_;
-  BatchFetcher fetcher_;
+  const Clock& clock_;
+  const std::unique_ptr<ApiClient> own_client_;  // null when reading from a given source
+  BatchSource& source_;
+  BatchFetcher fetcher_;                       // holds the last answer of every batch
   std::unique_ptr<BatchDiscovery> discovery_;  // null unless discovery.enabled
 
-  // What the logs last said about a batch, so that only changes are logged.
+  // What the logs last said about a batch, so that only changes are logged. Not an answer
+  // store: the answers are the fetcher's.
   struct FaultState {
+    // The answer recorded last, by identity only: an answer reused from the cache or shared by
+    // concurrent scrapes is recorded once. Does not keep the answer alive.
+    std::weak_ptr<const FetchResult> recorded;
     FetchError error = FetchError::kNone;  // kNone: up (or not fetched yet)
     int failures = 0;                      // fetches failed in a row
-    std::chrono::steady_clock::time_point since{};
+    Clock::Steady::time_point since{};     // of the first of those failures
     std::vector<std::string> invalid_fields;
   };
 
-  mutable std::mutex last_mu_;
-  std::map<std::string,
-           std::pair<std::shared_ptr<const FetchResult>, std::chrono::system_clock::time_point>>
-      last_;
-  std::map<std::string, FaultState> faults_;  // guarded by last_mu_
+  std::mutex faults_mu_;
+  std::map<std::string, FaultState> faults_;  // guarded by faults_mu_
 };
 
 }  // namespace anchor

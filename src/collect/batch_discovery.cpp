@@ -4,7 +4,7 @@
 #include <atomic>
 #include <set>
 
-#include "anchor/api_client.h"
+#include "anchor/batch_source.h"
 #include "anchor/timestamp.h"
 #include "collect/self_metrics.h"
 #include "log/logger.h"
@@ -16,10 +16,11 @@ constexpr int kPageSize = 100;  // the API's largest page
 
 }  // namespace
 
-BatchDiscovery::BatchDiscovery(ApiClient& client, const DiscoveryConfig& config,
+BatchDiscovery::BatchDiscovery(BatchSource& source, const DiscoveryConfig& config,
                                int max_concurrency, Duration request_timeout, SelfMetrics& metrics,
-                               const Logger& log, FinishedFn finished)
-    : client_(client),
+                               const Logger& log, FinishedFn finished, const Clock& clock)
+    : source_(source),
+      clock_(clock),
       config_(config),
       max_concurrency_(std::max(1, max_concurrency)),
       refresh_budget_(std::max(config.refresh_interval, request_timeout)),
@@ -41,7 +42,7 @@ void BatchDiscovery::CountFailure(const BatchListResult& result) {
   metrics_.CountDiscoveryError(result.error);
   {
     std::lock_guard<std::mutex> lock(mu_);
-    status_.last_failure = std::chrono::system_clock::now();
+    status_.last_failure = clock_.SystemNow();
     status_.last_error = std::string(FetchErrorReason(result.error)) +
                          (result.detail.empty() ? "" : ": " + result.detail);
     status_.last_failed = true;
@@ -50,13 +51,13 @@ void BatchDiscovery::CountFailure(const BatchListResult& result) {
             {{"reason", FetchErrorReason(result.error)}, {"detail", result.detail}});
   if (result.retry_after) {
     std::lock_guard<std::mutex> lock(mu_);
-    const auto wait = *result.retry_after - std::chrono::system_clock::now();
-    next_refresh_ = std::max(next_refresh_, Clock::now() + wait);
+    const auto wait = *result.retry_after - clock_.SystemNow();
+    next_refresh_ = std::max(next_refresh_, clock_.SteadyNow() + wait);
   }
 }
 
 bool BatchDiscovery::ListPages(const std::string& status, const std::string& created_after,
-                               int last, Clock::time_point deadline,
+                               int last, Deadline deadline,
                                std::vector<std::vector<std::string>>& pages) {
   pages.assign(static_cast<size_t>(last - 1), {});
   std::atomic<int> next{2};
@@ -65,7 +66,7 @@ bool BatchDiscovery::ListPages(const std::string& status, const std::string& cre
   std::optional<BatchListResult> failure;
   auto work = [&] {
     for (int page = next++; page <= last && !failed && !stopping_; page = next++) {
-      auto result = client_.ListBatches({status, page, kPageSize, created_after}, deadline);
+      auto result = source_.ListBatches({status, page, kPageSize, created_after}, deadline);
       if (!result.ok()) {
         std::lock_guard<std::mutex> lock(failure_mu);
         if (!failed.exchange(true)) failure = std::move(result);
@@ -83,11 +84,11 @@ bool BatchDiscovery::ListPages(const std::string& status, const std::string& cre
   return !failed && !stopping_;
 }
 
-bool BatchDiscovery::List(Clock::time_point deadline, std::vector<std::string>& ids, bool& more) {
+bool BatchDiscovery::List(Deadline deadline, std::vector<std::string>& ids, bool& more) {
   std::set<std::string> seen;
   std::string created_after;
   if (config_.created_within.count() > 0) {
-    const auto since = std::chrono::system_clock::now() - config_.created_within;
+    const auto since = clock_.SystemNow() - config_.created_within;
     created_after = FormatRfc3339(std::chrono::duration<double>(since.time_since_epoch()).count());
   }
   const auto cap = static_cast<size_t>(config_.max_batches);
@@ -104,7 +105,7 @@ bool BatchDiscovery::List(Clock::time_point deadline, std::vector<std::string>& 
     return true;
   };
   for (const auto& status : config_.statuses) {
-    auto first = client_.ListBatches({status, 1, kPageSize, created_after}, deadline);
+    auto first = source_.ListBatches({status, 1, kPageSize, created_after}, deadline);
     if (!first.ok()) {
       CountFailure(first);
       return false;
@@ -125,7 +126,7 @@ bool BatchDiscovery::List(Clock::time_point deadline, std::vector<std::string>& 
     }
     // No page count: follow has_next one page at a time.
     for (int page = 2; !stopping_; ++page) {
-      auto result = client_.ListBatches({status, page, kPageSize, created_after}, deadline);
+      auto result = source_.ListBatches({status, page, kPageSize, created_after}, deadline);
       if (!result.ok()) {
         CountFailure(result);
         return false;
@@ -151,8 +152,9 @@ void BatchDiscovery::Refresh() {
   std::vector<std::string> listed;
   bool more = false;
   // A refresh must end before the next one is due, whatever the scrapes' deadlines (but may
-  // always take one request's timeout: a 1 s interval must not fail every slow request).
-  const bool ok = List(Clock::now() + refresh_budget_, listed, more);
+  // always take one request's timeout: a 1 s interval must not fail every slow request). Real
+  // time: it bounds requests.
+  const bool ok = List(std::chrono::steady_clock::now() + refresh_budget_, listed, more);
   Snapshot next;
   if (ok) {
     Snapshot previous;
@@ -182,7 +184,7 @@ void BatchDiscovery::Refresh() {
   if (ok) {
     current_ = std::move(next);
     current_ids_ = std::move(ids);
-    status_.last_success = std::chrono::system_clock::now();
+    status_.last_success = clock_.SystemNow();
     status_.last_failed = false;
   }
   refreshing_ = false;
@@ -198,11 +200,12 @@ BatchDiscovery::Status BatchDiscovery::GetStatus() const {
   return s;
 }
 
-BatchDiscovery::Snapshot BatchDiscovery::Current(Clock::time_point deadline) {
+BatchDiscovery::Snapshot BatchDiscovery::Current(Deadline deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (!refreshing_ && Clock::now() >= next_refresh_) {
+  const auto now = clock_.SteadyNow();
+  if (!refreshing_ && now >= next_refresh_) {
     refreshing_ = true;
-    next_refresh_ = Clock::now() + config_.refresh_interval;
+    next_refresh_ = now + config_.refresh_interval;
     // The previous refresh has ended (refreshing_ was false): its thread is done or exiting.
     if (worker_.joinable()) worker_.join();
     worker_ = std::thread([this] { Refresh(); });

@@ -11,11 +11,13 @@
 #include <unordered_set>
 #include <vector>
 
+#include "base/clock.h"
+#include "base/system_clock.h"
 #include "config/config.h"
 
 namespace anchor {
 
-class ApiClient;
+class BatchSource;
 struct BatchListResult;
 class Logger;
 class SelfMetrics;
@@ -28,9 +30,10 @@ class SelfMetrics;
 // batches (200 pages) take ceil(199 / C) page latencies, not 200. A failed refresh keeps the last
 // list. A batch that leaves the list (it finished, so its status no longer matches) stays
 // tracked until the exporter has seen it in a terminal status, so its end is exported too.
+// The refresh interval and the dates of refreshes run on `clock`; a refresh's own time limit is
+// real time.
 class BatchDiscovery {
  public:
-  using Clock = std::chrono::steady_clock;
   // True when the exporter has seen this batch in a terminal status.
   using FinishedFn = std::function<bool(const std::string& batch_id)>;
 
@@ -43,17 +46,17 @@ class BatchDiscovery {
   struct Status {
     std::size_t count = 0;
     bool truncated = false;
-    std::optional<std::chrono::system_clock::time_point> last_success;
-    std::optional<std::chrono::system_clock::time_point> last_failure;
+    std::optional<Clock::System::time_point> last_success;
+    std::optional<Clock::System::time_point> last_failure;
     std::string last_error;    // "reason: detail" of the last failed refresh; never the key
     bool last_failed = false;  // the latest refresh failed (the list is the one before)
   };
 
   // `request_timeout` (anchor.timeout) is the least time a refresh gets, however short
   // refresh_interval is.
-  BatchDiscovery(ApiClient& client, const DiscoveryConfig& config, int max_concurrency,
+  BatchDiscovery(BatchSource& source, const DiscoveryConfig& config, int max_concurrency,
                  Duration request_timeout, SelfMetrics& metrics, const Logger& log,
-                 FinishedFn finished);
+                 FinishedFn finished, const Clock& clock = SystemClock::Instance());
   // Waits for a refresh in progress: it stops before its next page, and the request in flight
   // ends within anchor.timeout.
   ~BatchDiscovery();
@@ -63,7 +66,7 @@ class BatchDiscovery {
   // The discovered ids. Starts a refresh in the background when one is due; only until the
   // first refresh has ended does it wait for it (up to `deadline`), so that the first scrape
   // already sees the discovered batches.
-  Snapshot Current(Clock::time_point deadline);
+  Snapshot Current(Deadline deadline);
   // The ids found by the last successful refresh, without refreshing.
   std::vector<std::string> Known() const;
   // Whether `batch_id` is among them (for each /probe: no copy of thousands of ids).
@@ -75,13 +78,14 @@ class BatchDiscovery {
   void Refresh();
   // Lists every configured status by `deadline`; false (with the reason logged and counted)
   // on a failure.
-  bool List(Clock::time_point deadline, std::vector<std::string>& ids, bool& more);
+  bool List(Deadline deadline, std::vector<std::string>& ids, bool& more);
   // Pages 2..last of one status, concurrently, in page order; false on the first failure.
   bool ListPages(const std::string& status, const std::string& created_after, int last,
-                 Clock::time_point deadline, std::vector<std::vector<std::string>>& pages);
+                 Deadline deadline, std::vector<std::vector<std::string>>& pages);
   void CountFailure(const BatchListResult& result);
 
-  ApiClient& client_;
+  BatchSource& source_;
+  const Clock& clock_;
   const DiscoveryConfig config_;
   const int max_concurrency_;
   const Duration refresh_budget_;  // how long a refresh may take
@@ -95,7 +99,7 @@ class BatchDiscovery {
   Snapshot current_;
   std::unordered_set<std::string> current_ids_;
   Status status_;
-  Clock::time_point next_refresh_{};
+  Clock::Steady::time_point next_refresh_{};
   bool refreshing_ = false;
   int refreshes_ended_ = 0;
   std::thread worker_;  // the last refresh started

@@ -5,7 +5,7 @@
 #include <functional>
 #include <thread>
 
-#include "anchor/api_client.h"
+#include "anchor/batch_source.h"
 #include "collect/self_metrics.h"
 #include "log/logger.h"
 
@@ -50,34 +50,37 @@ std::string Seconds(double s) {
   return buf;
 }
 
-std::string Seconds(std::chrono::steady_clock::duration d) {
+std::string Seconds(Clock::Steady::duration d) {
   return Seconds(std::chrono::duration<double>(d).count());
 }
 
 }  // namespace
 
 struct BatchFetcher::Entry {
-  ResultPtr last;                // the last answer from the API, success or error
-  bool answered_before = false;  // some request for it has succeeded
-  Clock::time_point fetched_at{};
-  std::chrono::system_clock::time_point answered_at{};
+  ResultPtr last;                           // the last answer from the API, success or error
+  bool answered_before = false;             // some request for it has succeeded
+  Clock::Steady::time_point fetched_at{};   // when `last` arrived, to tell its age
+  Clock::System::time_point answered_at{};  // the same moment, as a date
   std::shared_future<ResultPtr> in_flight;  // valid while a request for this batch runs
-  std::chrono::system_clock::time_point retry_after{};
+  Clock::System::time_point retry_after{};
 };
 
-BatchFetcher::BatchFetcher(ApiClient& client, const AnchorConfig& anchor, const CacheConfig& cache,
-                           SelfMetrics& metrics, const Logger& log)
-    : client_(client),
+BatchFetcher::BatchFetcher(BatchSource& source, const AnchorConfig& anchor,
+                           const CacheConfig& cache, SelfMetrics& metrics, const Logger& log,
+                           const Clock& clock)
+    : source_(source),
+      clock_(clock),
       max_concurrency_(std::max(1, anchor.max_concurrency)),
       max_requests_per_second_(anchor.max_requests_per_second),
       cache_(cache),
       metrics_(metrics),
-      log_(log) {}
+      log_(log),
+      tokens_at_(clock.SteadyNow()) {}
 
 BatchFetcher::~BatchFetcher() = default;
 
 std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<std::string>& ids,
-                                                            Clock::time_point deadline) {
+                                                            Deadline deadline) {
   std::vector<ResultPtr> results(ids.size());
   // Answers from memory first, on this thread: a scrape of cached batches starts no threads.
   std::vector<Miss> misses;
@@ -118,11 +121,11 @@ BatchFetcher::Standing BatchFetcher::StandingOf(const Entry& entry) {
   return entry.answered_before ? Standing::kHealthy : Standing::kUnknown;
 }
 
-BatchFetcher::Clock::time_point BatchFetcher::ShareOfRemaining(Clock::time_point deadline,
-                                                               double share) {
-  const auto now = Clock::now();
+// Real time: it bounds a request.
+Deadline BatchFetcher::ShareOfRemaining(Deadline deadline, double share) {
+  const auto now = std::chrono::steady_clock::now();
   if (deadline <= now) return deadline;
-  return now + std::chrono::duration_cast<Clock::duration>((deadline - now) * share);
+  return now + std::chrono::duration_cast<Deadline::duration>((deadline - now) * share);
 }
 
 BatchFetcher::BatchState BatchFetcher::State(const std::string& id) const {
@@ -148,7 +151,7 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::FromMemory(const std::strin
                                                                 FetchExplanation* explanation) {
   Entry& entry = EntryFor(id);
   if (explanation) explanation->rate_limit = RateLimitState(entry);
-  const auto wall_now = std::chrono::system_clock::now();
+  const auto wall_now = clock_.SystemNow();
   if (wall_now < entry.retry_after) {
     const auto wait =
         std::chrono::duration_cast<std::chrono::seconds>(entry.retry_after - wall_now);
@@ -165,19 +168,19 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::FromMemory(const std::strin
     return held;
   }
   std::string why;
+  const auto now = clock_.SteadyNow();
   auto cached =
-      Reusable(entry, Clock::now(), explanation || log_.Enabled(LogLevel::kDebug) ? &why : nullptr);
+      Reusable(entry, now, explanation || log_.Enabled(LogLevel::kDebug) ? &why : nullptr);
   if (explanation) explanation->cache = (cached ? "hit: " : "miss: ") + why;
   if (cached) {
     metrics_.CountCacheHit();
     if (explanation) explanation->source = "cache (an earlier answer of the API)";
     if (log_.Enabled(LogLevel::kDebug)) {
-      log_.Debug(
-          "batch answered from cache",
-          {{"batch_id", id},
-           {"cache_hit", true},
-           {"age_seconds", std::chrono::duration<double>(Clock::now() - entry.fetched_at).count()},
-           {"why", why}});
+      log_.Debug("batch answered from cache",
+                 {{"batch_id", id},
+                  {"cache_hit", true},
+                  {"age_seconds", std::chrono::duration<double>(now - entry.fetched_at).count()},
+                  {"why", why}});
     }
     return cached;
   }
@@ -185,7 +188,7 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::FromMemory(const std::strin
 }
 
 std::optional<BatchFetcher::ResultPtr> BatchFetcher::Reusable(const Entry& entry,
-                                                              Clock::time_point now,
+                                                              Clock::Steady::time_point now,
                                                               std::string* why) const {
   if (!entry.last) {
     if (why) *why = "nothing fetched yet";
@@ -220,7 +223,7 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::Reusable(const Entry& entry
 }
 
 std::string BatchFetcher::RateLimitState(const Entry& entry) {
-  const auto wall_now = std::chrono::system_clock::now();
+  const auto wall_now = clock_.SystemNow();
   std::string out =
       wall_now < entry.retry_after
           ? "Retry-After pending, " +
@@ -235,13 +238,12 @@ std::string BatchFetcher::RateLimitState(const Entry& entry) {
   return out + buf;
 }
 
-BatchFetcher::ResultPtr BatchFetcher::FetchExplained(const std::string& id,
-                                                     Clock::time_point deadline,
+BatchFetcher::ResultPtr BatchFetcher::FetchExplained(const std::string& id, Deadline deadline,
                                                      FetchExplanation& explanation) {
   return FetchOne(id, deadline, /*capped=*/false, &explanation);
 }
 
-BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::time_point deadline,
+BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Deadline deadline,
                                                bool capped, FetchExplanation* explanation) {
   std::unique_lock<std::mutex> lock(mu_);
   if (auto known = FromMemory(id, explanation)) return *known;
@@ -276,19 +278,18 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Clock::tim
   done.in_flight = {};
   done.last = result;
   done.answered_before = done.answered_before || result->ok();
-  done.fetched_at = Clock::now();
-  done.answered_at = std::chrono::system_clock::now();
+  done.fetched_at = clock_.SteadyNow();
+  done.answered_at = clock_.SystemNow();
   if (result->retry_after) {
-    done.retry_after =
-        std::min(*result->retry_after, std::chrono::system_clock::now() + kMaxRetryAfter);
+    done.retry_after = std::min(*result->retry_after, done.answered_at + kMaxRetryAfter);
   }
   lock.unlock();
   promise.set_value(result);
   return result;
 }
 
-BatchFetcher::ResultPtr BatchFetcher::Request(const std::string& id, Clock::time_point deadline,
-                                              bool capped, FetchTrace* trace) {
+BatchFetcher::ResultPtr BatchFetcher::Request(const std::string& id, Deadline deadline, bool capped,
+                                              FetchTrace* trace) {
   if (!AcquireSlot(deadline)) {
     return max_requests_per_second_ > 0
                ? ErrorResult(FetchError::kRateLimited,
@@ -299,7 +300,7 @@ BatchFetcher::ResultPtr BatchFetcher::Request(const std::string& id, Clock::time
   {
     const SlotGuard slot([this] { ReleaseSlot(); });
     const auto budget = capped ? ShareOfRemaining(deadline, kUnprovenShare) : deadline;
-    result = std::make_shared<FetchResult>(client_.FetchBatch(id, budget, trace));
+    result = std::make_shared<FetchResult>(source_.FetchBatch(id, budget, trace));
   }
   if (log_.Enabled(LogLevel::kDebug)) LogRequest(id, *result);
   return result;
@@ -326,11 +327,12 @@ void BatchFetcher::LogRequest(const std::string& id, const FetchResult& result) 
   }
 }
 
-bool BatchFetcher::AcquireSlot(Clock::time_point deadline) {
+// Tokens refill on `clock_`; the wait for them ends at the real `deadline` at the latest.
+bool BatchFetcher::AcquireSlot(Deadline deadline) {
   std::unique_lock<std::mutex> lock(slot_mu_);
   while (true) {
-    const auto now = Clock::now();
-    Clock::time_point wake = deadline;
+    const auto now = clock_.SteadyNow();
+    auto wake = Clock::Steady::time_point::max();  // a slot is given back (notified)
     if (max_requests_per_second_ > 0) {
       // Token bucket with a burst of one second's worth of requests.
       const double burst = std::max(1.0, max_requests_per_second_);
@@ -339,7 +341,8 @@ bool BatchFetcher::AcquireSlot(Clock::time_point deadline) {
       tokens_at_ = now;
       if (tokens_ < 1) {
         const auto refill = std::chrono::duration<double>((1 - tokens_) / max_requests_per_second_);
-        wake = std::min(deadline, now + std::chrono::duration_cast<Clock::duration>(refill));
+        // Rounded up: a wake at `now` would spin on a clock that does not move by itself.
+        wake = now + std::chrono::ceil<Clock::Steady::duration>(refill);
       }
     }
     const bool token = max_requests_per_second_ <= 0 || tokens_ >= 1;
@@ -348,8 +351,8 @@ bool BatchFetcher::AcquireSlot(Clock::time_point deadline) {
       if (max_requests_per_second_ > 0) tokens_ -= 1;
       return true;
     }
-    if (now >= deadline) return false;
-    slot_cv_.wait_until(lock, wake);
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    clock_.WaitUntil(slot_cv_, lock, wake, deadline);
   }
 }
 

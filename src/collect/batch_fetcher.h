@@ -11,11 +11,13 @@
 
 #include "anchor/fetch_result.h"
 #include "anchor/fetch_trace.h"
+#include "base/clock.h"
+#include "base/system_clock.h"
 #include "config/config.h"
 
 namespace anchor {
 
-class ApiClient;
+class BatchSource;
 class Logger;
 class SelfMetrics;
 
@@ -40,30 +42,32 @@ struct FetchExplanation {
 //   seen and those whose last request timed out, and while others still wait, a batch that has
 //   not proven itself holds its slot for at most half the time left, so as many hung batches as
 //   slots cannot make every other batch miss the deadline (not even on the first scrape).
+// It holds the one store of the last answer per batch: the collector, discovery and the landing
+// page read it through State(). Ages, Retry-After and the token bucket run on `clock`; deadlines
+// are real time.
 class BatchFetcher {
  public:
-  using Clock = std::chrono::steady_clock;
   using ResultPtr = std::shared_ptr<const FetchResult>;
 
-  BatchFetcher(ApiClient& client, const AnchorConfig& anchor, const CacheConfig& cache,
-               SelfMetrics& metrics, const Logger& log);
+  BatchFetcher(BatchSource& source, const AnchorConfig& anchor, const CacheConfig& cache,
+               SelfMetrics& metrics, const Logger& log,
+               const Clock& clock = SystemClock::Instance());
   ~BatchFetcher();
   BatchFetcher(const BatchFetcher&) = delete;
   BatchFetcher& operator=(const BatchFetcher&) = delete;
 
   // One result per id, in the order of `ids`; returns by `deadline`.
-  std::vector<ResultPtr> FetchAll(const std::vector<std::string>& ids, Clock::time_point deadline);
+  std::vector<ResultPtr> FetchAll(const std::vector<std::string>& ids, Deadline deadline);
 
   // One batch, like FetchAll, explaining each decision and tracing the request if one is sent.
-  ResultPtr FetchExplained(const std::string& id, Clock::time_point deadline,
-                           FetchExplanation& explanation);
+  ResultPtr FetchExplained(const std::string& id, Deadline deadline, FetchExplanation& explanation);
 
   // What the fetcher holds for a batch now, whoever asked for it (scrape, probe).
   struct BatchState {
-    ResultPtr last;  // the last answer from the API; null before the first
-    std::chrono::system_clock::time_point answered_at{};  // when `last` arrived
-    bool in_flight = false;                               // a request runs now
-    std::chrono::system_clock::time_point retry_after{};  // not requested before (after a 429)
+    ResultPtr last;                           // the last answer from the API; null before the first
+    Clock::System::time_point answered_at{};  // when `last` arrived
+    bool in_flight = false;                   // a request runs now
+    Clock::System::time_point retry_after{};  // not requested before (after a 429)
   };
   BatchState State(const std::string& id) const;
 
@@ -76,24 +80,24 @@ class BatchFetcher {
     Standing standing;
   };
   static Standing StandingOf(const Entry& entry);
-  static Clock::time_point ShareOfRemaining(Clock::time_point deadline, double share);
+  static Deadline ShareOfRemaining(Deadline deadline, double share);
   // `capped`: the request may use only part of the time left (see kUnprovenShare).
-  ResultPtr FetchOne(const std::string& id, Clock::time_point deadline, bool capped,
+  ResultPtr FetchOne(const std::string& id, Deadline deadline, bool capped,
                      FetchExplanation* explanation = nullptr);
   // The answer that needs no request (cached, or held back by Retry-After); mu_ must be held.
   std::optional<ResultPtr> FromMemory(const std::string& id, FetchExplanation* explanation);
   Entry& EntryFor(const std::string& id);
-  ResultPtr Request(const std::string& id, Clock::time_point deadline, bool capped,
-                    FetchTrace* trace);
+  ResultPtr Request(const std::string& id, Deadline deadline, bool capped, FetchTrace* trace);
   // A cached answer still fresh enough; `why` (when given) says why it is or is not.
-  std::optional<ResultPtr> Reusable(const Entry& entry, Clock::time_point now,
+  std::optional<ResultPtr> Reusable(const Entry& entry, Clock::Steady::time_point now,
                                     std::string* why = nullptr) const;
   std::string RateLimitState(const Entry& entry);
   void LogRequest(const std::string& id, const FetchResult& result) const;
-  bool AcquireSlot(Clock::time_point deadline);
+  bool AcquireSlot(Deadline deadline);
   void ReleaseSlot();
 
-  ApiClient& client_;
+  BatchSource& source_;
+  const Clock& clock_;
   const int max_concurrency_;
   const double max_requests_per_second_;
   const CacheConfig cache_;
@@ -108,7 +112,7 @@ class BatchFetcher {
   std::condition_variable slot_cv_;
   int in_flight_ = 0;
   double tokens_ = 1;
-  Clock::time_point tokens_at_ = Clock::now();
+  Clock::Steady::time_point tokens_at_;
 };
 
 }  // namespace anchor

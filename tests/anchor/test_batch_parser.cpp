@@ -2,8 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include "anchor/batch_parser.h"
+#include "support/session_bodies.h"
 
 using anchor::ParseBatchResponse;
+using anchor::test::kSessionBatchCreated;
+using anchor::test::SessionBatchBody;
+using anchor::test::SessionJson;
+using anchor::test::TenthsBody;
 
 namespace {
 
@@ -203,4 +208,82 @@ TEST_CASE("deeply nested bodies are parsed or rejected without a crash", "[ancho
   CHECK(anchor::ParseBatchResponseInPlace(in_place).batch);
   CHECK_FALSE(ParseBatchResponse(unclosed).batch);
   CHECK_FALSE(anchor::ParseApiErrorMessage(R"({"error": )" + open).has_value());
+}
+
+TEST_CASE("session run and queue times are binned bucket by bucket",
+          "[unit][anchor][sessions][parser]") {
+  anchor::SessionBuckets buckets;
+  buckets.duration = {15, 30, 60, 100};
+  buckets.queue = {2, 5};
+  const auto r = ParseBatchResponse(TenthsBody(), buckets);
+  REQUIRE(r.batch);
+  REQUIRE(r.batch->sessions);
+  const auto& s = *r.batch->sessions;
+  // Runs 10..100: <=15: 1, (15,30]: 2, (30,60]: 3, (60,100]: 4, above: 0.
+  CHECK(s.duration.counts == std::vector<std::uint64_t>{1, 2, 3, 4, 0});
+  CHECK(s.duration.count == 10);
+  CHECK(s.duration.sum == 550);
+  // Waits 1..10 and 5 (the running one): <=2: 2, (2,5]: 4, above: 5.
+  CHECK(s.queue.counts == std::vector<std::uint64_t>{2, 4, 5});
+  CHECK(s.queue.count == 11);
+  CHECK(s.queue.sum == 60);
+  CHECK(s.first_start == kSessionBatchCreated + 1);
+  CHECK(s.oldest_running_start == kSessionBatchCreated + 5);
+  CHECK(s.last_completion == kSessionBatchCreated + 10 + 100);
+  CHECK(s.with_error == 2);  // an empty error string is no error
+  CHECK(r.batch->invalid_fields.empty());
+}
+
+TEST_CASE("offsets and fractional seconds in session timestamps",
+          "[unit][anchor][sessions][parser]") {
+  const auto r = ParseBatchResponse(R"({"data": {"created_at": "2026-11-28T12:00:00+02:00",
+      "sessions": [{"status": "completed", "started_at": "2026-11-28T10:00:01.250Z",
+                    "completed_at": "2026-11-28T05:00:03.75-05:00"},
+                   {"status": "processing", "started_at": "2026-11-28T11:30:00.5+01:30"}]}})");
+  REQUIRE(r.batch);
+  const auto& s = *r.batch->sessions;
+  CHECK(s.duration.count == 1);
+  CHECK(s.duration.sum == Approx(2.5).margin(1e-6));
+  CHECK(s.queue.count == 2);
+  CHECK(s.queue.sum == Approx(1.25 + 0.5).margin(1e-6));
+  CHECK(*s.oldest_running_start == Approx(kSessionBatchCreated + 0.5).margin(1e-6));
+  CHECK(*s.first_start == Approx(kSessionBatchCreated + 0.5).margin(1e-6));
+  CHECK(*s.last_completion == Approx(kSessionBatchCreated + 3.75).margin(1e-6));
+}
+
+TEST_CASE("missing, null, garbled and impossible session times are omitted and counted",
+          "[unit][anchor][sessions][parser]") {
+  const auto r = ParseBatchResponse(R"({"data": {"created_at": "2026-11-28T10:00:00Z",
+      "sessions": [{"status": "completed", "started_at": "2026-11-28T10:00:10Z"},
+                   {"status": "completed", "started_at": null, "completed_at": null},
+                   {"status": "completed", "started_at": "yesterday",
+                    "completed_at": "2026-11-28T10:00:20Z"},
+                   {"status": "completed", "started_at": "2026-11-28T10:00:30Z",
+                    "completed_at": 1795860040},
+                   {"status": "failed", "started_at": "2026-11-28T10:00:50Z",
+                    "completed_at": "2026-11-28T10:00:45Z", "error": 7},
+                   {"status": "processing", "started_at": "2026-11-28T09:59:00Z"}]}})");
+  REQUIRE(r.batch);
+  const auto& b = *r.batch;
+  const auto& s = *b.sessions;
+  CHECK(HasInvalid(b, "sessions[].started_at"));    // "yesterday"; started before created_at
+  CHECK(HasInvalid(b, "sessions[].completed_at"));  // a number; completed before it started
+  CHECK(HasInvalid(b, "sessions[].error"));
+  CHECK(s.duration.count == 0);  // no session has a usable run time
+  CHECK(s.duration.sum == 0);
+  CHECK(s.queue.count == 3);  // 10, 30 and 50 s; not the one started before creation
+  CHECK(s.queue.sum == 90);
+  CHECK(s.first_start == kSessionBatchCreated - 60);
+  CHECK(s.oldest_running_start == kSessionBatchCreated - 60);
+  CHECK(s.last_completion ==
+        kSessionBatchCreated + 45);  // a completion time, though before its start
+  CHECK(s.count_by_status.at("completed") == 4);
+
+  // Nothing to go by: no timestamps at all.
+  const auto none = ParseBatchResponse(R"({"data": {"sessions": [{"status": "pending"}]}})");
+  REQUIRE(none.batch);
+  CHECK_FALSE(none.batch->sessions->first_start);
+  CHECK_FALSE(none.batch->sessions->oldest_running_start);
+  CHECK_FALSE(none.batch->sessions->last_completion);
+  CHECK(none.batch->invalid_fields.empty());
 }

@@ -21,6 +21,10 @@ ConfigSource FixedConfig(const Config& config) {
 ExporterHarness::ExporterHarness(const Config& config, WebOptions web)
     : ExporterHarness(AppOptions{std::move(web), "", FixedConfig(config), /*first_fetch=*/false}) {}
 
+ExporterHarness::ExporterHarness(const Config& config, const Clock& clock, WebOptions web)
+    : ExporterHarness(
+          AppOptions{std::move(web), "", FixedConfig(config), /*first_fetch=*/false, &clock}) {}
+
 ExporterHarness::ExporterHarness(AppOptions options)
     : log_stream_(std::make_shared<std::ostringstream>()),
       log_(std::make_unique<Logger>(LogLevel::kDebug, LogFormat::kLogfmt, MakeSink(log_stream_))) {

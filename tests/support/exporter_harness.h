@@ -18,6 +18,8 @@ class ExporterHarness {
  public:
   // Without the first fetch at start, so that tests count only the requests of their scrapes.
   explicit ExporterHarness(const Config& config, WebOptions web = {});
+  // The same on `clock` (e.g. a ManualClock the test advances), which must outlive the harness.
+  ExporterHarness(const Config& config, const Clock& clock, WebOptions web = {});
   // Any config source (e.g. a file, to test reloads) and web config file. Throws when the app
   // does not start; the log then says why.
   explicit ExporterHarness(AppOptions options);

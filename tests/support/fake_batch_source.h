@@ -1,0 +1,80 @@
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "anchor/batch_source.h"
+#include "base/clock.h"
+
+namespace anchor::test {
+
+// An in-memory BatchSource for unit tests of the collect layer: scripted answers per batch and
+// a scripted list, counted requests, and requests held until the test releases them. No
+// sockets, no sleeps. Thread-safe.
+class FakeBatchSource final : public BatchSource {
+ public:
+  struct Listed {
+    std::string id;
+    std::string status;
+  };
+
+  // Retry-After dates are set relative to `clock`.
+  explicit FakeBatchSource(const Clock& clock);
+
+  // The batch answers 200 with this status (and these fields named invalid).
+  void SetBatch(const std::string& id, const std::string& status,
+                std::vector<std::string> invalid_fields = {});
+  // The batch answers with this error; a `retry_after` > 0 sets the 429's Retry-After.
+  void SetError(const std::string& id, FetchError error, int http_status,
+                Clock::Steady::duration retry_after = {});
+  // FetchBatch throws std::runtime_error(`message`) for this batch.
+  void SetThrows(const std::string& id, const std::string& message);
+  // Requests for the batch wait until Release() or their deadline (then they time out, as a
+  // server that never answers). A batch never released hangs.
+  void Hold(const std::string& id);
+  void Release(const std::string& id);
+
+  // Block until `count` requests (for `id`, or in all) have started; false after 10 s of real
+  // time, which only a bug takes.
+  bool WaitForRequests(const std::string& id, int count) const;
+  bool WaitForTotalRequests(int count) const;
+  int Requests(const std::string& id) const;  // started so far
+  int TotalRequests() const;
+  int PeakInFlight() const;                     // most requests running at once
+  std::vector<std::string> RequestLog() const;  // the ids requested, in order
+
+  // The list endpoint holds these batches (pages of query.limit, filtered by query.status).
+  void SetListed(std::vector<Listed> batches);
+  // Every list request fails with this error; kNone: answers again.
+  void SetListError(FetchError error, int http_status = 0);
+  int ListRequests() const;
+  bool WaitForListRequests(int count) const;  // as WaitForRequests
+  std::vector<BatchListQuery> ListQueries() const;
+
+  FetchResult FetchBatch(const std::string& batch_id, Deadline deadline,
+                         FetchTrace* trace) override;
+  BatchListResult ListBatches(const BatchListQuery& query, Deadline deadline) override;
+
+ private:
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  mutable std::condition_variable changed_;  // a request started or a batch was released
+  std::map<std::string, FetchResult> answers_;
+  std::map<std::string, std::string> throws_;
+  std::map<std::string, Clock::Steady::duration> retry_after_;  // set on the 429s of SetError
+  std::set<std::string> held_;
+  std::map<std::string, int> requests_;
+  std::vector<std::string> request_log_;
+  int in_flight_ = 0;
+  int peak_in_flight_ = 0;
+  std::vector<Listed> listed_;
+  FetchError list_error_ = FetchError::kNone;
+  int list_http_status_ = 0;
+  std::vector<BatchListQuery> list_queries_;
+};
+
+}  // namespace anchor::test
