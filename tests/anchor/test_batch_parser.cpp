@@ -6,8 +6,6 @@
 
 using anchor::ParseBatchResponse;
 using anchor::test::kSessionBatchCreated;
-using anchor::test::SessionBatchBody;
-using anchor::test::SessionJson;
 using anchor::test::TenthsBody;
 
 namespace {
