@@ -12,6 +12,10 @@
 # and the defaults file are laid out when installing, not when configuring, because cpack
 # installs with the prefix /usr whatever the build was configured with.
 include(GNUInstallDirs)
+# Packaging takes what was built and never builds: `cpack` otherwise runs the whole build first,
+# and the package test (run by ctest) would relink the test binaries under the tests running
+# beside it whenever a commit changed the revision since the last build. Build, then package.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 
 install(TARGETS anchorbrowser_exporter RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES config.example.yaml web-config.example.yml packaging/README.md
