@@ -26,7 +26,8 @@ int main() {
   crypt_gensalt_rn("$2y$", 10, nullptr, 0, setting, sizeof(setting));
   crypt_data data{};
   const std::string hash = crypt_r("bench-password", setting, &data);
-  const anchor::BasicAuthenticator auth({{"prometheus", hash}});
+  const auto owned_auth = anchor::BasicAuthenticator::Create({{"prometheus", hash}}).value();
+  const anchor::BasicAuthenticator& auth = *owned_auth;
   bool ok = false;
   const double first = Seconds(auth, {"prometheus", "bench-password"}, 1, &ok);
   std::printf("cost 10, first check (bcrypt):  %8.3f ms (ok=%d)\n", first * 1e3, ok);

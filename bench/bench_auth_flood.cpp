@@ -46,9 +46,12 @@ int main(int argc, char** argv) {
   constexpr int kAttackers = 20;
   std::printf("## Basic auth under a bcrypt flood (cost %lu, %d attacking threads)\n\n", cost,
               kAttackers);
-  const anchor::BasicAuthenticator auth({{"prometheus", Bcrypt("scrape-secret", cost)},
-                                         {"alice", Bcrypt("alice-secret", cost)},
-                                         {"bob", Bcrypt("bob-secret", cost)}});
+  const auto owned_auth =
+      anchor::BasicAuthenticator::Create({{"prometheus", Bcrypt("scrape-secret", cost)},
+                                          {"alice", Bcrypt("alice-secret", cost)},
+                                          {"bob", Bcrypt("bob-secret", cost)}})
+          .value();
+  const anchor::BasicAuthenticator& auth = *owned_auth;
   bool ok = false;
   // The floor: one bcrypt of this cost, nothing else running.
   const double bcrypt = TimedCheck(auth, {"bob", "bob-secret"}, &ok);

@@ -93,14 +93,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(copied.error == in_place.error);
   FUZZ_CHECK(!copied.batch || SameBatch(*copied.batch, *in_place.batch));
 
-  std::string list_error;
-  if (const auto page = anchor::ParseBatchListResponse(body, list_error)) {
-    FUZZ_CHECK(list_error.empty());
+  if (const auto page = anchor::ParseBatchListResponse(body)) {
     FUZZ_CHECK(page->batch_ids.size() == page->statuses.size());
     FUZZ_CHECK(page->dropped_ids >= 0);
     for (const auto& id : page->batch_ids) FUZZ_CHECK(anchor::IsValidBatchId(id));
   } else {
-    FUZZ_CHECK(!list_error.empty());
+    FUZZ_CHECK(!page.error().empty());
   }
 
   if (const auto message = anchor::ParseApiErrorMessage(body)) {

@@ -1,10 +1,10 @@
 #include "cli_flags.h"
 
 #include <CLI/CLI.hpp>
-#include <iostream>
+#include <sstream>
 
 #include "version.h"
-#include "web/exporter_server.h"
+#include "web/listen_address.h"
 
 namespace anchor {
 
@@ -21,7 +21,7 @@ CLI::Validator DurationValidator() {
 
 }  // namespace
 
-std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
+std::variant<Flags, FlagsExit> ParseFlags(int argc, const char* const* argv) {
   Flags flags;
   std::string level = "info";
   std::string format = "logfmt";
@@ -87,26 +87,25 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    std::ostringstream out;
+    std::ostringstream err;
     // --help exits 0; every bad or unknown flag exits 1 (CLI11's own codes go up to 255).
-    exit_code = app.exit(e) == 0 ? 0 : 1;
-    return std::nullopt;
+    const int status = app.exit(e, out, err) == 0 ? 0 : 1;
+    return FlagsExit{status, out.str(), err.str()};
   }
   if (version) {
-    std::cout << "anchorbrowser_exporter, version " << kVersion << " (revision " << kRevision
-              << ")\n";
-    exit_code = 0;
-    return std::nullopt;
+    return FlagsExit{0,
+                     std::string("anchorbrowser_exporter, version ") + kVersion + " (revision " +
+                         kRevision + ")\n",
+                     ""};
   }
   if (flags.config_check_skip_secrets && !flags.config_check) {
-    std::cerr << "--config.check.skip-secrets needs --config.check\n";
-    exit_code = 1;
-    return std::nullopt;
+    return FlagsExit{1, "", "--config.check.skip-secrets needs --config.check\n"};
   }
   if (flags.web.telemetry_path.empty() || flags.web.telemetry_path[0] != '/') {
-    std::cerr << "--web.telemetry-path: must start with /, got \"" << flags.web.telemetry_path
-              << "\"\n";
-    exit_code = 1;
-    return std::nullopt;
+    return FlagsExit{
+        1, "",
+        "--web.telemetry-path: must start with /, got \"" + flags.web.telemetry_path + "\"\n"};
   }
   flags.log_level = *Logger::ParseLevel(level);
   flags.log_format = *Logger::ParseFormat(format);
@@ -115,18 +114,15 @@ std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code) {
   flags.web.read_header_timeout = *ParseDuration(header_timeout);
   flags.web.idle_timeout = *ParseDuration(idle_timeout);
   if (flags.web.read_header_timeout.count() <= 0 || flags.web.idle_timeout.count() <= 0) {
-    std::cerr << "--web.read-header-timeout and --web.idle-timeout must be longer than 0\n";
-    exit_code = 1;
-    return std::nullopt;
+    return FlagsExit{1, "",
+                     "--web.read-header-timeout and --web.idle-timeout must be longer than 0\n"};
   }
   return flags;
 }
 
 std::vector<std::string> CheckFlags(const Flags& flags) {
   std::vector<std::string> problems;
-  std::string host;
-  int port = 0;
-  if (!ParseListenAddress(flags.web.listen_address, host, port)) {
+  if (!ParseListenAddress(flags.web.listen_address).ok()) {
     problems.push_back("--web.listen-address: invalid address \"" + flags.web.listen_address +
                        "\" (expected [host]:port, e.g. :9877 or 127.0.0.1:9877 or [::1]:9877)");
   }

@@ -1,7 +1,7 @@
 #pragma once
 
-#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "log/logger.h"
@@ -21,9 +21,16 @@ struct Flags {
   LogFormat log_format = LogFormat::kLogfmt;
 };
 
-// Parses argv. Returns the flags, or sets `exit_code` (0 after --help/--version, 1 on a bad or
-// unknown flag, with the message already printed).
-std::optional<Flags> ParseFlags(int argc, char** argv, int& exit_code);
+// The process ends at once instead of running: after --help or --version with status 0, on a
+// bad or unknown flag with status 1 and `err` saying which.
+struct FlagsExit {
+  int status = 0;
+  std::string out;  // for stdout (the help or version text)
+  std::string err;  // for stderr
+};
+
+// Parses argv (prints nothing): the flags to run with, or how to exit.
+std::variant<Flags, FlagsExit> ParseFlags(int argc, const char* const* argv);
 
 // What --config.check checks besides the config file: the flags that name an address or a
 // path. One line per problem; empty when all are valid.

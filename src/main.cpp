@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <variant>
 
 #include "app/exporter_app.h"
 #include "cli_flags.h"
@@ -42,10 +43,10 @@ int CheckConfig(const anchor::Flags& flags) {
   options.skip_secrets = flags.config_check_skip_secrets;
   const auto loaded = anchor::LoadConfigFile(flags.config_file, options);
   problems.insert(problems.end(), loaded.errors.begin(), loaded.errors.end());
-  std::optional<anchor::WebConfigLoadResult> web;
+  std::optional<anchor::Result<anchor::WebConfig>> web;
   if (!flags.web_config_file.empty()) {
     web = anchor::LoadWebConfigFile(flags.web_config_file);
-    if (!web->ok()) problems.push_back(web->error);
+    if (!web->ok()) problems.push_back(web->error());
   }
   for (const auto& warning : loaded.warnings) std::cerr << warning << "\n";
   for (const auto& problem : problems) std::cerr << problem << "\n";
@@ -63,7 +64,8 @@ void HandleSignals(const sigset_t& signals, anchor::ExporterApp& app, const Logg
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      app.Reload("SIGHUP");
+      // A failed reload has logged why; the running config stays.
+      static_cast<void>(app.Reload("SIGHUP"));
       continue;
     }
     log.Info("received signal, shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
@@ -79,9 +81,13 @@ int main(int argc, char** argv) {
   // own malloc arena (up to 8 per core), each keeping the memory it freed. Two arenas hold the
   // peak RSS with 1,000 batches of 1,000 sessions at ~30 MiB instead of ~60 (bench/README.md).
   mallopt(M_ARENA_MAX, 2);  // NOLINT(concurrency-mt-unsafe): before any thread starts
-  int exit_code = 0;
-  const auto flags = anchor::ParseFlags(argc, argv, exit_code);
-  if (!flags) return exit_code;
+  const auto parsed = anchor::ParseFlags(argc, argv);
+  if (const auto* exit = std::get_if<anchor::FlagsExit>(&parsed)) {
+    std::cout << exit->out;
+    std::cerr << exit->err;
+    return exit->status;
+  }
+  const auto* flags = std::get_if<anchor::Flags>(&parsed);  // set: no exit was asked for
   if (flags->config_check) return CheckConfig(*flags);
 
   const sigset_t signals = BlockSignals();

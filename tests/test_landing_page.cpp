@@ -177,7 +177,7 @@ TEST_CASE("a browser shows each batch's state, reason and data age, with markup 
   };
   ExporterHarness exporter(anchor::AppOptions{{}, "", source});
   exporter.Scrape();  // fetches every batch and discovers found-1
-  CHECK_FALSE(exporter.app().Reload("test").empty());
+  CHECK_FALSE(exporter.app().Reload("test").ok());
   // Probes after the scrape update what the page shows (it reads the fetcher, not the scrape).
   api.SetBatchJson("good", BatchJson("good", "processing", 8, 87.5));
   exporter.Get("/probe?target=good");

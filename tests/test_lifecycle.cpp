@@ -171,7 +171,7 @@ TEST_CASE("a scrape in flight during a reload finishes with the old config",
   std::thread scrape([&] { in_flight = exporter.Scrape(); });
   while (api.RequestCount("slow") == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   file.Write("batches: []\n");
-  CHECK(exporter.app().Reload("test").empty());
+  CHECK(exporter.app().Reload("test").ok());
   scrape.join();
   CHECK(Value(in_flight, "anchorbrowser_batch_up", {{"batch_id", "slow"}}) == 1.0);
   CHECK(Value(exporter.Scrape(), "anchorbrowser_batch_up", {{"batch_id", "slow"}}) == -1);

@@ -170,7 +170,7 @@ TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][conf
     CHECK(ca.error == limit("c.yml:3: anchor.tls.ca_file: cannot read file ", ": "));
     CHECK(anchor::LoadConfigFile(file, KeyEnv("X", "y")).error ==
           limit("", ": cannot read config file: "));
-    CHECK(anchor::LoadWebConfigFile(file).error == limit("", ": cannot read web config file: "));
+    CHECK(anchor::LoadWebConfigFile(file).error() == limit("", ": cannot read web config file: "));
     // tls_server_config with these files (and a client CA policy when `ca` is given).
     auto web_config = [](const std::string& cert_file, const std::string& key_file,
                          const std::string& ca = "") {
@@ -186,12 +186,12 @@ TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][conf
       }
       return anchor::LoadWebConfigString(yaml, "w.yml", "");
     };
-    CHECK(web_config(file, cert.key_file).error.find(limit("cannot read cert_file ", ": ")) !=
+    CHECK(web_config(file, cert.key_file).error().find(limit("cannot read cert_file ", ": ")) !=
           std::string::npos);
-    CHECK(web_config(cert.cert_file, file).error.find(limit("cannot read key_file ", ": ")) !=
+    CHECK(web_config(cert.cert_file, file).error().find(limit("cannot read key_file ", ": ")) !=
           std::string::npos);
     const auto web = web_config(cert.cert_file, cert.key_file, file);
-    CHECK(web.error.find(limit("client_ca_file ", ": cannot be read: ")) != std::string::npos);
+    CHECK(web.error().find(limit("client_ca_file ", ": cannot be read: ")) != std::string::npos);
   }
   // Exactly 1 MiB is still read (and then refused for what it holds, not for its size).
   auto key = anchor::LoadConfigString(ConfigYaml("  api_key_file: " + exact + "\n"), "c.yml", "",

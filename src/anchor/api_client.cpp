@@ -153,7 +153,7 @@ ApiClient::ApiClient(const AnchorConfig& config, ResponseObserver on_response,
   host_is_numeric_ = IsNumericAddress(host_);
 }
 
-std::string ApiClient::Resolve(std::string& error, FetchTrace* trace) {
+Result<std::string> ApiClient::Resolve(FetchTrace* trace) {
   if (host_is_numeric_) {
     if (trace) trace->lookup = "numeric";
     return host_;
@@ -167,14 +167,11 @@ std::string ApiClient::Resolve(std::string& error, FetchTrace* trace) {
   }
   if (trace) trace->lookup = "getaddrinfo";
   const auto start = Clock::now();
-  ResolvedHost found = ResolveHost(host_, port_);
+  auto found = ResolveHost(host_, port_);
   if (trace) trace->dns_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (found.addresses.empty()) {
-    error = "cannot resolve host " + host_ + ": " + found.error;
-    return "";
-  }
+  if (!found.ok()) return Error{"cannot resolve host " + host_ + ": " + found.error()};
   std::lock_guard<std::mutex> lock(pool_mu_);
-  addresses_ = std::move(found.addresses);
+  addresses_ = std::move(found).value();
   next_address_ = 0;
   resolved_at_ = Clock::now();
   return addresses_.front();
@@ -242,13 +239,13 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
     out.detail = "no time left before the scrape deadline";
     return out;
   }
-  std::string resolve_error;
-  const std::string address = Resolve(resolve_error, trace);
-  if (address.empty()) {
+  const auto resolved = Resolve(trace);
+  if (!resolved.ok()) {
     out.error = FetchError::kConnection;
-    out.detail = resolve_error;
+    out.detail = resolved.error();
     return out;
   }
+  const std::string& address = *resolved;
   if (trace) trace->address = address;
   auto client = AcquireConnection();
   if (!host_is_numeric_) client->set_hostname_addr_map({{host_, address}});
@@ -381,31 +378,28 @@ void ApiClient::Explain(httplib::Client& client, int httplib_error, const std::s
       ++next_address_;  // the next request tries the host's next address
     }
   }
-  const auto cause = DiagnoseConnect(address, port_, wait);
-  out.detail = "cannot connect to " + host_ + ":" + std::to_string(port_) +
-               (address != host_ ? " (" + address + ")" : "") + ": " +
-               (cause ? *cause : "connection failed, but a second attempt succeeded");
+  const Status connects = DiagnoseConnect(address, port_, wait);
+  out.detail =
+      "cannot connect to " + host_ + ":" + std::to_string(port_) +
+      (address != host_ ? " (" + address + ")" : "") + ": " +
+      (connects.ok() ? "connection failed, but a second attempt succeeded" : connects.error());
 }
 
-bool ApiClient::Failed(const RawResponse& raw, FetchError& error, std::string& detail,
-                       std::optional<std::chrono::system_clock::time_point>& retry_after) const {
-  if (raw.error != FetchError::kNone) {
-    error = raw.error;
-    detail = raw.detail;
-    return true;
-  }
-  if (raw.status == 200) return false;
-  error = ClassifyStatus(raw.status);
-  detail = "HTTP " + std::to_string(raw.status);
+std::optional<ApiClient::Fault> ApiClient::FaultOf(const RawResponse& raw) const {
+  if (raw.error != FetchError::kNone) return Fault{raw.error, raw.detail, std::nullopt};
+  if (raw.status == 200) return std::nullopt;
+  Fault fault;
+  fault.error = ClassifyStatus(raw.status);
+  std::string detail = "HTTP " + std::to_string(raw.status);
   if (const auto message = ParseApiErrorMessage(raw.body)) detail += ": " + *message;
-  if (error == FetchError::kUnauthorized) {
+  if (fault.error == FetchError::kUnauthorized) {
     detail += " (the API rejected the key from " + KeySource() + ")";
   }
-  detail = Masked(std::move(detail));
+  fault.detail = Masked(std::move(detail));
   if (raw.status == 429 && !raw.retry_after.empty()) {
-    retry_after = ParseRetryAfter(raw.retry_after, std::chrono::system_clock::now());
+    fault.retry_after = ParseRetryAfter(raw.retry_after, std::chrono::system_clock::now());
   }
-  return true;
+  return fault;
 }
 
 FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point deadline,
@@ -417,7 +411,11 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
   FetchResult result;
   result.http_status = raw.status;
   result.body_bytes = raw.body.size();
-  if (!Failed(raw, result.error, result.detail, result.retry_after)) {
+  if (auto fault = FaultOf(raw)) {
+    result.error = fault->error;
+    result.detail = std::move(fault->detail);
+    result.retry_after = fault->retry_after;
+  } else {
     auto parsed = ParseBatchResponseInPlace(raw.body, buckets_);
     if (parsed.batch) {
       result.batch = std::move(parsed.batch);
@@ -449,9 +447,15 @@ BatchListResult ApiClient::ListBatches(const BatchListQuery& query, Clock::time_
   if (raw.status != 200) raw.body = Redacted(std::move(raw.body), config_.api_key);
   BatchListResult result;
   result.http_status = raw.status;
-  if (!Failed(raw, result.error, result.detail, result.retry_after)) {
-    result.page = ParseBatchListResponse(raw.body, result.detail);
-    if (!result.page) result.error = FetchError::kInvalidResponse;
+  if (auto fault = FaultOf(raw)) {
+    result.error = fault->error;
+    result.detail = std::move(fault->detail);
+    result.retry_after = fault->retry_after;
+  } else if (auto page = ParseBatchListResponse(raw.body)) {
+    result.page = std::move(page).value();
+  } else {
+    result.error = FetchError::kInvalidResponse;
+    result.detail = page.error();
   }
   result.detail = Redacted(std::move(result.detail), config_.api_key);
   if (result.page) RedactPage(*result.page, config_.api_key);

@@ -12,6 +12,7 @@
 #include "anchor/deadline_watchdog.h"
 #include "anchor/fetch_result.h"
 #include "anchor/fetch_trace.h"
+#include "base/result.h"
 #include "config/config.h"
 
 namespace httplib {
@@ -58,11 +59,16 @@ class ApiClient final : public BatchSource {
   // Why the request failed (httplib's error enum is too coarse); fills out.error and detail.
   void Explain(httplib::Client& client, int httplib_error, const std::string& address,
                Clock::time_point deadline, RawResponse& out);
-  // Classifies a non-200 or failed answer; false when `raw` is a usable 200.
-  bool Failed(const RawResponse& raw, FetchError& error, std::string& detail,
-              std::optional<std::chrono::system_clock::time_point>& retry_after) const;
-  // The address to connect to (our own getaddrinfo, cached briefly); "" and `error` on failure.
-  std::string Resolve(std::string& error, FetchTrace* trace);
+  // Why an answer is not usable: a failed request, or a status other than 200.
+  struct Fault {
+    FetchError error = FetchError::kNone;
+    std::string detail;  // masked: never holds the key
+    std::optional<std::chrono::system_clock::time_point> retry_after;  // from a 429
+  };
+  // The fault of `raw`, classified by status; none when `raw` is a usable 200.
+  std::optional<Fault> FaultOf(const RawResponse& raw) const;
+  // The address to connect to (our own getaddrinfo, cached briefly), or why the lookup failed.
+  Result<std::string> Resolve(FetchTrace* trace);
   std::unique_ptr<httplib::Client> AcquireConnection();
   void ReleaseConnection(std::unique_ptr<httplib::Client> client);
 

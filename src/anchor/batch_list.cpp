@@ -20,24 +20,17 @@ const rapidjson::Value* Member(const rapidjson::Value& obj, const char* name) {
 
 }  // namespace
 
-std::optional<BatchListPage> ParseBatchListResponse(std::string_view body, std::string& error) {
+Result<BatchListPage> ParseBatchListResponse(std::string_view body) {
   rapidjson::Document doc;
   ParseJsonBody(doc, body);
   if (doc.HasParseError()) {
-    error = std::string("body is not valid JSON (") +
-            rapidjson::GetParseError_En(doc.GetParseError()) + ")";
-    return std::nullopt;
+    return Error{std::string("body is not valid JSON (") +
+                 rapidjson::GetParseError_En(doc.GetParseError()) + ")"};
   }
   const rapidjson::Value* data = Member(doc, "data");
-  if (data == nullptr || !data->IsObject()) {
-    error = "body has no \"data\" object";
-    return std::nullopt;
-  }
+  if (data == nullptr || !data->IsObject()) return Error{"body has no \"data\" object"};
   const rapidjson::Value* batches = Member(*data, "batches");
-  if (batches == nullptr || !batches->IsArray()) {
-    error = "body has no \"data.batches\" list";
-    return std::nullopt;
-  }
+  if (batches == nullptr || !batches->IsArray()) return Error{"body has no \"data.batches\" list"};
   BatchListPage page;
   for (const auto& b : batches->GetArray()) {
     const rapidjson::Value* id = Member(b, "batch_id");

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "anchor/fetch_result.h"
+#include "base/result.h"
 
 namespace anchor {
 
@@ -33,8 +34,8 @@ struct BatchListResult {
   bool ok() const { return page.has_value(); }
 };
 
-// Parses the body of the list endpoint ({"data": {"batches": [...], "pagination": {...}}}).
-// Returns nullopt and sets `error` when the body is not such an object.
-std::optional<BatchListPage> ParseBatchListResponse(std::string_view body, std::string& error);
+// Parses the body of the list endpoint ({"data": {"batches": [...], "pagination": {...}}}), or
+// says why the body is not such an object.
+Result<BatchListPage> ParseBatchListResponse(std::string_view body);
 
 }  // namespace anchor

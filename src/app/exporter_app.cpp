@@ -77,15 +77,23 @@ LandingPageDiscovery ToDiscovery(const DiscoveryConfig& config,
   return d;
 }
 
-// Loads both files; "" or every problem, one per line.
-std::string LoadBoth(const AppOptions& options, ConfigLoadResult& config, WebConfig& web) {
-  config = options.config_source();
-  if (!config.ok()) return config.error;
-  if (options.web_config_file.empty()) return "";
-  auto loaded = LoadWebConfigFile(options.web_config_file);
-  if (!loaded.ok()) return loaded.error;
-  web = std::move(*loaded.config);
-  return "";
+// What a start or a reload reads: the config (with its warnings) and the web config.
+struct LoadedFiles {
+  Config config;
+  std::vector<std::string> warnings;
+  WebConfig web;  // default (plain HTTP, no users) without --web.config.file
+};
+
+// Loads both files, or says why not: every problem, one per line.
+Result<LoadedFiles> LoadBoth(const AppOptions& options) {
+  ConfigLoadResult config = options.config_source();
+  if (!config.ok()) return Error{config.error};
+  LoadedFiles loaded{std::move(*config.config), std::move(config.warnings), {}};
+  if (options.web_config_file.empty()) return loaded;
+  auto web = LoadWebConfigFile(options.web_config_file);
+  if (!web.ok()) return Error{web.error()};
+  loaded.web = std::move(web).value();
+  return loaded;
 }
 
 }  // namespace
@@ -105,24 +113,24 @@ ExporterApp::~ExporterApp() {
 }
 
 bool ExporterApp::Start() {
-  ConfigLoadResult config;
-  WebConfig web;
-  if (const auto err = LoadBoth(options_, config, web); !err.empty()) {
+  const auto loaded = LoadBoth(options_);
+  if (!loaded.ok()) {
     // One line per problem, as --config.check prints them.
-    for (const auto& line : Lines(err)) log_.Error("cannot load config", {{"err", line}});
+    for (const auto& line : Lines(loaded.error()))
+      log_.Error("cannot load config", {{"err", line}});
     return false;
   }
-  LogWarnings(config.warnings);
+  LogWarnings(loaded->warnings);
   try {
-    holder_.Swap(std::make_shared<BatchCollector>(*config.config, metrics_, log_, clock_));
-    server_ = std::make_unique<ExporterServer>(options_.web, Handlers(), log_, web);
-  } catch (const std::exception& e) {
+    holder_.Swap(std::make_shared<BatchCollector>(loaded->config, metrics_, log_, clock_));
+  } catch (const std::exception& e) {  // the collector's threads could not start
     log_.Error("cannot start", {{"err", e.what()}});
     return false;
   }
-  MarkReload("");
+  server_ = std::make_unique<ExporterServer>(options_.web, Handlers(), log_, loaded->web);
+  MarkReload(Status::Ok());
   if (!server_->Bind()) return false;
-  LogListening(web);
+  LogListening(loaded->web);
   StartFirstFetch();
   return true;
 }
@@ -207,13 +215,13 @@ std::size_t ExporterApp::batch_count() const {
   return collector ? collector->config().batches.size() : 0;
 }
 
-void ExporterApp::MarkReload(const std::string& error) {
-  const bool ok = error.empty();
+void ExporterApp::MarkReload(const Status& outcome) {
+  const bool ok = outcome.ok();
   reload_ok_.Set(ok ? 1 : 0);
   if (ok) reload_time_.SetToCurrentTime();
   std::lock_guard<std::mutex> lock(reload_state_mu_);
   reload_state_.ok = ok;
-  reload_state_.error = error;
+  reload_state_.error = ok ? "" : outcome.error();
   reload_state_.at = clock_.SystemNow();
   if (ok) reload_state_.loaded_at = reload_state_.at;
 }
@@ -222,34 +230,40 @@ void ExporterApp::LogWarnings(const std::vector<std::string>& warnings) const {
   for (const auto& w : warnings) log_.Warn("config warning", {{"warning", w}});
 }
 
-std::string ExporterApp::Reload(std::string_view trigger) {
+Status ExporterApp::Reload(std::string_view trigger) {
   std::lock_guard<std::mutex> lock(reload_mu_);
-  ConfigLoadResult config;
-  WebConfig web;
-  std::string err = LoadBoth(options_, config, web);
-  std::shared_ptr<BatchCollector> next;
-  if (err.empty()) {
-    try {
-      next = std::make_shared<BatchCollector>(*config.config, metrics_, log_, clock_);
-    } catch (const std::exception& e) {
-      err = e.what();
-    }
-  }
-  // The web config is applied last among the steps that can fail, so a failure changes nothing.
-  if (err.empty() && server_) err = server_->ApplyWebConfig(web);
-  if (!err.empty()) {
-    MarkReload(err);
-    for (const auto& line : Lines(err)) {
+  Status reloaded = ReplaceConfig();
+  MarkReload(reloaded);
+  if (!reloaded.ok()) {
+    for (const auto& line : Lines(reloaded.error())) {
       log_.Error("error reloading config, keeping the running one",
                  {{"trigger", trigger}, {"err", line}});
     }
-    return err;
+    return reloaded;
+  }
+  const auto collector = holder_.Get();
+  log_.Info("reloaded config",
+            {{"trigger", trigger}, {"batches", collector->config().batches.size()}});
+  return reloaded;
+}
+
+// Every step that can fail comes before the swap, and the web config is applied last among
+// them, so that a failure changes nothing. reload_mu_ is held.
+Status ExporterApp::ReplaceConfig() {
+  auto loaded = LoadBoth(options_);
+  if (!loaded.ok()) return Error{loaded.error()};
+  std::shared_ptr<BatchCollector> next;
+  try {
+    next = std::make_shared<BatchCollector>(loaded->config, metrics_, log_, clock_);
+  } catch (const std::exception& e) {  // the collector's threads could not start
+    return Error{e.what()};
+  }
+  if (server_) {
+    if (auto applied = server_->ApplyWebConfig(loaded->web); !applied.ok()) return applied;
   }
   holder_.Swap(std::move(next));  // the old collector lives on in scrapes still using it
-  MarkReload("");
-  LogWarnings(config.warnings);
-  log_.Info("reloaded config", {{"trigger", trigger}, {"batches", config.config->batches.size()}});
-  return "";
+  LogWarnings(loaded->warnings);
+  return Status::Ok();
 }
 
 ExporterHandlers ExporterApp::Handlers() {

@@ -14,6 +14,7 @@
 
 #include "app/collector_holder.h"
 #include "base/clock.h"
+#include "base/result.h"
 #include "collect/self_metrics.h"
 #include "config/config_loader.h"
 #include "web/exporter_server.h"
@@ -64,8 +65,9 @@ class ExporterApp {
   // False when Serve() returned without a Stop(): the accept loop failed.
   bool stop_requested() const { return stop_requested_; }
 
-  // "" on success, else why the running config was kept. `trigger` names the cause in the log.
-  std::string Reload(std::string_view trigger);
+  // Success, or why the running config was kept (every problem, one per line). `trigger` names
+  // the cause in the log.
+  Status Reload(std::string_view trigger);
 
   int port() const;
   std::string bound_address() const;
@@ -83,7 +85,8 @@ class ExporterApp {
   Readiness CurrentReadiness() const;
   void StartFirstFetch();
   std::string LandingPage() const;
-  void MarkReload(const std::string& error);
+  void MarkReload(const Status& outcome);
+  Status ReplaceConfig();
   void LogWarnings(const std::vector<std::string>& warnings) const;
   std::string ServiceDiscovery(std::chrono::steady_clock::time_point deadline);
   void LogListening(const WebConfig& web) const;

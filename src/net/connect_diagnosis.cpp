@@ -20,7 +20,7 @@ std::string ErrnoText(int err) {
   return text != nullptr ? std::string(text) : std::string(buf);
 }
 
-ResolvedHost ResolveHost(const std::string& host, int port) {
+Result<std::vector<std::string>> ResolveHost(const std::string& host, int port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -28,9 +28,9 @@ ResolvedHost ResolveHost(const std::string& host, int port) {
   const std::string service = std::to_string(port);
   const int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found);
   if (rc != 0) {
-    return {{}, rc == EAI_SYSTEM ? ErrnoText(errno) : std::string(gai_strerror(rc))};
+    return Error{rc == EAI_SYSTEM ? ErrnoText(errno) : std::string(gai_strerror(rc))};
   }
-  ResolvedHost out;
+  std::vector<std::string> addresses;
   for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
     const void* addr = nullptr;
@@ -42,17 +42,16 @@ ResolvedHost ResolveHost(const std::string& host, int port) {
       continue;
     }
     if (inet_ntop(ai->ai_family, addr, text, sizeof(text)) == nullptr) continue;
-    if (std::find(out.addresses.begin(), out.addresses.end(), text) == out.addresses.end()) {
-      out.addresses.emplace_back(text);
+    if (std::find(addresses.begin(), addresses.end(), text) == addresses.end()) {
+      addresses.emplace_back(text);
     }
   }
   freeaddrinfo(found);
-  if (out.addresses.empty()) out.error = "no IPv4 or IPv6 address";
-  return out;
+  if (addresses.empty()) return Error{"no IPv4 or IPv6 address"};
+  return addresses;
 }
 
-std::optional<std::string> DiagnoseConnect(const std::string& address, int port,
-                                           std::chrono::milliseconds timeout) {
+Status DiagnoseConnect(const std::string& address, int port, std::chrono::milliseconds timeout) {
   sockaddr_storage storage{};
   socklen_t length = 0;
   auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
@@ -66,10 +65,10 @@ std::optional<std::string> DiagnoseConnect(const std::string& address, int port,
     v6->sin6_port = htons(static_cast<uint16_t>(port));
     length = sizeof(*v6);
   } else {
-    return "not a numeric address: " + address;
+    return Error{"not a numeric address: " + address};
   }
   const int fd = socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "socket: " + ErrnoText(errno);
+  if (fd < 0) return Error{"socket: " + ErrnoText(errno)};
   std::optional<std::string> failure;
   if (connect(fd, reinterpret_cast<const sockaddr*>(&storage), length) != 0) {
     if (errno != EINPROGRESS) {
@@ -90,7 +89,8 @@ std::optional<std::string> DiagnoseConnect(const std::string& address, int port,
     }
   }
   close(fd);
-  return failure;
+  if (failure) return Error{std::move(*failure)};
+  return Status::Ok();
 }
 
 }  // namespace anchor

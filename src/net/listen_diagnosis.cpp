@@ -11,7 +11,7 @@
 
 namespace anchor {
 
-std::string DiagnoseListen(const std::string& host, int port) {
+Status DiagnoseListen(const std::string& host, int port) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -20,16 +20,16 @@ std::string DiagnoseListen(const std::string& host, int port) {
   const std::string service = std::to_string(port);
   const int rc =
       getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found);
-  if (rc != 0) return "cannot resolve " + host + ": " + gai_strerror(rc);
-  std::string why;
+  if (rc != 0) return Error{"cannot resolve " + host + ": " + gai_strerror(rc)};
+  Status why;
   const int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    why = ErrnoText(errno);
+    why = Error{ErrnoText(errno)};
   } else {
     int yes = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     if (bind(fd, found->ai_addr, found->ai_addrlen) != 0 || listen(fd, 1) != 0) {
-      why = ErrnoText(errno);
+      why = Error{ErrnoText(errno)};
     }
     close(fd);
   }

@@ -12,7 +12,6 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
-#include <stdexcept>
 
 #include "base/text.h"
 
@@ -95,17 +94,27 @@ struct BasicAuthenticator::UserState {
 
 BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users,
                                        BcryptHook before_bcrypt)
-    : users_(std::move(users)), before_bcrypt_(std::move(before_bcrypt)) {
-  if (users_.empty()) return;
+    : users_(std::move(users)), before_bcrypt_(std::move(before_bcrypt)) {}
+
+Result<std::unique_ptr<BasicAuthenticator>> BasicAuthenticator::Create(
+    std::map<std::string, std::string> users, BcryptHook before_bcrypt) {
+  std::unique_ptr<BasicAuthenticator> authenticator(
+      new BasicAuthenticator(std::move(users), std::move(before_bcrypt)));
+  if (auto ready = authenticator->Init(); !ready.ok()) return Error{ready.error()};
+  return authenticator;
+}
+
+Status BasicAuthenticator::Init() {
+  if (users_.empty()) return Status::Ok();
   if (RAND_bytes(cache_secret_.data(), static_cast<int>(cache_secret_.size())) != 1) {
-    throw std::runtime_error("no randomness for the basic auth cache key");
+    return Error{"no randomness for the basic auth cache key"};
   }
   // The dummy hash costs as much as the most expensive real one.
   unsigned long cost = 4;
   for (const auto& [user, hash] : users_) cost = std::max(cost, BcryptCost(hash));
   char setting[CRYPT_GENSALT_OUTPUT_SIZE];
   if (crypt_gensalt_rn("$2b$", cost, nullptr, 0, setting, sizeof(setting)) == nullptr) {
-    throw std::runtime_error("cannot create a bcrypt salt");
+    return Error{"cannot create a bcrypt salt"};
   }
   unsigned char random[16];
   RAND_bytes(random, sizeof(random));
@@ -121,6 +130,7 @@ BasicAuthenticator::BasicAuthenticator(std::map<std::string, std::string> users,
   for (const auto& [user, hash] : users_) states_.emplace(user, make_state());
   unknown_state_ = make_state();
   failures_ = std::make_unique<DigestLru>(kFailureCacheSize);
+  return Status::Ok();
 }
 
 BasicAuthenticator::~BasicAuthenticator() = default;

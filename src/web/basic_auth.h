@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "web/digest_lru.h"
 
 namespace anchor {
@@ -41,8 +42,9 @@ class BasicAuthenticator {
   // Test seam: called right before every bcrypt with the user name it is for.
   using BcryptHook = std::function<void(const std::string& user)>;
 
-  explicit BasicAuthenticator(std::map<std::string, std::string> users,
-                              BcryptHook before_bcrypt = {});
+  // Fails only when OpenSSL has no randomness for the cache key or libxcrypt cannot make a salt.
+  static Result<std::unique_ptr<BasicAuthenticator>> Create(
+      std::map<std::string, std::string> users, BcryptHook before_bcrypt = {});
   ~BasicAuthenticator();
   BasicAuthenticator(const BasicAuthenticator&) = delete;
   BasicAuthenticator& operator=(const BasicAuthenticator&) = delete;
@@ -57,6 +59,8 @@ class BasicAuthenticator {
  private:
   using Digest = std::array<unsigned char, 32>;
   struct UserState;
+  BasicAuthenticator(std::map<std::string, std::string> users, BcryptHook before_bcrypt);
+  Status Init();
   Digest CacheKey(const BasicCredentials& c, const std::string& hash) const;
   // The cached answer for `key`, if any; state.mu must be held.
   std::optional<bool> Cached(const UserState& state, const Digest& key) const;

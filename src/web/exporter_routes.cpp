@@ -1,19 +1,42 @@
-// The endpoints of ExporterServer, declared once in Routes(). Authentication and the method
-// check have run before any handler (ExporterServer::Answer); the front has read and dropped
-// any request body.
-#include <atomic>
-#include <memory>
+// The endpoints, declared once in Table(). Authentication and the method check run before any
+// handler (Dispatch); the HTTP front has read and dropped any request body.
+#include "web/exporter_routes.h"
+
+#include <cstdlib>
+#include <set>
 #include <string>
 
 #include "config/batch_id.h"
 #include "log/logger.h"
-#include "web/exporter_server.h"
+#include "web/basic_auth.h"
 #include "web/exposition_format.h"
 #include "web/http_compression.h"
 #include "web/render_cache.h"
 
 namespace anchor {
+
+struct ExporterRoutes::AuthPolicy {
+  std::unique_ptr<BasicAuthenticator> authenticator;  // null: no authentication
+  std::set<std::string> excluded_paths;
+};
+
 namespace {
+
+std::string JoinMethods(const std::vector<std::string>& methods) {
+  std::string allow;
+  for (const auto& m : methods) {
+    allow += (allow.empty() ? "" : ", ") + m;
+    if (m == "GET") allow += ", HEAD";
+  }
+  return allow;
+}
+
+bool Allows(const std::vector<std::string>& methods, const std::string& method) {
+  for (const auto& m : methods) {
+    if (m == method || (m == "GET" && method == "HEAD")) return true;
+  }
+  return false;
+}
 
 // An exposition in the format the Accept header asks for (text 0.0.4 or OpenMetrics), gzipped
 // at the fastest level when the client accepts it (Prometheus does).
@@ -66,7 +89,113 @@ const char* const kInvalidTarget = "Invalid target: a batch id must match [A-Za-
 
 }  // namespace
 
-std::vector<ExporterServer::Route> ExporterServer::Routes() {
+std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_header,
+                                                     const WebOptions& options,
+                                                     std::chrono::steady_clock::time_point now) {
+  using std::chrono::duration;
+  duration<double> budget = options.max_scrape_timeout;
+  char* end = nullptr;
+  const double header = timeout_header.empty() ? 0 : std::strtod(timeout_header.c_str(), &end);
+  if (header > 0 && end != nullptr && *end == '\0') {
+    const double offset = ToSeconds(options.timeout_offset);
+    // A timeout shorter than the offset still gets most of itself rather than nothing.
+    const double usable = header > offset ? header - offset : header * 0.9;
+    budget = std::min(budget, duration<double>(usable));
+  }
+  return now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(budget);
+}
+
+ExporterRoutes::ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log)
+    : options_(std::move(options)),
+      handlers_(std::move(handlers)),
+      log_(log),
+      auth_(std::make_shared<const AuthPolicy>()) {
+  if (options_.render_cache) render_cache_ = std::make_unique<RenderCache>();
+  routes_ = Table();
+}
+
+ExporterRoutes::~ExporterRoutes() = default;
+
+Result<std::shared_ptr<const ExporterRoutes::AuthPolicy>> ExporterRoutes::MakeAuthPolicy(
+    const WebConfig& web) {
+  auto policy = std::make_shared<AuthPolicy>();
+  if (!web.basic_auth_users.empty()) {
+    auto authenticator = BasicAuthenticator::Create(web.basic_auth_users);
+    if (!authenticator.ok()) return Error{authenticator.error()};
+    policy->authenticator = std::move(authenticator).value();
+  }
+  policy->excluded_paths = web.auth_excluded_paths;
+  return std::shared_ptr<const AuthPolicy>(std::move(policy));
+}
+
+void ExporterRoutes::SetAuthPolicy(std::shared_ptr<const AuthPolicy> policy) {
+  std::atomic_store(&auth_, std::move(policy));
+}
+
+HttpResponse ExporterRoutes::Answer(const HttpRequest& req) const {
+  const auto start = std::chrono::steady_clock::now();
+  HttpResponse res = Dispatch(req);
+  // At debug level, one line per request served (never its headers: they may hold credentials).
+  if (log_.Enabled(LogLevel::kDebug)) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    log_.Debug("http request", {{"method", req.method},
+                                {"path", req.path},
+                                {"status", res.status},
+                                {"bytes", res.body.size()},
+                                {"duration_seconds", seconds},
+                                {"remote_addr", req.remote_addr}});
+  }
+  return res;
+}
+
+HttpResponse ExporterRoutes::Dispatch(const HttpRequest& req) const {
+  const Route* route = nullptr;
+  for (const auto& r : routes_) {
+    if (r.path == req.path) route = &r;
+  }
+  // Authentication comes first, also for unknown paths: nothing about the paths is revealed.
+  if (auto refusal = Authorize(req, route == nullptr || route->authenticated)) return *refusal;
+  if (route == nullptr) return HttpResponse::Text(404, "404 page not found\n");
+  if (!Allows(route->methods, req.method)) {
+    auto res = HttpResponse::Text(405, route->method_refusal);
+    res.headers.emplace_back("Allow", JoinMethods(route->methods));
+    return res;
+  }
+  try {
+    return route->handle(req);
+  } catch (const std::exception& e) {
+    log_.Error("request failed", {{"path", req.path}, {"err", e.what()}});
+  } catch (...) {
+    log_.Error("request failed", {{"path", req.path}, {"err", "unknown exception"}});
+  }
+  return HttpResponse::Text(500, "500 internal server error\n");
+}
+
+std::optional<HttpResponse> ExporterRoutes::Authorize(const HttpRequest& req,
+                                                      bool route_authenticated) const {
+  const auto auth = std::atomic_load(&auth_);
+  if (!route_authenticated || !auth->authenticator || auth->excluded_paths.count(req.path) > 0) {
+    return std::nullopt;
+  }
+  const auto credentials = ParseBasicAuthorization(req.Header("Authorization"));
+  if (credentials && auth->authenticator->Check(*credentials)) return std::nullopt;
+  if (credentials) {
+    // The user name helps find a misconfigured client; the password is never logged.
+    log_.Warn("authentication failed", {{"user", credentials->user.substr(0, 64)},
+                                        {"remote_addr", req.remote_addr},
+                                        {"path", req.path}});
+  } else if (log_.Enabled(LogLevel::kDebug)) {
+    log_.Debug("request without credentials",
+               {{"remote_addr", req.remote_addr}, {"path", req.path}});
+  }
+  auto res = HttpResponse::Text(401, "401 Unauthorized\n");
+  res.headers.emplace_back("WWW-Authenticate",
+                           R"(Basic realm="anchorbrowser_exporter", charset="UTF-8")");
+  return res;
+}
+
+std::vector<ExporterRoutes::Route> ExporterRoutes::Table() {
   std::vector<Route> routes = {
       {options_.telemetry_path, {"GET"}, [this](const HttpRequest& r) { return HandleMetrics(r); }},
       {"/probe", {"GET"}, [this](const HttpRequest& r) { return HandleProbe(r); }},
@@ -91,7 +220,7 @@ std::vector<ExporterServer::Route> ExporterServer::Routes() {
   return routes;
 }
 
-HttpResponse ExporterServer::HandleMetrics(const HttpRequest& req) {
+HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
   const RequestSlot slot(in_flight_, options_.max_requests);
   if (!slot.held()) return slot.Refusal();
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
@@ -117,7 +246,7 @@ HttpResponse ExporterServer::HandleMetrics(const HttpRequest& req) {
 
 // blackbox_exporter style: /probe?target=<batch_id>. Bad requests get 400 with a reason and
 // never reach the API. Only `target` is read: labels come from the config or from relabeling.
-HttpResponse ExporterServer::HandleProbe(const HttpRequest& req) {
+HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
   const auto targets = req.Params("target");
   if (targets.empty() || targets.front().empty()) {
     return HttpResponse::Text(400, "Target parameter is missing\n");
@@ -153,7 +282,7 @@ HttpResponse ExporterServer::HandleProbe(const HttpRequest& req) {
 }
 
 // Prometheus' http_sd_configs: every tracked batch as a target (web/service_discovery.h).
-HttpResponse ExporterServer::HandleServiceDiscovery(const HttpRequest& req) const {
+HttpResponse ExporterRoutes::HandleServiceDiscovery(const HttpRequest& req) const {
   if (!handlers_.service_discovery) return HttpResponse::Text(404, "Not found\n");
   // Prometheus' http_sd announces its refresh interval, which is also its request timeout.
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Refresh-Interval-Seconds"),
@@ -163,16 +292,16 @@ HttpResponse ExporterServer::HandleServiceDiscovery(const HttpRequest& req) cons
   return res;
 }
 
-HttpResponse ExporterServer::HandleReady() const {
+HttpResponse ExporterRoutes::HandleReady() const {
   const Readiness r = handlers_.readiness ? handlers_.readiness() : Readiness{false, "starting"};
   if (r.ready) return HttpResponse::Text(200, "Ready\n");
   return HttpResponse::Text(503, "Not ready: " + r.reason + "\n");
 }
 
-HttpResponse ExporterServer::HandleReload() const {
-  const std::string err = handlers_.reload ? handlers_.reload() : "reload is not available";
-  if (err.empty()) return HttpResponse::Text(200, "Reloaded\n");
-  return HttpResponse::Text(500, "failed to reload config: " + err + "\n");
+HttpResponse ExporterRoutes::HandleReload() const {
+  const Status reloaded = handlers_.reload ? handlers_.reload() : Error{"reload is not available"};
+  if (reloaded.ok()) return HttpResponse::Text(200, "Reloaded\n");
+  return HttpResponse::Text(500, "failed to reload config: " + reloaded.error() + "\n");
 }
 
 }  // namespace anchor

@@ -178,8 +178,12 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     keep_alive_ = parser_->keep_alive();
     head_only_ = msg.method() == http::verb::head;
     version_ = msg.version();
-    target_ok_ = ParseRequestTarget(std::string_view(msg.target().data(), msg.target().size()),
-                                    req.path, req.query);
+    auto target = ParseRequestTarget(std::string_view(msg.target().data(), msg.target().size()));
+    target_ok_ = target.ok();
+    if (target_ok_) {
+      req.path = std::move(target.value().path);
+      req.query = std::move(target.value().query);
+    }
     parser_.reset();
     return req;
   }

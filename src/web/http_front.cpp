@@ -29,12 +29,12 @@ HttpFront::~HttpFront() {
   }
 }
 
-std::string HttpFront::Bind() {
+Status HttpFront::Bind() {
   Core& c = *core_;
   if (c.tls_setup) {
     c.tls.emplace(asio::ssl::context::tls_server);
-    if (auto err = c.tls_setup(*c.tls->native_handle()); !err.empty()) {
-      return kTlsSetupError + err;
+    if (auto set_up = c.tls_setup(*c.tls->native_handle()); !set_up.ok()) {
+      return Error{kTlsSetupError + set_up.error()};
     }
   }
   boost::system::error_code ec;
@@ -42,7 +42,8 @@ std::string HttpFront::Bind() {
   const auto endpoints =
       resolver.resolve(c.options.host, std::to_string(c.options.port),
                        tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || endpoints.empty()) return "cannot resolve " + c.options.host + ": " + ec.message();
+  if (ec || endpoints.empty())
+    return Error{"cannot resolve " + c.options.host + ": " + ec.message()};
   const tcp::endpoint endpoint = endpoints.begin()->endpoint();
   c.acceptor.open(endpoint.protocol(), ec);
   // SO_REUSEADDR only, as Go servers do: SO_REUSEPORT would let a second exporter bind the same
@@ -50,9 +51,9 @@ std::string HttpFront::Bind() {
   if (!ec) c.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) c.acceptor.bind(endpoint, ec);
   if (!ec) c.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return ec.message();
+  if (ec) return Error{ec.message()};
   c.port = c.acceptor.local_endpoint().port();
-  return "";
+  return Status::Ok();
 }
 
 void HttpFront::Core::Accept() {

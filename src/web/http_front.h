@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "base/result.h"
 #include "web/http_message.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
@@ -30,8 +31,8 @@ constexpr const char* kTlsSetupError = "TLS: ";
 
 // Answers a request; runs on a worker thread, so it may block.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
-// Sets up the server's TLS context; returns "" or why it failed.
-using TlsContextSetup = std::function<std::string(SSL_CTX&)>;
+// Sets up the server's TLS context, or says why it cannot.
+using TlsContextSetup = std::function<Status(SSL_CTX&)>;
 
 // The exporter's HTTP/1.1 server, for clients that may be hostile: a few I/O threads serve
 // every connection asynchronously (Boost.Beast and Asio), so slow or idle connections cost
@@ -46,8 +47,8 @@ class HttpFront {
   HttpFront(const HttpFront&) = delete;
   HttpFront& operator=(const HttpFront&) = delete;
 
-  // Sets up TLS and listens; "" or why not (starting with kTlsSetupError when TLS failed).
-  std::string Bind();
+  // Sets up TLS and listens, or says why not (starting with kTlsSetupError when TLS failed).
+  Status Bind();
   // Serves until Stop(); returns once every connection is closed and handlers are done.
   void Serve();
   // Safe from any thread, also before Serve() (which then returns at once).

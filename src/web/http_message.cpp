@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <optional>
+
 namespace anchor {
 namespace {
 
@@ -12,23 +14,24 @@ int HexValue(char c) {
   return -1;
 }
 
-bool PercentDecode(std::string_view in, bool plus_is_space, std::string& out) {
-  out.clear();
+// `in` with its %-escapes decoded; nullopt when one is broken.
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
+  std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
     const char c = in[i];
     if (c == '%') {
-      if (i + 2 >= in.size()) return false;
+      if (i + 2 >= in.size()) return std::nullopt;
       const int hi = HexValue(in[i + 1]);
       const int lo = HexValue(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
+      if (hi < 0 || lo < 0) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
     } else {
       out.push_back(plus_is_space && c == '+' ? ' ' : c);
     }
   }
-  return true;
+  return out;
 }
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
@@ -52,13 +55,13 @@ std::vector<std::string> HttpRequest::Params(std::string_view name) const {
   return values;
 }
 
-bool ParseRequestTarget(std::string_view target, std::string& path,
-                        std::vector<std::pair<std::string, std::string>>& query) {
-  if (target.empty() || target.front() != '/') return false;
+Result<RequestTarget> ParseRequestTarget(std::string_view target) {
+  if (target.empty() || target.front() != '/') return Error{"not an origin-form path"};
   const auto mark = target.find('?');
-  if (!PercentDecode(target.substr(0, mark), false, path)) return false;
-  query.clear();
-  if (mark == std::string_view::npos) return true;
+  auto path = PercentDecode(target.substr(0, mark), false);
+  if (!path) return Error{"broken %-escape in the path"};
+  RequestTarget parsed{std::move(*path), {}};
+  if (mark == std::string_view::npos) return parsed;
   std::string_view rest = target.substr(mark + 1);
   while (!rest.empty()) {
     const auto amp = rest.find('&');
@@ -66,15 +69,13 @@ bool ParseRequestTarget(std::string_view target, std::string& path,
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (pair.empty()) continue;
     const auto eq = pair.find('=');
-    std::string key;
-    std::string value;
-    if (!PercentDecode(pair.substr(0, eq), true, key)) return false;
-    if (eq != std::string_view::npos && !PercentDecode(pair.substr(eq + 1), true, value)) {
-      return false;
-    }
-    query.emplace_back(std::move(key), std::move(value));
+    auto key = PercentDecode(pair.substr(0, eq), true);
+    auto value = eq == std::string_view::npos ? std::optional<std::string>("")
+                                              : PercentDecode(pair.substr(eq + 1), true);
+    if (!key || !value) return Error{"broken %-escape in the query"};
+    parsed.query.emplace_back(std::move(*key), std::move(*value));
   }
-  return true;
+  return parsed;
 }
 
 }  // namespace anchor

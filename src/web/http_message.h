@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
+
 namespace anchor {
 
 // A request as the exporter's routes see it, independent of the HTTP library that parsed it.
@@ -38,9 +40,14 @@ struct HttpResponse {
   }
 };
 
-// Splits a request target into its percent-decoded path and query parameters ('+' is a space
-// in the query). False when the target is not an origin-form path or a %-escape is broken.
-bool ParseRequestTarget(std::string_view target, std::string& path,
-                        std::vector<std::pair<std::string, std::string>>& query);
+// A request target split into its percent-decoded path and query parameters.
+struct RequestTarget {
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+};
+
+// Splits a request target ('+' is a space in the query), or says why it cannot: not an
+// origin-form path, or a broken %-escape.
+Result<RequestTarget> ParseRequestTarget(std::string_view target);
 
 }  // namespace anchor

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <string>
 
+#include "base/result.h"
 #include "web/web_config.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
@@ -22,8 +23,8 @@ class ServerCertificate {
   ServerCertificate& operator=(const ServerCertificate&) = delete;
 
   // Reads a PEM certificate chain (leaf first) and its private key. On success the pair
-  // becomes current; on failure returns why ("" on success) and keeps the previous pair.
-  std::string Load(const std::string& cert_file, const std::string& key_file);
+  // becomes current; on failure says why and keeps the previous pair.
+  Status Load(const std::string& cert_file, const std::string& key_file);
 
   // Makes `ctx` use the current pair for every handshake.
   void Attach(SSL_CTX& ctx);
@@ -38,13 +39,12 @@ class ServerCertificate {
 };
 
 // Sets up an OpenSSL server context from tls_server_config: certificate (from `certificate`,
-// which must have been loaded), TLS versions, client certificate policy and CAs. Returns why it
-// failed, or "" on success.
-std::string ConfigureServerTls(SSL_CTX& ctx, const TlsServerConfig& config,
-                               ServerCertificate& certificate);
+// which must have been loaded), TLS versions, client certificate policy and CAs.
+Status ConfigureServerTls(SSL_CTX& ctx, const TlsServerConfig& config,
+                          ServerCertificate& certificate);
 
 // Checks that a tls_server_config can be served: the files load, the key matches, the CAs
-// parse. Returns "" or the problem.
-std::string ValidateServerTls(const TlsServerConfig& config);
+// parse.
+Status ValidateServerTls(const TlsServerConfig& config);
 
 }  // namespace anchor

@@ -112,7 +112,7 @@ std::optional<TlsServerConfig> LoadTls(const YamlReader& r, const YAML::Node& no
     r.Fail(node["client_ca_file"], p + ".client_ca_file",
            "is set but client_auth_type is NoClientCert (use RequireAndVerifyClientCert)");
   }
-  if (const auto err = ValidateServerTls(tls); !err.empty()) r.Fail(node, p, err);
+  if (const auto usable = ValidateServerTls(tls); !usable.ok()) r.Fail(node, p, usable.error());
   return tls;
 }
 
@@ -204,21 +204,21 @@ const char* TlsVersionName(TlsVersion version) {
   return "unknown";
 }
 
-WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string& source,
-                                        const std::string& base_dir) {
+Result<WebConfig> LoadWebConfigString(std::string_view yaml, const std::string& source,
+                                      const std::string& base_dir) {
   const YamlReader reader(source);
   WebConfig web;
   const auto errors = ReadYaml(yaml, reader, source,
                                [&](const YAML::Node& root) { web = Load(root, reader, base_dir); });
-  if (errors.empty()) return {std::move(web), ""};
+  if (errors.empty()) return web;
   std::string joined;
   for (const auto& e : errors) joined += (joined.empty() ? "" : "\n") + e;
-  return {std::nullopt, joined};
+  return Error{joined};
 }
 
-WebConfigLoadResult LoadWebConfigFile(const std::string& path) {
+Result<WebConfig> LoadWebConfigFile(const std::string& path) {
   const auto read = ReadFile(path);
-  if (!read.ok()) return {std::nullopt, path + ": cannot read web config file: " + read.error()};
+  if (!read.ok()) return Error{path + ": cannot read web config file: " + read.error()};
   const auto slash = path.rfind('/');
   return LoadWebConfigString(read.value(), path,
                              slash == std::string::npos ? "" : path.substr(0, slash));

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
+
 namespace anchor {
 
 // The exporter-toolkit's client authentication policies (Go's tls.ClientAuthType).
@@ -53,19 +55,12 @@ struct WebConfig {
   std::set<std::string> auth_excluded_paths;
 };
 
-// Either a validated WebConfig or one line naming the file, line and key of the problem
-// ("web.yml:4: tls_server_config.min_version: ..."). Never holds a password hash.
-struct WebConfigLoadResult {
-  std::optional<WebConfig> config;
-  std::string error;
-  bool ok() const { return config.has_value(); }
-};
-
 // Reads and validates a web config file: unknown keys are refused, the certificate and key are
 // loaded (and must match), hashes must be bcrypt. Relative paths are resolved against the
-// file's directory.
-WebConfigLoadResult LoadWebConfigFile(const std::string& path);
-WebConfigLoadResult LoadWebConfigString(std::string_view yaml, const std::string& source,
-                                        const std::string& base_dir);
+// file's directory. The error names the file, line and key of each problem, one per line
+// ("web.yml:4: tls_server_config.min_version: ..."); it never holds a password hash.
+Result<WebConfig> LoadWebConfigFile(const std::string& path);
+Result<WebConfig> LoadWebConfigString(std::string_view yaml, const std::string& source,
+                                      const std::string& base_dir);
 
 }  // namespace anchor

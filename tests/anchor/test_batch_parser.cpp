@@ -1,14 +1,11 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "anchor/batch_list.h"
 #include "anchor/batch_parser.h"
 #include "support/session_bodies.h"
 
 using anchor::ParseBatchResponse;
 using anchor::test::kSessionBatchCreated;
-using anchor::test::SessionBatchBody;
-using anchor::test::SessionJson;
 using anchor::test::TenthsBody;
 
 namespace {
@@ -209,64 +206,6 @@ TEST_CASE("deeply nested bodies are parsed or rejected without a crash", "[ancho
   CHECK(anchor::ParseBatchResponseInPlace(in_place).batch);
   CHECK_FALSE(ParseBatchResponse(unclosed).batch);
   CHECK_FALSE(anchor::ParseApiErrorMessage(R"({"error": )" + open).has_value());
-}
-
-// The list endpoint's parser had the same two faults as the status parser: a deeply nested body
-// overflowed the stack, and stray BOM bytes were skipped.
-TEST_CASE("the list parser survives deep nesting and skips only a whole BOM", "[anchor][parser]") {
-  const std::string page = R"({"data": {"batches": [{"batch_id": "a1", "status": "processing"}],
-      "pagination": {"has_next": true}}})";
-  std::string error;
-  const auto parsed = anchor::ParseBatchListResponse("\xEF\xBB\xBF" + page, error);
-  REQUIRE(parsed);
-  CHECK(parsed->batch_ids == std::vector<std::string>{"a1"});
-  CHECK(parsed->has_next);
-  CHECK(parsed->total_pages == 0);  // absent
-  const auto counted = anchor::ParseBatchListResponse(
-      R"({"data": {"batches": [], "pagination": {"has_next": true, "total_pages": 200}}})", error);
-  REQUIRE(counted);
-  CHECK(counted->total_pages == 200);
-  for (const char* pages : {"-1", "0", "1.5", "\"7\"", "99999999999"}) {
-    INFO(pages);
-    const auto odd = anchor::ParseBatchListResponse(
-        std::string(R"({"data": {"batches": [], "pagination": {"total_pages": )") + pages + "}}}",
-        error);
-    REQUIRE(odd);
-    CHECK(odd->total_pages == 0);  // not a usable count: pages are followed one at a time
-  }
-  CHECK_FALSE(anchor::ParseBatchListResponse("\xBB" + page, error));
-  CHECK_FALSE(error.empty());
-
-  constexpr size_t kDepth = 1'000'000;
-  const std::string nested = R"({"data": {"batches": [{"batch_id": "a1", "metadata": )" +
-                             std::string(kDepth, '[') + std::string(kDepth, ']') + "}]}}";
-  const auto deep = anchor::ParseBatchListResponse(nested, error);
-  REQUIRE(deep);
-  CHECK(deep->batch_ids.size() == 1);
-  CHECK_FALSE(anchor::ParseBatchListResponse(std::string(kDepth, '['), error));
-}
-
-// Found by fuzz/fuzz_batch_response (UBSan, on the list_page.json seed): for a list entry or a
-// body that is not an object, the parser called MemberEnd() on it, which RapidJSON only allows
-// on objects (an assertion in debug builds, a number's bits read as a pointer otherwise).
-TEST_CASE("list entries and bodies that are not objects are dropped safely", "[anchor][parser]") {
-  std::string error;
-  const auto page = anchor::ParseBatchListResponse(
-      R"({"data": {"batches": [7, "x", null, [1], {"batch_id": 12}, {"status": "pending"},
-          {"batch_id": "ok-1", "status": 3}, {"batch_id": "ok-2", "status": "pending"}],
-          "pagination": [true]}})",
-      error);
-  REQUIRE(page);
-  CHECK(page->batch_ids == std::vector<std::string>{"ok-1", "ok-2"});
-  CHECK(page->statuses == std::vector<std::string>{"", "pending"});
-  CHECK(page->dropped_ids == 6);
-  CHECK_FALSE(page->has_next);
-  for (const char* body : {"[1, 2]", "7", R"({"data": 7})", R"({"data": {"batches": 7}})"}) {
-    INFO(body);
-    error.clear();
-    CHECK_FALSE(anchor::ParseBatchListResponse(body, error));
-    CHECK_FALSE(error.empty());
-  }
 }
 
 TEST_CASE("session run and queue times are binned bucket by bucket",

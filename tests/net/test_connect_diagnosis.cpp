@@ -17,6 +17,9 @@ using std::chrono::milliseconds;
 
 namespace {
 
+// The reason of a failed Status, "" for success.
+std::string Why(const anchor::Status& status) { return status.ok() ? "" : status.error(); }
+
 // A TCP socket bound to 127.0.0.1 on an ephemeral port; listening or not. Bound but not
 // listening, the port is refused and no other test can take it meanwhile.
 class LoopbackSocket {
@@ -53,13 +56,13 @@ TEST_CASE("ErrnoText is the system's text for an errno", "[unit][net]") {
 
 TEST_CASE("a connect to a closed loopback port names ECONNREFUSED", "[unit][net]") {
   const LoopbackSocket closed(/*listening=*/false);
-  CHECK(anchor::DiagnoseConnect("127.0.0.1", closed.port(), milliseconds(2000)) ==
+  CHECK(Why(anchor::DiagnoseConnect("127.0.0.1", closed.port(), milliseconds(2000))) ==
         "Connection refused");
 }
 
 TEST_CASE("a connect that succeeds reports no failure", "[unit][net]") {
   const LoopbackSocket open(/*listening=*/true);
-  CHECK_FALSE(anchor::DiagnoseConnect("127.0.0.1", open.port(), milliseconds(2000)));
+  CHECK(anchor::DiagnoseConnect("127.0.0.1", open.port(), milliseconds(2000)).ok());
 }
 
 TEST_CASE("a connect that is never answered reports the wait", "[unit][net]") {
@@ -76,13 +79,13 @@ TEST_CASE("a connect that is never answered reports the wait", "[unit][net]") {
     CHECK((rc == 0 || errno == EINPROGRESS));
     fillers.push_back(fd);
   }
-  CHECK(anchor::DiagnoseConnect("127.0.0.1", full.port(), milliseconds(50)) ==
+  CHECK(Why(anchor::DiagnoseConnect("127.0.0.1", full.port(), milliseconds(50))) ==
         "no answer to the connection attempt within 50 ms");
   for (const int fd : fillers) close(fd);
 }
 
 TEST_CASE("a connect needs a numeric address", "[unit][net]") {
-  CHECK(anchor::DiagnoseConnect("localhost", 80, milliseconds(10)) ==
+  CHECK(Why(anchor::DiagnoseConnect("localhost", 80, milliseconds(10))) ==
         "not a numeric address: localhost");
 }
 
@@ -98,33 +101,33 @@ TEST_CASE("a connect over IPv6 loopback names the errno too", "[unit][net]") {
   }
   socklen_t len = sizeof(addr);
   REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  CHECK(anchor::DiagnoseConnect("::1", ntohs(addr.sin6_port), milliseconds(2000)) ==
+  CHECK(Why(anchor::DiagnoseConnect("::1", ntohs(addr.sin6_port), milliseconds(2000))) ==
         "Connection refused");
   close(fd);
 }
 
 TEST_CASE("ResolveHost returns numeric addresses as they are", "[unit][net]") {
   const auto v4 = anchor::ResolveHost("127.0.0.1", 443);
-  CHECK(v4.error.empty());
-  CHECK(v4.addresses == std::vector<std::string>{"127.0.0.1"});
+  REQUIRE(v4.ok());
+  CHECK(*v4 == std::vector<std::string>{"127.0.0.1"});
   const auto v6 = anchor::ResolveHost("::1", 443);
-  CHECK(v6.error.empty());
-  CHECK(v6.addresses == std::vector<std::string>{"::1"});
+  REQUIRE(v6.ok());
+  CHECK(*v6 == std::vector<std::string>{"::1"});
 }
 
 TEST_CASE("ResolveHost finds localhost once per address", "[unit][net]") {
   const auto local = anchor::ResolveHost("localhost", 443);
-  CHECK(local.error.empty());
-  REQUIRE_FALSE(local.addresses.empty());
-  for (const auto& a : local.addresses) {
+  REQUIRE(local.ok());
+  REQUIRE_FALSE(local->empty());
+  for (const auto& a : (*local)) {
     INFO(a);
     CHECK((a == "127.0.0.1" || a == "::1"));
-    CHECK(std::count(local.addresses.begin(), local.addresses.end(), a) == 1);
+    CHECK(std::count((*local).begin(), (*local).end(), a) == 1);
   }
 }
 
 TEST_CASE("ResolveHost of a name that does not resolve says why", "[unit][net]") {
   const auto gone = anchor::ResolveHost("anchor-api.invalid", 443);
-  CHECK(gone.addresses.empty());
-  CHECK_FALSE(gone.error.empty());
+  REQUIRE_FALSE(gone.ok());
+  CHECK_FALSE(gone.error().empty());
 }

@@ -11,6 +11,9 @@
 
 namespace {
 
+// The reason of a failed Status, "" for success.
+std::string Why(const anchor::Status& status) { return status.ok() ? "" : status.error(); }
+
 // A socket listening on 127.0.0.1 on an ephemeral port.
 struct Listener {
   int fd = -1;
@@ -38,7 +41,7 @@ struct Listener {
 
 TEST_CASE("a port another socket listens on is EADDRINUSE", "[unit][net]") {
   const Listener taken;
-  CHECK(anchor::DiagnoseListen("127.0.0.1", taken.port) == "Address already in use");
+  CHECK(Why(anchor::DiagnoseListen("127.0.0.1", taken.port)) == "Address already in use");
 }
 
 TEST_CASE("a port that can be listened on gives no reason", "[unit][net]") {
@@ -47,17 +50,17 @@ TEST_CASE("a port that can be listened on gives no reason", "[unit][net]") {
     const Listener released;
     port = released.port;
   }  // closed: free again (SO_REUSEADDR, as a server binds)
-  CHECK(anchor::DiagnoseListen("127.0.0.1", port).empty());
-  CHECK(anchor::DiagnoseListen("127.0.0.1", 0).empty());
+  CHECK(anchor::DiagnoseListen("127.0.0.1", port).ok());
+  CHECK(anchor::DiagnoseListen("127.0.0.1", 0).ok());
 }
 
 TEST_CASE("a listen host that does not resolve names the lookup error", "[unit][net]") {
-  const auto why = anchor::DiagnoseListen("exporter.invalid", 0);
+  const std::string why = Why(anchor::DiagnoseListen("exporter.invalid", 0));
   CHECK(why.rfind("cannot resolve exporter.invalid: ", 0) == 0);
   CHECK(why.size() > std::string("cannot resolve exporter.invalid: ").size());
 }
 
 TEST_CASE("a listen address that is not this host's is refused", "[unit][net]") {
   // 192.0.2.1 (TEST-NET-1, RFC 5737) is no local address: bind fails, nothing is sent.
-  CHECK(anchor::DiagnoseListen("192.0.2.1", 0) == "Cannot assign requested address");
+  CHECK(Why(anchor::DiagnoseListen("192.0.2.1", 0)) == "Cannot assign requested address");
 }

@@ -18,6 +18,9 @@ using std::chrono::milliseconds;
 
 namespace {
 
+// The reason of a failed Status, "" for success.
+std::string Why(const anchor::Status& status) { return status.ok() ? "" : status.error(); }
+
 std::unique_ptr<httplib::Server> HelloServer() {
   auto server = std::make_unique<httplib::Server>();
   server->Get("/hello", [](const httplib::Request&, httplib::Response& res) {
@@ -39,7 +42,7 @@ TEST_CASE("a loopback server serves on an ephemeral port until stopped", "[unit]
   CHECK(hello->status == 200);
   CHECK(hello->body == "hi");
   server.Stop();
-  CHECK(anchor::DiagnoseConnect("127.0.0.1", server.port(), milliseconds(2000)) ==
+  CHECK(Why(anchor::DiagnoseConnect("127.0.0.1", server.port(), milliseconds(2000))) ==
         "Connection refused");
   server.Stop();  // twice is harmless
 }

@@ -7,9 +7,9 @@ namespace anchor::test {
 
 RunningFront::RunningFront(HttpFrontOptions options, HttpHandler handler)
     : front_(std::move(options), std::move(handler)) {
-  const std::string error = front_.Bind();
-  INFO(error);
-  REQUIRE(error.empty());
+  const Status bound = front_.Bind();
+  INFO((bound.ok() ? "" : bound.error()));
+  REQUIRE(bound.ok());
   serving_ = std::thread([this] { front_.Serve(); });
 }
 

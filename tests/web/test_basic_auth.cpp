@@ -91,8 +91,10 @@ TEST_CASE("Authorization headers are parsed strictly", "[unit][web][auth]") {
 }
 
 TEST_CASE("bcrypt hashes from htpasswd verify in constant-time comparison", "[unit][web][auth]") {
-  const BasicAuthenticator auth(
-      {{"alice", HtpasswdHash(kPassword, 10)}, {"bob", HtpasswdHash("bobs-password")}});
+  const auto owned_auth = BasicAuthenticator::Create({{"alice", HtpasswdHash(kPassword, 10)},
+                                                      {"bob", HtpasswdHash("bobs-password")}})
+                              .value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK(auth.enabled());
   CHECK(auth.Check({"alice", kPassword}));
   CHECK(auth.Check({"alice", kPassword}));  // now from the cache
@@ -103,13 +105,16 @@ TEST_CASE("bcrypt hashes from htpasswd verify in constant-time comparison", "[un
   CHECK(auth.Check({"bob", "bobs-password"}));
   CHECK_FALSE(auth.Check({"mallory", kPassword}));  // unknown user: checked against a dummy
   CHECK_FALSE(auth.Check({"", ""}));
-  CHECK_FALSE(BasicAuthenticator({}).enabled());
+  CHECK_FALSE(BasicAuthenticator::Create({}).value()->enabled());
 }
 
 TEST_CASE("failures are cached and cannot evict a user's last good password", "[unit][web][auth]") {
   std::atomic<int> bcrypts{0};
-  const BasicAuthenticator auth({{"alice", HtpasswdHash(kPassword, 4)}},
-                                [&](const std::string&) { ++bcrypts; });
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", HtpasswdHash(kPassword, 4)}}, [&](const std::string&) {
+        ++bcrypts;
+      }).value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK(auth.Check({"alice", kPassword}));
   CHECK(bcrypts == 1);
   for (int i = 0; i < 300; ++i) CHECK_FALSE(auth.Check({"alice", "guess-" + std::to_string(i)}));
@@ -123,7 +128,9 @@ TEST_CASE("failures are cached and cannot evict a user's last good password", "[
 }
 
 TEST_CASE("a password with a NUL byte is refused", "[unit][web][auth][secrets]") {
-  const BasicAuthenticator auth({{"alice", HtpasswdHash("correct-horse", 4)}});
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", HtpasswdHash("correct-horse", 4)}}).value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK(auth.Check({"alice", "correct-horse"}));
   // crypt() stops at the NUL, so "correct-horse\0junk" would match the hash.
   CHECK_FALSE(auth.Check({"alice", std::string("correct-horse\0junk", 18)}));
@@ -137,9 +144,12 @@ TEST_CASE("a password with a NUL byte is refused", "[unit][web][auth][secrets]")
 TEST_CASE("bcrypt runs once at a time per user, never behind another user's",
           "[unit][web][auth][flood]") {
   BcryptGate gate("alice");
-  const BasicAuthenticator auth(
-      {{"alice", HtpasswdHash(kPassword, 4)}, {"bob", HtpasswdHash("bobs-password", 4)}},
-      [&](const std::string& user) { gate.Enter(user); });
+  const auto owned_auth =
+      BasicAuthenticator::Create(
+          {{"alice", HtpasswdHash(kPassword, 4)}, {"bob", HtpasswdHash("bobs-password", 4)}},
+          [&](const std::string& user) { gate.Enter(user); })
+          .value();
+  const BasicAuthenticator& auth = *owned_auth;
   auto first = std::async(std::launch::async, [&] { return auth.Check({"alice", kPassword}); });
   REQUIRE(gate.WaitHeld());  // alice's bcrypt is running (held)
 
@@ -163,8 +173,11 @@ TEST_CASE("requests with the password being checked share that check", "[unit][w
   std::atomic<int> bcrypts{0};
   // Cost 10 (~0.1 s): the others arrive while the first check runs and wait for its answer,
   // which takes one bcrypt time, within their limit of two.
-  const BasicAuthenticator auth({{"alice", HtpasswdHash(kPassword, 10)}},
-                                [&](const std::string&) { ++bcrypts; });
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", HtpasswdHash(kPassword, 10)}}, [&](const std::string&) {
+        ++bcrypts;
+      }).value();
+  const BasicAuthenticator& auth = *owned_auth;
   std::vector<std::future<bool>> checks;
   checks.reserve(4);
   for (int i = 0; i < 4; ++i) {
@@ -178,8 +191,11 @@ TEST_CASE("requests with the password being checked share that check", "[unit][w
 
 TEST_CASE("unknown user names share one bcrypt turn", "[unit][web][auth][flood]") {
   BcryptGate gate("mallory");
-  const BasicAuthenticator auth({{"alice", HtpasswdHash(kPassword, 4)}},
-                                [&](const std::string& user) { gate.Enter(user); });
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", HtpasswdHash(kPassword, 4)}},
+                                 [&](const std::string& user) { gate.Enter(user); })
+          .value();
+  const BasicAuthenticator& auth = *owned_auth;
   auto mallory = std::async(std::launch::async, [&] { return auth.Check({"mallory", "x"}); });
   REQUIRE(gate.WaitHeld());
   // Another unknown name waits for that turn and is refused; a known user goes ahead.
@@ -193,7 +209,10 @@ TEST_CASE("unknown user names share one bcrypt turn", "[unit][web][auth][flood]"
 }
 
 TEST_CASE("libxcrypt bcrypt hashes: right, wrong, unknown user", "[unit][web][auth]") {
-  const BasicAuthenticator auth({{"alice", BcryptHash("s3cret")}, {"bob", BcryptHash("other")}});
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", BcryptHash("s3cret")}, {"bob", BcryptHash("other")}})
+          .value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK(auth.Check({"alice", "s3cret"}));
   CHECK_FALSE(auth.Check({"alice", "S3cret"}));
   CHECK_FALSE(auth.Check({"alice", "s3cre"}));
@@ -210,8 +229,11 @@ TEST_CASE("libxcrypt bcrypt hashes: right, wrong, unknown user", "[unit][web][au
 
 TEST_CASE("a user name with a NUL byte is refused without a bcrypt", "[unit][web][auth]") {
   std::atomic<int> bcrypts{0};
-  const BasicAuthenticator auth({{"alice", BcryptHash("pw")}},
-                                [&](const std::string&) { ++bcrypts; });
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", BcryptHash("pw")}}, [&](const std::string&) {
+        ++bcrypts;
+      }).value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK_FALSE(auth.Check({std::string("alice\0", 6), "pw"}));
   CHECK_FALSE(auth.Check({std::string("al\0ice", 6), "pw"}));
   CHECK(bcrypts == 0);
@@ -222,20 +244,25 @@ TEST_CASE("a user name with a NUL byte is refused without a bcrypt", "[unit][web
 TEST_CASE("an unknown user costs one bcrypt against the dummy hash, then is cached",
           "[unit][web][auth]") {
   std::vector<std::string> bcrypts;
-  const BasicAuthenticator auth({{"alice", BcryptHash("pw")}},
-                                [&](const std::string& user) { bcrypts.push_back(user); });
+  const auto owned_auth =
+      BasicAuthenticator::Create({{"alice", BcryptHash("pw")}}, [&](const std::string& user) {
+        bcrypts.push_back(user);
+      }).value();
+  const BasicAuthenticator& auth = *owned_auth;
   CHECK_FALSE(auth.Check({"mallory", "pw"}));
   CHECK_FALSE(auth.Check({"mallory", "pw"}));  // a repeated failure: from the failure cache
   CHECK(bcrypts == std::vector<std::string>{"mallory"});
 }
 
 TEST_CASE("a disabled authenticator lets every request through", "[unit][web][auth]") {
-  const BasicAuthenticator open({});
+  const auto owned_open = BasicAuthenticator::Create({}).value();
+  const BasicAuthenticator& open = *owned_open;
   CHECK_FALSE(open.enabled());
   CHECK(open.Check({"anyone", "anything"}));
   CHECK(open.CheckAuthorization(""));
   CHECK(open.CheckAuthorization("Bearer x"));
   // Configured users: a header that is not Basic credentials is refused.
-  const BasicAuthenticator closed({{"alice", BcryptHash("pw")}});
+  const auto owned_closed = BasicAuthenticator::Create({{"alice", BcryptHash("pw")}}).value();
+  const BasicAuthenticator& closed = *owned_closed;
   CHECK_FALSE(closed.CheckAuthorization("Bearer x"));
 }

@@ -85,7 +85,7 @@ TEST_CASE("HttpFront binds a free port, serves, and Stop() ends Serve()", "[unit
 
 TEST_CASE("HttpFront: Stop() before Serve() makes Serve() return at once", "[unit][web][http]") {
   HttpFront front(TestFrontOptions(), [](const HttpRequest&) { return HttpResponse{}; });
-  REQUIRE(front.Bind().empty());
+  REQUIRE(front.Bind().ok());
   front.Stop();
   front.Serve();
   CHECK_FALSE(front.running());
@@ -98,16 +98,20 @@ TEST_CASE("HttpFront::Bind reports a port in use, a bad host and a TLS set-up fa
   auto options = TestFrontOptions();
   options.port = first.port();
   HttpFront second(options, handler.handler());
-  CHECK_FALSE(second.Bind().empty());
+  CHECK_FALSE(second.Bind().ok());
 
   options = TestFrontOptions();
   options.host = "no such host.invalid";
   HttpFront unresolvable(options, handler.handler());
-  CHECK(unresolvable.Bind().rfind("cannot resolve no such host.invalid", 0) == 0);
+  const auto unresolved = unresolvable.Bind();
+  REQUIRE_FALSE(unresolved.ok());
+  CHECK(unresolved.error().rfind("cannot resolve no such host.invalid", 0) == 0);
 
   HttpFront tls(TestFrontOptions(), handler.handler(),
-                [](SSL_CTX&) { return std::string("no certificate"); });
-  CHECK(tls.Bind() == std::string(anchor::kTlsSetupError) + "no certificate");
+                [](SSL_CTX&) { return anchor::Status(anchor::Error{"no certificate"}); });
+  const auto tls_bound = tls.Bind();
+  REQUIRE_FALSE(tls_bound.ok());
+  CHECK(tls_bound.error() == std::string(anchor::kTlsSetupError) + "no certificate");
 }
 
 TEST_CASE("a full HttpFront displaces an idle connection, and refuses when all are busy",

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/probe_outcome.h"
+#include "base/result.h"
+#include "web/exposition_parts.h"
+#include "web/http_message.h"
+#include "web/web_config.h"
+#include "web/web_options.h"
+
+namespace anchor {
+
+class Logger;
+class RenderCache;
+
+// /probe?target=X: the metrics of one batch, when the target was accepted.
+struct ProbeAnswer {
+  ProbeOutcome outcome = ProbeOutcome::kOk;
+  std::vector<prometheus::MetricFamily> families;
+};
+
+// /probe?target=X&debug=true: the trace of the fetch followed by the metrics, as text/plain.
+struct ProbeDebugAnswer {
+  ProbeOutcome outcome = ProbeOutcome::kOk;
+  std::string text;  // for kOk
+};
+
+// /-/ready: 200 when ready, else 503 with `reason` (one line).
+struct Readiness {
+  bool ready = false;
+  std::string reason;
+};
+
+// Where the routes get what they serve; the application wires these to the collector.
+struct ExporterHandlers {
+  using Clock = std::chrono::steady_clock;
+  std::function<ExpositionParts(Clock::time_point deadline)> collect;
+  std::function<ProbeAnswer(const std::string& target, Clock::time_point deadline)> probe;
+  std::function<ProbeDebugAnswer(const std::string& target, Clock::time_point deadline)>
+      probe_debug;
+  std::function<std::string()> landing_page;
+  // GET /sd: the http_sd_configs JSON (RenderServiceDiscovery) of every tracked batch.
+  std::function<std::string(Clock::time_point deadline)> service_discovery;
+  std::function<Readiness()> readiness;
+  // POST /-/reload: success, or why the running config was kept.
+  std::function<Status()> reload;
+};
+
+// The scrape deadline: Prometheus' X-Prometheus-Scrape-Timeout-Seconds less the offset, capped
+// by the configured maximum (which is also used when the header is absent or unreadable).
+std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_header,
+                                                     const WebOptions& options,
+                                                     std::chrono::steady_clock::time_point now);
+
+// The exporter's endpoints, declared once in a table: telemetry path, /probe, /sd, landing
+// page, /-/healthy, /-/ready and /-/reload. Answers a parsed request, no sockets: basic
+// authentication first (also for unknown paths, so nothing about them is revealed), then 404
+// for an unknown path, 405 for a method the route does not serve (HEAD is served wherever GET
+// is), then the route's handler; at debug level one log line per request. Thread-safe.
+class ExporterRoutes {
+ public:
+  // Basic-auth users and the paths served without them, replaced as a whole.
+  struct AuthPolicy;
+
+  // Until SetAuthPolicy, no route asks for credentials.
+  ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log);
+  ~ExporterRoutes();
+  ExporterRoutes(const ExporterRoutes&) = delete;
+  ExporterRoutes& operator=(const ExporterRoutes&) = delete;
+
+  HttpResponse Answer(const HttpRequest& req) const;
+
+  // Built apart from SetAuthPolicy, so that a reload can refuse a web config with nothing
+  // changed. Fails only when bcrypt cannot be set up.
+  static Result<std::shared_ptr<const AuthPolicy>> MakeAuthPolicy(const WebConfig& web);
+  // Requests from now on are checked against `policy`.
+  void SetAuthPolicy(std::shared_ptr<const AuthPolicy> policy);
+
+ private:
+  // One endpoint: adding a route is one entry in Table().
+  struct Route {
+    std::string path;
+    std::vector<std::string> methods;  // HEAD is served wherever GET is
+    std::function<HttpResponse(const HttpRequest&)> handle;
+    bool authenticated = true;  // behind basic auth (unless in auth_excluded_paths)
+    std::string method_refusal = "405 method not allowed\n";
+  };
+  std::vector<Route> Table();
+  HttpResponse Dispatch(const HttpRequest& req) const;
+  std::optional<HttpResponse> Authorize(const HttpRequest& req, bool route_authenticated) const;
+  HttpResponse HandleMetrics(const HttpRequest& req);
+  HttpResponse HandleProbe(const HttpRequest& req);
+  HttpResponse HandleServiceDiscovery(const HttpRequest& req) const;
+  HttpResponse HandleReady() const;
+  HttpResponse HandleReload() const;
+
+  const WebOptions options_;
+  const ExporterHandlers handlers_;
+  const Logger& log_;
+  std::unique_ptr<RenderCache> render_cache_;  // null when options_.render_cache is off
+  std::vector<Route> routes_;
+  std::shared_ptr<const AuthPolicy> auth_;  // read and replaced with std::atomic_load/store
+  std::atomic<int> in_flight_{0};
+};
+
+}  // namespace anchor

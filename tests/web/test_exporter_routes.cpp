@@ -1,0 +1,461 @@
+// ExporterRoutes (src/web/exporter_routes.cpp) answering requests directly, with fake handlers:
+// no sockets, no collector, no API.
+#include <prometheus/metric_family.h>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "log/logger.h"
+#include "support/web_fixtures.h"
+#include "web/exporter_routes.h"
+
+namespace {
+
+using anchor::Error;
+using anchor::ExporterHandlers;
+using anchor::ExporterRoutes;
+using anchor::HttpRequest;
+using anchor::HttpResponse;
+using anchor::ProbeOutcome;
+using anchor::Status;
+using Clock = std::chrono::steady_clock;
+
+HttpRequest Request(std::string method, std::string path,
+                    std::vector<std::pair<std::string, std::string>> query = {},
+                    std::vector<std::pair<std::string, std::string>> headers = {}) {
+  HttpRequest req;
+  req.method = std::move(method);
+  req.path = std::move(path);
+  req.query = std::move(query);
+  req.headers = std::move(headers);
+  req.remote_addr = "127.0.0.1:50000";
+  return req;
+}
+
+std::string Header(const HttpResponse& res, const std::string& name) {
+  for (const auto& [key, value] : res.headers) {
+    if (key == name) return value;
+  }
+  return "";
+}
+
+prometheus::MetricFamily Gauge(const std::string& name, double value) {
+  prometheus::MetricFamily family;
+  family.name = name;
+  family.help = "A test gauge.";
+  family.type = prometheus::MetricType::Gauge;
+  prometheus::ClientMetric metric;
+  metric.gauge.value = value;
+  family.metric.push_back(metric);
+  return family;
+}
+
+// Handlers that record what the routes asked for and answer as the test sets them up.
+struct FakeHandlers {
+  int collects = 0;
+  int probes = 0;
+  std::string probed_target;
+  Clock::time_point deadline{};
+  ProbeOutcome probe_outcome = ProbeOutcome::kOk;
+  anchor::Readiness readiness{true, ""};
+  Status reload_status = Status::Ok();
+  int reloads = 0;
+
+  ExporterHandlers Make() {
+    ExporterHandlers h;
+    h.collect = [this](Clock::time_point d) {
+      ++collects;
+      deadline = d;
+      anchor::ExpositionParts parts;
+      parts.other.push_back(Gauge("test_scrape_gauge", 7));
+      return parts;
+    };
+    h.probe = [this](const std::string& target, Clock::time_point d) {
+      ++probes;
+      probed_target = target;
+      deadline = d;
+      anchor::ProbeAnswer answer;
+      answer.outcome = probe_outcome;
+      answer.families.push_back(Gauge("test_probe_gauge", 3));
+      return answer;
+    };
+    h.probe_debug = [this](const std::string& target, Clock::time_point d) {
+      ++probes;
+      probed_target = target;
+      deadline = d;
+      anchor::ProbeDebugAnswer answer;
+      answer.outcome = probe_outcome;
+      answer.text = "# trace of " + target + "\n";
+      return answer;
+    };
+    h.landing_page = [] { return std::string("<html>landing</html>"); };
+    h.service_discovery = [this](Clock::time_point d) {
+      deadline = d;
+      return std::string("[]");
+    };
+    h.readiness = [this] { return readiness; };
+    h.reload = [this] {
+      ++reloads;
+      return reload_status;
+    };
+    return h;
+  }
+};
+
+// A Logger writing into a string, at `level`.
+struct CapturedLog {
+  explicit CapturedLog(anchor::LogLevel level = anchor::LogLevel::kInfo)
+      : log(level, anchor::LogFormat::kLogfmt,
+            std::make_shared<spdlog::sinks::ostream_sink_mt>(out, true)) {}
+  std::ostringstream out;
+  anchor::Logger log;
+};
+
+anchor::WebConfig WithUsers(std::set<std::string> excluded = {}) {
+  anchor::WebConfig web;
+  web.basic_auth_users = {{"alice", anchor::test::HtpasswdHash("secret", 4)}};
+  web.auth_excluded_paths = std::move(excluded);
+  return web;
+}
+
+// "Basic base64(alice:secret)" and a wrong password.
+const char* const kAliceSecret = "Basic YWxpY2U6c2VjcmV0";
+const char* const kAliceWrong = "Basic YWxpY2U6d3Jvbmc=";
+
+}  // namespace
+
+TEST_CASE("every route answers GET with its content", "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  const ExporterRoutes routes({}, fake.Make(), log.log);
+
+  const auto metrics = routes.Answer(Request("GET", "/metrics"));
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("test_scrape_gauge 7") != std::string::npos);
+  CHECK(metrics.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
+  CHECK(Header(metrics, "Vary") == "Accept, Accept-Encoding");
+  CHECK(fake.collects == 1);
+
+  const auto probe = routes.Answer(Request("GET", "/probe", {{"target", "b1"}}));
+  CHECK(probe.status == 200);
+  CHECK(probe.body.find("test_probe_gauge 3") != std::string::npos);
+  CHECK(fake.probed_target == "b1");
+
+  const auto sd = routes.Answer(Request("GET", "/sd"));
+  CHECK(sd.status == 200);
+  CHECK(sd.body == "[]");
+  CHECK(sd.content_type == "application/json");
+
+  const auto healthy = routes.Answer(Request("GET", "/-/healthy"));
+  CHECK(healthy.status == 200);
+  CHECK(healthy.body == "Healthy\n");
+
+  const auto ready = routes.Answer(Request("GET", "/-/ready"));
+  CHECK(ready.status == 200);
+  CHECK(ready.body == "Ready\n");
+
+  const auto landing = routes.Answer(Request("GET", "/"));
+  CHECK(landing.status == 200);
+  CHECK(landing.body == "<html>landing</html>");
+  CHECK(landing.content_type == "text/html; charset=utf-8");
+  CHECK(fake.reloads == 0);  // a GET never reloads
+}
+
+TEST_CASE("OpenMetrics and gzip are served when the scraper asks for them", "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const auto om = routes.Answer(Request(
+      "GET", "/metrics", {},
+      {{"Accept", "application/openmetrics-text;version=1.0.0"}, {"Accept-Encoding", "gzip"}}));
+  CHECK(om.status == 200);
+  CHECK(om.content_type.rfind("application/openmetrics-text; version=1.0.0", 0) == 0);
+  CHECK(Header(om, "Content-Encoding") == "gzip");
+  CHECK(om.body.substr(0, 2) == "\x1f\x8b");
+}
+
+TEST_CASE("a custom telemetry path moves the metrics, and / serves them when asked",
+          "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  anchor::WebOptions options;
+  options.telemetry_path = "/custom";
+  const ExporterRoutes routes(options, fake.Make(), log.log);
+  CHECK(routes.Answer(Request("GET", "/custom")).status == 200);
+  CHECK(routes.Answer(Request("GET", "/metrics")).status == 404);
+
+  options.telemetry_path = "/";
+  const ExporterRoutes at_root(options, fake.Make(), log.log);
+  const auto root = at_root.Answer(Request("GET", "/"));
+  CHECK(root.status == 200);
+  CHECK(root.body.find("test_scrape_gauge 7") != std::string::npos);  // metrics, not the page
+}
+
+TEST_CASE("unknown paths get 404 and other methods 405 with Allow", "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  const ExporterRoutes routes({}, fake.Make(), log.log);
+
+  const auto missing = routes.Answer(Request("GET", "/nope"));
+  CHECK(missing.status == 404);
+  CHECK(missing.body == "404 page not found\n");
+
+  for (const char* path : {"/metrics", "/probe", "/sd", "/-/healthy", "/-/ready", "/"}) {
+    for (const char* method : {"POST", "PUT", "DELETE", "OPTIONS", "PATCH"}) {
+      INFO(method << " " << path);
+      const auto res = routes.Answer(Request(method, path, {{"target", "b1"}}));
+      CHECK(res.status == 405);
+      CHECK(res.body == "405 method not allowed\n");
+      CHECK(Header(res, "Allow") == "GET, HEAD");
+    }
+  }
+  CHECK(fake.collects == 0);
+  CHECK(fake.probes == 0);
+}
+
+TEST_CASE("HEAD is served wherever GET is", "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  const ExporterRoutes routes({}, fake.Make(), log.log);
+  for (const char* path : {"/metrics", "/sd", "/-/healthy", "/-/ready", "/"}) {
+    INFO(path);
+    CHECK(routes.Answer(Request("HEAD", path)).status == 200);
+  }
+  CHECK(routes.Answer(Request("HEAD", "/probe", {{"target", "b1"}})).status == 200);
+  // The front drops the body of a HEAD answer; the route answers as for GET.
+  CHECK(routes.Answer(Request("HEAD", "/-/healthy")).body == "Healthy\n");
+  const auto reload = routes.Answer(Request("HEAD", "/-/reload"));
+  CHECK(reload.status == 405);
+  CHECK(fake.reloads == 0);
+}
+
+TEST_CASE("/-/reload takes POST only and says why a reload failed", "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  const ExporterRoutes routes({}, fake.Make(), log.log);
+
+  const auto get = routes.Answer(Request("GET", "/-/reload"));
+  CHECK(get.status == 405);
+  CHECK(get.body == "This endpoint requires a POST request.\n");
+  CHECK(Header(get, "Allow") == "POST");
+  CHECK(fake.reloads == 0);
+
+  const auto ok = routes.Answer(Request("POST", "/-/reload"));
+  CHECK(ok.status == 200);
+  CHECK(ok.body == "Reloaded\n");
+  CHECK(fake.reloads == 1);
+
+  fake.reload_status = Error{"config.yaml:3: anchor.timeout: invalid duration \"x\""};
+  const auto failed = routes.Answer(Request("POST", "/-/reload"));
+  CHECK(failed.status == 500);
+  CHECK(failed.body ==
+        "failed to reload config: config.yaml:3: anchor.timeout: invalid duration \"x\"\n");
+
+  ExporterHandlers without_reload = fake.Make();
+  without_reload.reload = nullptr;
+  const ExporterRoutes no_reload({}, std::move(without_reload), log.log);
+  const auto unavailable = no_reload.Answer(Request("POST", "/-/reload"));
+  CHECK(unavailable.status == 500);
+  CHECK(unavailable.body == "failed to reload config: reload is not available\n");
+}
+
+TEST_CASE("/-/ready answers 503 with the reason until ready", "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  const ExporterRoutes routes({}, fake.Make(), log.log);
+  fake.readiness = {false, "first fetch of 3 configured batches still running"};
+  const auto waiting = routes.Answer(Request("GET", "/-/ready"));
+  CHECK(waiting.status == 503);
+  CHECK(waiting.body == "Not ready: first fetch of 3 configured batches still running\n");
+  fake.readiness = {true, ""};
+  CHECK(routes.Answer(Request("GET", "/-/ready")).status == 200);
+
+  ExporterHandlers without_readiness = fake.Make();
+  without_readiness.readiness = nullptr;
+  const ExporterRoutes starting({}, std::move(without_readiness), log.log);
+  const auto res = starting.Answer(Request("GET", "/-/ready"));
+  CHECK(res.status == 503);
+  CHECK(res.body == "Not ready: starting\n");
+}
+
+TEST_CASE("/probe refuses a missing, repeated or invalid target before any fetch",
+          "[unit][web][routes][probe]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  const ExporterRoutes routes({}, fake.Make(), log.log);
+
+  const auto missing = routes.Answer(Request("GET", "/probe"));
+  CHECK(missing.status == 400);
+  CHECK(missing.body == "Target parameter is missing\n");
+  CHECK(routes.Answer(Request("GET", "/probe", {{"target", ""}})).body ==
+        "Target parameter is missing\n");
+  CHECK(routes.Answer(Request("GET", "/probe", {{"module", "b1"}})).body ==
+        "Target parameter is missing\n");
+
+  const auto twice = routes.Answer(Request("GET", "/probe", {{"target", "b1"}, {"target", "b2"}}));
+  CHECK(twice.status == 400);
+  CHECK(twice.body == "Target parameter given more than once\n");
+
+  for (const std::string& bad :
+       std::vector<std::string>{"b 2", "../etc", std::string(129, 'a'), "b1?x=1", "b\xC3\xA9"}) {
+    INFO(bad);
+    const auto res = routes.Answer(Request("GET", "/probe", {{"target", bad}}));
+    CHECK(res.status == 400);
+    CHECK(res.body == "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n");
+  }
+  CHECK(fake.probes == 0);  // none of these reached the handler
+}
+
+TEST_CASE("/probe answers what the prober decided about the target", "[unit][web][routes][probe]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  const ExporterRoutes routes({}, fake.Make(), log.log);
+
+  fake.probe_outcome = ProbeOutcome::kUnlisted;
+  const auto unlisted = routes.Answer(Request("GET", "/probe", {{"target", "b9"}}));
+  CHECK(unlisted.status == 400);
+  CHECK(unlisted.body ==
+        "Unknown target b9: not a configured or discovered batch (set probe.allow_unlisted: true "
+        "to probe any batch id)\n");
+  CHECK(fake.probed_target == "b9");
+
+  fake.probe_outcome = ProbeOutcome::kInvalidTarget;
+  const auto invalid = routes.Answer(Request("GET", "/probe", {{"target", "b9"}}));
+  CHECK(invalid.status == 400);
+  CHECK(invalid.body == "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n");
+
+  fake.probe_outcome = ProbeOutcome::kOk;
+  const auto debug = routes.Answer(Request("GET", "/probe", {{"target", "b1"}, {"debug", "true"}}));
+  CHECK(debug.status == 200);
+  CHECK(debug.body == "# trace of b1\n");
+  CHECK(debug.content_type == "text/plain; charset=utf-8");
+
+  fake.probe_outcome = ProbeOutcome::kUnlisted;
+  const auto debug_unlisted =
+      routes.Answer(Request("GET", "/probe", {{"target", "b9"}, {"debug", "true"}}));
+  CHECK(debug_unlisted.status == 400);
+  CHECK(debug_unlisted.body.rfind("Unknown target b9: ", 0) == 0);
+}
+
+TEST_CASE("the scrape deadline is Prometheus' timeout less the offset, capped",
+          "[unit][web][routes][deadline]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  anchor::WebOptions options;
+  options.timeout_offset = std::chrono::milliseconds(500);
+  options.max_scrape_timeout = std::chrono::seconds(30);
+  const ExporterRoutes routes(options, fake.Make(), log.log);
+  using std::chrono::milliseconds;
+
+  // The deadline lies `expected` after some moment during the call.
+  auto check = [&](const HttpRequest& req, milliseconds expected) {
+    const auto before = Clock::now();
+    CHECK(routes.Answer(req).status == 200);
+    const auto after = Clock::now();
+    CHECK(fake.deadline >= before + expected);
+    CHECK(fake.deadline <= after + expected);
+  };
+  check(Request("GET", "/metrics", {}, {{"X-Prometheus-Scrape-Timeout-Seconds", "10"}}),
+        milliseconds(9500));
+  check(Request("GET", "/metrics"), milliseconds(30000));
+  check(Request("GET", "/metrics", {}, {{"X-Prometheus-Scrape-Timeout-Seconds", "junk"}}),
+        milliseconds(30000));
+  check(Request("GET", "/metrics", {}, {{"X-Prometheus-Scrape-Timeout-Seconds", "120"}}),
+        milliseconds(30000));
+  check(
+      Request("GET", "/probe", {{"target", "b1"}}, {{"X-Prometheus-Scrape-Timeout-Seconds", "4"}}),
+      milliseconds(3500));
+  // /sd: Prometheus' http_sd announces its refresh interval, which is also its timeout.
+  check(Request("GET", "/sd", {}, {{"X-Prometheus-Refresh-Interval-Seconds", "2"}}),
+        milliseconds(1500));
+}
+
+TEST_CASE("basic auth guards every route, known or not, unless a path is excluded",
+          "[unit][web][routes][auth]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  ExporterRoutes routes({}, fake.Make(), log.log);
+  CHECK(routes.Answer(Request("GET", "/metrics")).status == 200);  // no policy yet: open
+  fake.collects = 0;
+
+  auto policy = ExporterRoutes::MakeAuthPolicy(WithUsers({"/-/healthy"}));
+  REQUIRE(policy.ok());
+  routes.SetAuthPolicy(std::move(policy).value());
+
+  for (const char* path : {"/metrics", "/probe", "/sd", "/-/ready", "/-/reload", "/", "/nope"}) {
+    INFO(path);
+    const auto res = routes.Answer(Request("GET", path, {{"target", "b1"}}));
+    CHECK(res.status == 401);  // also for /nope: nothing about the paths is revealed
+    CHECK(res.body == "401 Unauthorized\n");
+    CHECK(Header(res, "WWW-Authenticate") ==
+          R"(Basic realm="anchorbrowser_exporter", charset="UTF-8")");
+    const auto wrong = routes.Answer(Request("GET", path, {}, {{"Authorization", kAliceWrong}}));
+    CHECK(wrong.status == 401);
+  }
+  CHECK(fake.collects == 0);
+  CHECK(fake.reloads == 0);
+  CHECK(log.out.str().find("authentication failed") != std::string::npos);
+  CHECK(log.out.str().find("user=alice") != std::string::npos);
+  CHECK(log.out.str().find("wrong") == std::string::npos);  // never the password
+
+  const auto healthy = routes.Answer(Request("GET", "/-/healthy"));
+  CHECK(healthy.status == 200);  // excluded
+  const auto metrics =
+      routes.Answer(Request("GET", "/metrics", {}, {{"Authorization", kAliceSecret}}));
+  CHECK(metrics.status == 200);
+  CHECK(routes.Answer(Request("GET", "/nope", {}, {{"Authorization", kAliceSecret}})).status ==
+        404);
+  // The method check comes after authentication, too.
+  CHECK(routes.Answer(Request("POST", "/metrics")).status == 401);
+  CHECK(routes.Answer(Request("POST", "/metrics", {}, {{"Authorization", kAliceSecret}})).status ==
+        405);
+
+  // A new policy replaces the old one as a whole: no users, no authentication.
+  auto open = ExporterRoutes::MakeAuthPolicy(anchor::WebConfig{});
+  REQUIRE(open.ok());
+  routes.SetAuthPolicy(std::move(open).value());
+  CHECK(routes.Answer(Request("GET", "/metrics")).status == 200);
+}
+
+TEST_CASE("a handler that throws is a 500 and a log line", "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  ExporterHandlers handlers = fake.Make();
+  handlers.service_discovery = [](Clock::time_point) -> std::string {
+    throw std::runtime_error("collector gone");
+  };
+  const ExporterRoutes routes({}, std::move(handlers), log.log);
+  const auto res = routes.Answer(Request("GET", "/sd"));
+  CHECK(res.status == 500);
+  CHECK(res.body == "500 internal server error\n");
+  CHECK(log.out.str().find("request failed") != std::string::npos);
+  CHECK(log.out.str().find("collector gone") != std::string::npos);
+}
+
+TEST_CASE("at debug level every request is one log line, without its headers",
+          "[unit][web][routes][log]") {
+  FakeHandlers fake;
+  CapturedLog info;
+  const ExporterRoutes quiet({}, fake.Make(), info.log);
+  CHECK(quiet.Answer(Request("GET", "/-/healthy")).status == 200);
+  CHECK(info.out.str().empty());
+
+  CapturedLog debug(anchor::LogLevel::kDebug);
+  const ExporterRoutes routes({}, fake.Make(), debug.log);
+  CHECK(routes.Answer(Request("GET", "/nope", {}, {{"Authorization", kAliceSecret}})).status ==
+        404);
+  const std::string line = debug.out.str();
+  CHECK(line.find("msg=\"http request\"") != std::string::npos);
+  CHECK(line.find("method=GET") != std::string::npos);
+  CHECK(line.find("path=/nope") != std::string::npos);
+  CHECK(line.find("status=404") != std::string::npos);
+  CHECK(line.find("remote_addr=127.0.0.1:50000") != std::string::npos);
+  CHECK(line.find("YWxpY2U6c2VjcmV0") == std::string::npos);
+}
