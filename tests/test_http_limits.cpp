@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/exporter_harness.h"
+#include "support/exposition.h"
 #include "support/fake_anchor_api.h"
 #include "support/raw_connection.h"
 #include "support/web_fixtures.h"
@@ -62,7 +63,7 @@ long RssKiB() {
 // the last one: polled every 5 ms, at most 5 s. False when it never did.
 bool HoldsConnections(ExporterHarness& exporter, std::size_t n) {
   const auto until = std::chrono::steady_clock::now() + 5s;
-  while (exporter.app().server()->open_connections() != n) {
+  while (exporter.app().server()->connection_stats().open != n) {
     if (std::chrono::steady_clock::now() > until) return false;
     std::this_thread::sleep_for(5ms);
   }
@@ -166,7 +167,12 @@ TEST_CASE("the open-files limit is raised and sets the default connection cap", 
     REQUIRE(getrlimit(RLIMIT_NOFILE, &now) == 0);
     CHECK(now.rlim_cur == original.rlim_max);
     const auto limit = static_cast<std::size_t>(now.rlim_cur);
-    CHECK(exporter.app().server()->connection_cap() == anchor::DefaultConnectionCap(limit));
+    CHECK(exporter.app().server()->connection_stats().cap == anchor::DefaultConnectionCap(limit));
+    // Exported with every scrape: the scrape's own connection is the one open.
+    const auto s = anchor::test::ParseExposition(exporter.Scrape());
+    CHECK(anchor::test::FindSample(s, "anchorbrowser_exporter_http_connections_limit", {}) ==
+          static_cast<double>(anchor::DefaultConnectionCap(limit)));
+    CHECK(anchor::test::FindSample(s, "anchorbrowser_exporter_http_connections", {}) == 1.0);
   }
   setrlimit(RLIMIT_NOFILE, &original);
 }
@@ -223,7 +229,7 @@ TEST_CASE("a full server closes incomplete heads, then the oldest idle, then ref
   RawConnection seventh(port);  // then the one idle the longest
   CHECK(ClosedBy(idle1, 2s));
   CHECK_FALSE(ClosedBy(idle2, 100ms));
-  CHECK(exporter.app().server()->open_connections() == 4);
+  CHECK(exporter.app().server()->connection_stats().open == 4);
 
   // Every connection busy answering: a new one is refused (closed unanswered).
   auto probe = [](const std::string& id) {
@@ -248,4 +254,8 @@ TEST_CASE("a full server closes incomplete heads, then the oldest idle, then ref
   CHECK(AnswerStatuses(refused.ReadUntilClose(3s)).empty());
   CHECK(refused.closed());
   CHECK(AnswerStatuses(idle2.ReadAnswers(1)) == std::vector<int>{200});
+  // head1, head2 and idle1 were displaced, one connection refused (the counts every scrape
+  // exports).
+  CHECK(exporter.app().server()->connection_stats().displaced == 3);
+  CHECK(exporter.app().server()->connection_stats().refused == 1);
 }

@@ -105,9 +105,11 @@ std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_
   return now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(budget);
 }
 
-ExporterRoutes::ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log)
+ExporterRoutes::ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log,
+                               ConnectionStatsFn connection_stats)
     : options_(std::move(options)),
       handlers_(std::move(handlers)),
+      connection_stats_(std::move(connection_stats)),
       log_(log),
       auth_(std::make_shared<const AuthPolicy>()) {
   if (options_.render_cache) render_cache_ = std::make_unique<RenderCache>();
@@ -229,7 +231,10 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
   bool gzip = AcceptsGzip(req.Header("Accept-Encoding"));
   HttpResponse res;
   {
-    const ExpositionParts parts = handlers_.collect(deadline);
+    ExpositionParts parts = handlers_.collect(deadline);
+    if (connection_stats_) {
+      for (auto& f : ConnectionFamilies(connection_stats_())) parts.other.push_back(std::move(f));
+    }
     res.body = render_cache_ ? render_cache_->Render(parts, format.format, gzip)
                              : RenderUncached(parts, format.format);
     if (gzip && !render_cache_) res.body = GzipFast(res.body).value_or("");

@@ -12,6 +12,7 @@
 
 #include "base/probe_outcome.h"
 #include "base/result.h"
+#include "web/connection_stats.h"
 #include "web/exposition_parts.h"
 #include "web/http_message.h"
 #include "web/web_config.h"
@@ -72,7 +73,9 @@ class ExporterRoutes {
   struct AuthPolicy;
 
   // Until SetAuthPolicy, no route asks for credentials.
-  ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log);
+  // `connection_stats` (when given) adds the HTTP front's connection counts to each scrape.
+  ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log,
+                 ConnectionStatsFn connection_stats = {});
   ~ExporterRoutes();
   ExporterRoutes(const ExporterRoutes&) = delete;
   ExporterRoutes& operator=(const ExporterRoutes&) = delete;
@@ -105,6 +108,7 @@ class ExporterRoutes {
 
   const WebOptions options_;
   const ExporterHandlers handlers_;
+  const ConnectionStatsFn connection_stats_;
   const Logger& log_;
   std::unique_ptr<RenderCache> render_cache_;  // null when options_.render_cache is off
   std::vector<Route> routes_;

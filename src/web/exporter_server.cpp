@@ -41,7 +41,7 @@ ExporterServer::ExporterServer(WebOptions options, ExporterHandlers handlers, co
     : options_(std::move(options)),
       log_(log),
       initial_web_(web),
-      routes_(options_, std::move(handlers), log) {
+      routes_(options_, std::move(handlers), log, [this] { return connection_stats(); }) {
   if (web.tls) {
     tls_config_ = web.tls;
     certificate_ = std::make_unique<ServerCertificate>();
@@ -106,8 +106,9 @@ void ExporterServer::Stop() {
 }
 
 bool ExporterServer::running() const { return front_ && front_->running(); }
-std::size_t ExporterServer::open_connections() const { return front_ ? front_->connections() : 0; }
-std::size_t ExporterServer::connection_cap() const { return front_ ? front_->connection_cap() : 0; }
+ConnectionStats ExporterServer::connection_stats() const {
+  return front_ ? front_->connection_stats() : ConnectionStats{};
+}
 
 Status ExporterServer::ApplyWebConfig(const WebConfig& web) {
   auto policy = ExporterRoutes::MakeAuthPolicy(web);

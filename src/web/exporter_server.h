@@ -46,9 +46,9 @@ class ExporterServer {
   bool tls() const { return certificate_ != nullptr; }
   // host:port actually bound (the port resolved when :0 was asked for).
   std::string bound_address() const;
-  // Connections open now, and how many may be (--web.max-connections or the derived cap).
-  std::size_t open_connections() const;
-  std::size_t connection_cap() const;
+  // Connections open now, how many may be (--web.max-connections or the derived cap), and how
+  // many were displaced or refused at the cap; every scrape exports them.
+  ConnectionStats connection_stats() const;
 
   // Applies a reloaded web config: users and auth_excluded_paths at once, the certificate and
   // key files re-read for new connections; when refused, says why and nothing changed. Other

@@ -115,9 +115,9 @@ void HttpFront::Stop() {
 
 bool HttpFront::running() const { return core_->running; }
 int HttpFront::port() const { return core_->port; }
-std::size_t HttpFront::connections() const { return core_->table.size(); }
-std::size_t HttpFront::connection_cap() const { return core_->table.cap(); }
-std::uint64_t HttpFront::displaced_connections() const { return core_->table.displaced(); }
-std::uint64_t HttpFront::refused_connections() const { return core_->table.refused(); }
+ConnectionStats HttpFront::connection_stats() const {
+  const ConnectionTable& t = core_->table;
+  return {t.size(), t.cap(), t.displaced(), t.refused()};
+}
 
 }  // namespace anchor

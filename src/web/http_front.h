@@ -8,6 +8,7 @@
 #include <string>
 
 #include "base/result.h"
+#include "web/connection_stats.h"
 #include "web/http_message.h"
 
 typedef struct ssl_ctx_st SSL_CTX;
@@ -56,10 +57,8 @@ class HttpFront {
   bool running() const;
   int port() const;
 
-  std::size_t connections() const;
-  std::size_t connection_cap() const;
-  std::uint64_t displaced_connections() const;
-  std::uint64_t refused_connections() const;
+  // What the connection table holds and has done (for the exporter's own metrics).
+  ConnectionStats connection_stats() const;
 
   struct Core;  // defined in http_front_core.h, for the front's own sources only
 

@@ -168,6 +168,31 @@ TEST_CASE("every route answers GET with its content", "[unit][web][routes]") {
   CHECK(fake.reloads == 0);  // a GET never reloads
 }
 
+TEST_CASE("the HTTP front's connection counts join every scrape, not a probe",
+          "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  anchor::ConnectionStats stats{3, 100, 5, 2};
+  const ExporterRoutes routes({}, fake.Make(), log.log, [&stats] { return stats; });
+
+  auto body = routes.Answer(Request("GET", "/metrics")).body;
+  CHECK(body.find("test_scrape_gauge 7\n") != std::string::npos);
+  CHECK(body.find("\nanchorbrowser_exporter_http_connections 3\n") != std::string::npos);
+  CHECK(body.find("\nanchorbrowser_exporter_http_connections_limit 100\n") != std::string::npos);
+  CHECK(body.find("# TYPE anchorbrowser_exporter_http_connections_displaced_total counter\n") !=
+        std::string::npos);
+  CHECK(body.find("\nanchorbrowser_exporter_http_connections_displaced_total 5\n") !=
+        std::string::npos);
+  CHECK(body.find("\nanchorbrowser_exporter_http_connections_refused_total 2\n") !=
+        std::string::npos);
+  stats.open = 4;  // read at each scrape
+  body = routes.Answer(Request("GET", "/metrics")).body;
+  CHECK(body.find("\nanchorbrowser_exporter_http_connections 4\n") != std::string::npos);
+
+  const auto probe = routes.Answer(Request("GET", "/probe", {{"target", "b1"}}));
+  CHECK(probe.body.find("anchorbrowser_exporter_http_connections") == std::string::npos);
+}
+
 TEST_CASE("OpenMetrics and gzip are served when the scraper asks for them", "[unit][web][routes]") {
   FakeHandlers fake;
   CapturedLog log;

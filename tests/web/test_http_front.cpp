@@ -120,15 +120,15 @@ TEST_CASE("a full HttpFront displaces an idle connection, and refuses when all a
   options.max_connections = 2;
   HoldingHandler holding;
   RunningFront front(options, holding.handler());
-  CHECK(front.front().connection_cap() == 2);
+  CHECK(front.front().connection_stats().cap == 2);
 
   RawConnection a(front.port());
   RawConnection b(front.port());
-  REQUIRE(Eventually([&] { return front.front().connections() == 2; }));
+  REQUIRE(Eventually([&] { return front.front().connection_stats().open == 2; }));
   RawConnection c(front.port());  // full: the older head (a) goes
   a.ReadUntilClose(5s);
   CHECK(a.closed());
-  CHECK(Eventually([&] { return front.front().displaced_connections() == 1; }));
+  CHECK(Eventually([&] { return front.front().connection_stats().displaced == 1; }));
 
   // b and c busy answering: a new connection is closed unanswered.
   REQUIRE(b.Send(kGet));
@@ -138,7 +138,7 @@ TEST_CASE("a full HttpFront displaces an idle connection, and refuses when all a
   refused.Send(kGet);
   CHECK(AnswerStatuses(refused.ReadUntilClose(5s)).empty());
   CHECK(refused.closed());
-  CHECK(front.front().refused_connections() == 1);
+  CHECK(front.front().connection_stats().refused == 1);
   holding.Open();
   CHECK(AnswerStatuses(b.ReadAnswers(1)) == std::vector<int>{200});
   CHECK(AnswerStatuses(c.ReadAnswers(1)) == std::vector<int>{200});
