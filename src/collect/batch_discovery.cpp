@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <set>
+#include <utility>
 
 #include "anchor/batch_source.h"
 #include "anchor/timestamp.h"
@@ -38,28 +39,38 @@ BatchDiscovery::~BatchDiscovery() {
   if (worker.joinable()) worker.join();
 }
 
-void BatchDiscovery::CountFailure(const BatchListResult& result) {
+Error BatchDiscovery::RecordFailure(const BatchListResult& result) {
   metrics_.CountDiscoveryError(result.error);
+  FetchError previous = FetchError::kNone;
+  std::string reason = std::string(FetchErrorReason(result.error)) +
+                       (result.detail.empty() ? "" : ": " + result.detail);
   {
     std::lock_guard<std::mutex> lock(mu_);
+    previous = failing_;
+    failing_ = result.error;
     status_.last_failure = clock_.SystemNow();
-    status_.last_error = std::string(FetchErrorReason(result.error)) +
-                         (result.detail.empty() ? "" : ": " + result.detail);
+    status_.last_error = reason;
     status_.last_failed = true;
+    if (result.retry_after) {
+      const auto wait = *result.retry_after - clock_.SystemNow();
+      next_refresh_ = std::max(next_refresh_, clock_.SteadyNow() + wait);
+    }
   }
-  log_.Warn("batch discovery failed; keeping the previous list",
-            {{"reason", FetchErrorReason(result.error)}, {"detail", result.detail}});
-  if (result.retry_after) {
-    std::lock_guard<std::mutex> lock(mu_);
-    const auto wait = *result.retry_after - clock_.SystemNow();
-    next_refresh_ = std::max(next_refresh_, clock_.SteadyNow() + wait);
+  // One warn line when discovery starts failing or fails for another reason, not one per
+  // refresh: the counter and the landing page have every failure.
+  const std::initializer_list<LogField> fields = {{"reason", FetchErrorReason(result.error)},
+                                                  {"detail", result.detail}};
+  if (previous != result.error) {
+    log_.Warn("batch discovery failed; keeping the previous list", fields);
+  } else {
+    log_.Debug("batch discovery still failing; keeping the previous list", fields);
   }
+  return Error{std::move(reason)};
 }
 
-bool BatchDiscovery::ListPages(const std::string& status, const std::string& created_after,
-                               int last, Deadline deadline,
-                               std::vector<std::vector<std::string>>& pages) {
-  pages.assign(static_cast<size_t>(last - 1), {});
+Result<std::vector<std::vector<std::string>>> BatchDiscovery::ListPages(
+    const std::string& status, const std::string& created_after, int last, Deadline deadline) {
+  std::vector<std::vector<std::string>> pages(static_cast<size_t>(last - 1));
   std::atomic<int> next{2};
   std::atomic<bool> failed{false};
   std::mutex failure_mu;
@@ -80,11 +91,15 @@ bool BatchDiscovery::ListPages(const std::string& status, const std::string& cre
   for (int i = 1; i < workers; ++i) threads.emplace_back(work);
   work();
   for (auto& t : threads) t.join();
-  if (failure) CountFailure(*failure);
-  return !failed && !stopping_;
+  if (failure) return RecordFailure(*failure);
+  if (stopping_) return Error{"the exporter is stopping"};
+  return pages;
 }
 
-bool BatchDiscovery::List(Deadline deadline, std::vector<std::string>& ids, bool& more) {
+Result<BatchDiscovery::Snapshot> BatchDiscovery::List(Deadline deadline) {
+  Snapshot found;
+  std::vector<std::string>& ids = found.batch_ids;
+  bool& more = found.truncated;
   std::set<std::string> seen;
   std::string created_after;
   if (config_.created_within.count() > 0) {
@@ -106,20 +121,17 @@ bool BatchDiscovery::List(Deadline deadline, std::vector<std::string>& ids, bool
   };
   for (const auto& status : config_.statuses) {
     auto first = source_.ListBatches({status, 1, kPageSize, created_after}, deadline);
-    if (!first.ok()) {
-      CountFailure(first);
-      return false;
-    }
-    if (!add(first.page->batch_ids)) return true;
+    if (!first.ok()) return RecordFailure(first);
+    if (!add(first.page->batch_ids)) return found;
     if (!first.page->has_next || first.page->batch_ids.empty()) continue;
     if (first.page->total_pages > 1) {
       // Only the pages that can fit under the cap (one more, to learn whether it cuts).
       const auto room = static_cast<int>((cap - ids.size()) / kPageSize) + 2;
       const int last = std::min(first.page->total_pages, room);
-      std::vector<std::vector<std::string>> pages;
-      if (!ListPages(status, created_after, last, deadline, pages)) return false;
-      for (const auto& page : pages) {
-        if (!add(page)) return true;
+      auto pages = ListPages(status, created_after, last, deadline);
+      if (!pages.ok()) return Error{pages.error()};
+      for (const auto& page : *pages) {
+        if (!add(page)) return found;
       }
       if (last < first.page->total_pages) more = true;
       continue;
@@ -127,15 +139,12 @@ bool BatchDiscovery::List(Deadline deadline, std::vector<std::string>& ids, bool
     // No page count: follow has_next one page at a time.
     for (int page = 2; !stopping_; ++page) {
       auto result = source_.ListBatches({status, page, kPageSize, created_after}, deadline);
-      if (!result.ok()) {
-        CountFailure(result);
-        return false;
-      }
-      if (!add(result.page->batch_ids)) return true;
+      if (!result.ok()) return RecordFailure(result);
+      if (!add(result.page->batch_ids)) return found;
       if (!result.page->has_next || result.page->batch_ids.empty()) break;
     }
   }
-  return true;
+  return found;
 }
 
 std::vector<std::string> BatchDiscovery::Known() const {
@@ -149,12 +158,11 @@ bool BatchDiscovery::Contains(const std::string& batch_id) const {
 }
 
 void BatchDiscovery::Refresh() {
-  std::vector<std::string> listed;
-  bool more = false;
   // A refresh must end before the next one is due, whatever the scrapes' deadlines (but may
   // always take one request's timeout: a 1 s interval must not fail every slow request). Real
   // time: it bounds requests.
-  const bool ok = List(std::chrono::steady_clock::now() + refresh_budget_, listed, more);
+  auto listed = List(std::chrono::steady_clock::now() + refresh_budget_);
+  const bool ok = listed.ok();
   Snapshot next;
   if (ok) {
     Snapshot previous;
@@ -163,8 +171,8 @@ void BatchDiscovery::Refresh() {
       previous = current_;
     }
     // Batches that left the list but were not yet seen finished stay, up to the cap.
-    const std::set<std::string> listed_set(listed.begin(), listed.end());
-    next = Snapshot{std::move(listed), more};
+    next = std::move(listed).value();
+    const std::set<std::string> listed_set(next.batch_ids.begin(), next.batch_ids.end());
     for (const auto& id : previous.batch_ids) {
       if (listed_set.count(id) || finished_(id)) continue;
       if (next.batch_ids.size() >= static_cast<size_t>(config_.max_batches)) {
@@ -180,15 +188,22 @@ void BatchDiscovery::Refresh() {
     log_.Debug("discovered batches", {{"count", next.batch_ids.size()}});
   }
   std::unordered_set<std::string> ids(next.batch_ids.begin(), next.batch_ids.end());
-  std::lock_guard<std::mutex> lock(mu_);
-  if (ok) {
-    current_ = std::move(next);
-    current_ids_ = std::move(ids);
-    status_.last_success = clock_.SystemNow();
-    status_.last_failed = false;
+  FetchError recovered = FetchError::kNone;  // why the refreshes before this one failed
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ok) {
+      current_ = std::move(next);
+      current_ids_ = std::move(ids);
+      status_.last_success = clock_.SystemNow();
+      status_.last_failed = false;
+      recovered = std::exchange(failing_, FetchError::kNone);
+    }
+    refreshing_ = false;
+    ++refreshes_ended_;
   }
-  refreshing_ = false;
-  ++refreshes_ended_;
+  if (recovered != FetchError::kNone) {
+    log_.Info("batch discovery recovered", {{"last_reason", FetchErrorReason(recovered)}});
+  }
   refreshed_cv_.notify_all();
 }
 

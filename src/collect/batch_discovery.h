@@ -11,7 +11,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include "anchor/fetch_result.h"
 #include "base/clock.h"
+#include "base/result.h"
 #include "base/system_clock.h"
 #include "config/config.h"
 
@@ -76,13 +78,16 @@ class BatchDiscovery {
 
  private:
   void Refresh();
-  // Lists every configured status by `deadline`; false (with the reason logged and counted)
-  // on a failure.
-  bool List(Deadline deadline, std::vector<std::string>& ids, bool& more);
-  // Pages 2..last of one status, concurrently, in page order; false on the first failure.
-  bool ListPages(const std::string& status, const std::string& created_after, int last,
-                 Deadline deadline, std::vector<std::vector<std::string>>& pages);
-  void CountFailure(const BatchListResult& result);
+  // Every configured status listed by `deadline` (truncated: discovery.max_batches cut it), or
+  // why not (the failure recorded by RecordFailure).
+  Result<Snapshot> List(Deadline deadline);
+  // Pages 2..last of one status, concurrently, in page order; the first failure otherwise.
+  Result<std::vector<std::vector<std::string>>> ListPages(const std::string& status,
+                                                          const std::string& created_after,
+                                                          int last, Deadline deadline);
+  // Counts a failed list request, records it for the landing page, logs it when the reason
+  // changes, and returns it as an Error.
+  Error RecordFailure(const BatchListResult& result);
 
   BatchSource& source_;
   const Clock& clock_;
@@ -99,6 +104,7 @@ class BatchDiscovery {
   Snapshot current_;
   std::unordered_set<std::string> current_ids_;
   Status status_;
+  FetchError failing_ = FetchError::kNone;  // why refreshes fail now; kNone while they succeed
   Clock::Steady::time_point next_refresh_{};
   bool refreshing_ = false;
   int refreshes_ended_ = 0;

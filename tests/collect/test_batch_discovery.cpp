@@ -156,6 +156,40 @@ TEST_CASE("a failed refresh keeps the list it had", "[unit][collect][discovery]"
   CHECK_FALSE(rig.Discovery().GetStatus().last_failed);
 }
 
+TEST_CASE("discovery logs when it starts failing, changes reason and recovers, not each refresh",
+          "[unit][collect][discovery]") {
+  DiscoveryRig rig;
+  rig.source.SetListed(Processing(2));
+  rig.Discovery().Current(Far());
+  const std::string failed = "batch discovery failed; keeping the previous list";
+  auto refresh_after_a_minute = [&] {
+    rig.clock.Advance(minutes(1));
+    rig.Refresh();
+  };
+
+  rig.source.SetListError(FetchError::kServerError, 503);
+  refresh_after_a_minute();
+  refresh_after_a_minute();
+  refresh_after_a_minute();
+  CHECK(rig.log.Lines(failed) == 1);
+  CHECK(anchor::test::FamilyValue(rig.metrics.Collect(),
+                                  "anchorbrowser_exporter_discovery_errors_total",
+                                  {{"reason", "server_error"}}) == 3.0);  // each one counted
+
+  rig.source.SetListError(FetchError::kUnauthorized, 401);
+  refresh_after_a_minute();
+  refresh_after_a_minute();
+  CHECK(rig.log.Lines(failed) == 2);
+  CHECK(rig.log.Lines("batch discovery recovered") == 0);
+
+  rig.source.SetListError(FetchError::kNone);
+  refresh_after_a_minute();
+  refresh_after_a_minute();
+  CHECK(rig.log.Lines("batch discovery recovered") == 1);
+  CHECK(rig.log.Lines(failed) == 2);
+  CHECK_FALSE(rig.Discovery().GetStatus().last_failed);
+}
+
 TEST_CASE("a batch that leaves the list stays until the exporter has seen it finished",
           "[unit][collect][discovery]") {
   DiscoveryRig rig;
