@@ -212,3 +212,25 @@ TEST_CASE("the list call parses a page or says why not", "[unit][anchor][api_cli
   CHECK(listed.error == FetchError::kServerError);
   CHECK(listed.detail == "HTTP 503: down, key <redacted>");
 }
+
+TEST_CASE("Retry-After takes seconds or an HTTP date", "[unit][anchor][ratelimit]") {
+  const auto now = std::chrono::system_clock::from_time_t(1700000000);
+  CHECK(anchor::ParseRetryAfter("30", now) == now + std::chrono::seconds(30));
+  CHECK(anchor::ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", now) ==
+        std::chrono::system_clock::from_time_t(1445412480));
+  CHECK_FALSE(anchor::ParseRetryAfter("soon", now).has_value());
+  CHECK_FALSE(anchor::ParseRetryAfter("-5", now).has_value());
+}
+
+// Found by reading ParseRetryAfter, confirmed by fuzz/fuzz_timestamp under UBSan: a date after
+// 2262 or before 1970 overflowed system_clock's nanoseconds in from_time_t.
+TEST_CASE("Retry-After dates far from now do not overflow the clock", "[unit][anchor][ratelimit]") {
+  using std::chrono::system_clock;
+  const auto now = system_clock::from_time_t(1700000000);
+  const auto late = anchor::ParseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT", now);
+  REQUIRE(late);
+  CHECK(*late > now + std::chrono::hours(24 * 365 * 200));
+  const auto early = anchor::ParseRetryAfter("Sat, 01 Jan 0000 00:00:00 GMT", now);
+  REQUIRE(early);
+  CHECK(*early == system_clock::from_time_t(0));
+}

@@ -30,7 +30,7 @@ bool HasInvalid(const anchor::Batch& b, const std::string& field) {
 
 }  // namespace
 
-TEST_CASE("the documented example parses completely", "[anchor][parser]") {
+TEST_CASE("the documented example parses completely", "[unit][anchor][parser]") {
   const auto r = ParseBatchResponse(kDocumentedExample);
   REQUIRE(r.batch);
   const auto& b = *r.batch;
@@ -53,7 +53,7 @@ TEST_CASE("the documented example parses completely", "[anchor][parser]") {
   CHECK(b.invalid_fields.empty());
 }
 
-TEST_CASE("nulls and missing fields leave values unknown and not zero", "[anchor][parser]") {
+TEST_CASE("nulls and missing fields leave values unknown and not zero", "[unit][anchor][parser]") {
   const auto r = ParseBatchResponse(
       R"({"data": {"status": null, "total_requests": null, "actual_completion_time": null,
           "error": null, "progress": {"percentage": null, "current_phase": null}}})");
@@ -76,7 +76,7 @@ TEST_CASE("nulls and missing fields leave values unknown and not zero", "[anchor
   CHECK_FALSE(empty.batch->error_field_valid);
 }
 
-TEST_CASE("wrong types and impossible values are dropped and named", "[anchor][parser]") {
+TEST_CASE("wrong types and impossible values are dropped and named", "[unit][anchor][parser]") {
   const auto r = ParseBatchResponse(
       R"({"data": {"status": 7, "total_requests": "12", "completed_requests": -1,
           "failed_requests": 2.5, "processing_requests": 1e300, "pending_requests": 3,
@@ -111,7 +111,7 @@ TEST_CASE("wrong types and impossible values are dropped and named", "[anchor][p
   CHECK_FALSE(HasInvalid(b, "pending_requests"));
 }
 
-TEST_CASE("unknown enum values are kept as they come", "[anchor][parser]") {
+TEST_CASE("unknown enum values are kept as they come", "[unit][anchor][parser]") {
   const auto r = ParseBatchResponse(
       R"({"data": {"status": "paused", "progress": {"percentage": 0, "current_phase": "warming"},
           "sessions": [{"status": "queued_for_retry", "retry_count": 0}]}})");
@@ -122,7 +122,7 @@ TEST_CASE("unknown enum values are kept as they come", "[anchor][parser]") {
   CHECK(r.batch->sessions->retried_sessions == 0);
 }
 
-TEST_CASE("wrong shapes of sessions and progress are invalid fields", "[anchor][parser]") {
+TEST_CASE("wrong shapes of sessions and progress are invalid fields", "[unit][anchor][parser]") {
   const auto r = ParseBatchResponse(R"({"data": {"sessions": {"a": 1}, "progress": [50]}})");
   REQUIRE(r.batch);
   CHECK_FALSE(r.batch->sessions);
@@ -130,7 +130,7 @@ TEST_CASE("wrong shapes of sessions and progress are invalid fields", "[anchor][
   CHECK(HasInvalid(*r.batch, "progress"));
 }
 
-TEST_CASE("bodies that are not a batch fail as a whole with a reason", "[anchor][parser]") {
+TEST_CASE("bodies that are not a batch fail as a whole with a reason", "[unit][anchor][parser]") {
   for (const char* bad :
        {"<html><body>502 Bad Gateway</body></html>", "", R"({"data": {"status": "pend)", "[1,2]",
         R"({"error": {"code": 500, "message": "boom"}})", R"({"data": "nope"})", "null"}) {
@@ -141,7 +141,7 @@ TEST_CASE("bodies that are not a batch fail as a whole with a reason", "[anchor]
   }
 }
 
-TEST_CASE("in-place parsing gives the same batch", "[anchor][parser]") {
+TEST_CASE("in-place parsing gives the same batch", "[unit][anchor][parser]") {
   std::string body = kDocumentedExample;
   const auto r = anchor::ParseBatchResponseInPlace(body);
   REQUIRE(r.batch);
@@ -149,7 +149,7 @@ TEST_CASE("in-place parsing gives the same batch", "[anchor][parser]") {
   CHECK(r.batch->sessions->retries == 123);
 }
 
-TEST_CASE("API error bodies yield their message", "[anchor][parser]") {
+TEST_CASE("API error bodies yield their message", "[unit][anchor][parser]") {
   CHECK(anchor::ParseApiErrorMessage(R"({"error": {"code": 401, "message": "Invalid API Key"}})") ==
         "Invalid API Key");
   CHECK_FALSE(anchor::ParseApiErrorMessage("<html>").has_value());
@@ -159,7 +159,7 @@ TEST_CASE("API error bodies yield their message", "[anchor][parser]") {
 // the start on their own (RapidJSON's UTF-8 stream wrapper), the in-place one (which the API
 // client uses) none, so the two disagreed. Both now skip exactly one leading UTF-8 BOM.
 TEST_CASE("one UTF-8 BOM is skipped and stray BOM bytes are not in either mode",
-          "[anchor][parser]") {
+          "[unit][anchor][parser]") {
   const std::string batch = R"({"data": {"status": "completed"}})";
   std::string with_bom = "\xEF\xBB\xBF" + batch;
   CHECK(ParseBatchResponse(with_bom).batch);
@@ -180,7 +180,7 @@ TEST_CASE("one UTF-8 BOM is skipped and stray BOM bytes are not in either mode",
 
 // Found by reading the parser, confirmed by fuzz/fuzz_batch_response under UBSan: each
 // retry_count up to INT64_MAX was valid, and their sum overflowed (undefined behaviour).
-TEST_CASE("retry counts whose sum overflows are invalid and not added", "[anchor][parser]") {
+TEST_CASE("retry counts whose sum overflows are invalid and not added", "[unit][anchor][parser]") {
   const auto r = ParseBatchResponse(R"({"data": {"sessions": [
       {"status": "failed", "retry_count": 2}, {"status": "failed", "retry_count": 9223372036854775807},
       {"status": "completed", "retry_count": 9223372036854775805}]}})");
@@ -195,7 +195,7 @@ TEST_CASE("retry counts whose sum overflows are invalid and not added", "[anchor
 // Found by reading the parser (Tencent/rapidjson#1027); the fuzzers' 4 KB inputs are too short
 // to reach it. RapidJSON's default recursive parser overflowed the stack on a body nested
 // ~200,000 levels deep, well under max_response_bytes, and the exporter crashed.
-TEST_CASE("deeply nested bodies are parsed or rejected without a crash", "[anchor][parser]") {
+TEST_CASE("deeply nested bodies are parsed or rejected without a crash", "[unit][anchor][parser]") {
   constexpr size_t kDepth = 1'000'000;
   const std::string open(kDepth, '['), close(kDepth, ']');
   const std::string nested =

@@ -38,7 +38,7 @@ class Events {
 
 }  // namespace
 
-TEST_CASE("an expired deadline runs its callback once", "[anchor][watchdog]") {
+TEST_CASE("an expired deadline runs its callback once", "[unit][anchor][watchdog]") {
   DeadlineWatchdog watchdog;
   Events events;
   const auto token = watchdog.Arm(DeadlineWatchdog::Clock::now(), events.Record(1));
@@ -46,7 +46,7 @@ TEST_CASE("an expired deadline runs its callback once", "[anchor][watchdog]") {
   CHECK_FALSE(watchdog.Disarm(token));  // it already ran
 }
 
-TEST_CASE("callbacks run in deadline order, not in arming order", "[anchor][watchdog]") {
+TEST_CASE("callbacks run in deadline order, not in arming order", "[unit][anchor][watchdog]") {
   DeadlineWatchdog watchdog;
   Events events;
   const auto now = DeadlineWatchdog::Clock::now();
@@ -56,7 +56,7 @@ TEST_CASE("callbacks run in deadline order, not in arming order", "[anchor][watc
   CHECK(events.WaitFor(3) == std::vector<int>{1, 2, 3});
 }
 
-TEST_CASE("a disarmed callback never runs", "[anchor][watchdog]") {
+TEST_CASE("a disarmed callback never runs", "[unit][anchor][watchdog]") {
   DeadlineWatchdog watchdog;
   Events events;
   const auto now = DeadlineWatchdog::Clock::now();
@@ -68,7 +68,7 @@ TEST_CASE("a disarmed callback never runs", "[anchor][watchdog]") {
   CHECK_FALSE(watchdog.Disarm(token));  // unknown by now
 }
 
-TEST_CASE("destroying the watchdog drops pending callbacks", "[anchor][watchdog]") {
+TEST_CASE("destroying the watchdog drops pending callbacks", "[unit][anchor][watchdog]") {
   Events events;
   {
     DeadlineWatchdog watchdog;

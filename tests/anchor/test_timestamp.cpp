@@ -7,7 +7,7 @@
 
 using anchor::ParseRfc3339;
 
-TEST_CASE("RFC 3339 timestamps become Unix seconds", "[anchor][timestamp]") {
+TEST_CASE("RFC 3339 timestamps become Unix seconds", "[unit][anchor][timestamp]") {
   CHECK(ParseRfc3339("2023-11-07T05:31:56Z") == Approx(1699335116.0));
   CHECK(ParseRfc3339("1970-01-01T00:00:00Z") == Approx(0.0));
   CHECK(ParseRfc3339("2023-11-07T05:31:56.250Z").value() == Approx(1699335116.25));
@@ -16,7 +16,7 @@ TEST_CASE("RFC 3339 timestamps become Unix seconds", "[anchor][timestamp]") {
   CHECK(ParseRfc3339("2024-02-29T12:00:00z") == Approx(1709208000.0));
 }
 
-TEST_CASE("malformed timestamps are rejected", "[anchor][timestamp]") {
+TEST_CASE("malformed timestamps are rejected", "[unit][anchor][timestamp]") {
   for (const char* bad :
        {"", "2023-11-07", "2023-11-07T05:31:56", "2023-13-07T05:31:56Z", "2023-02-30T05:31:56Z",
         "2023-11-07T25:31:56Z", "2023-11-07T05:31:56+0200", "2023-11-07T05:31:56.Z",
@@ -28,7 +28,7 @@ TEST_CASE("malformed timestamps are rejected", "[anchor][timestamp]") {
 
 // Found by fuzz/fuzz_timestamp: strftime's %Y wrote year 0 as "0" (not parseable), and a
 // fraction that rounds up to 1000 ms was dropped instead of carried ("...:56.9996" -> ":56Z").
-TEST_CASE("formatted timestamps parse back to the same millisecond", "[anchor][timestamp]") {
+TEST_CASE("formatted timestamps parse back to the same millisecond", "[unit][anchor][timestamp]") {
   using anchor::FormatRfc3339;
   CHECK(FormatRfc3339(1699335116.0) == "2023-11-07T05:31:56Z");
   CHECK(FormatRfc3339(1699335116.25) == "2023-11-07T05:31:56.250Z");
@@ -49,7 +49,7 @@ TEST_CASE("formatted timestamps parse back to the same millisecond", "[anchor][t
 
 // Rfc3339Parser remembers the minute of the last timestamp: a run of timestamps, valid and
 // not, sharing minutes or not, must give exactly what ParseRfc3339 gives one by one.
-TEST_CASE("Rfc3339Parser gives ParseRfc3339's results in any order", "[anchor][timestamp]") {
+TEST_CASE("Rfc3339Parser gives ParseRfc3339's results in any order", "[unit][anchor][timestamp]") {
   const std::vector<std::string> texts = {
       "2026-11-28T10:00:05Z",      "2026-11-28T10:00:59.999Z",
       "2026-11-28T10:00:60Z",      "2026-11-28T10:00:61Z",

@@ -21,7 +21,8 @@ std::shared_ptr<BatchCollector> MakeCollector(anchor::SelfMetrics& metrics, cons
 
 }  // namespace
 
-TEST_CASE("CollectorHolder swaps collectors and hands back the previous one", "[app][holder]") {
+TEST_CASE("CollectorHolder swaps collectors and hands back the previous one",
+          "[unit][app][holder]") {
   anchor::SelfMetrics metrics;
   CollectorHolder holder;
   CHECK(holder.Get() == nullptr);

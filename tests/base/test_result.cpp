@@ -20,7 +20,7 @@ Result<int> ParsePort(const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("Result carries a value or the reason there is none", "[base][result]") {
+TEST_CASE("Result carries a value or the reason there is none", "[unit][base][result]") {
   const auto good = ParsePort("9877");
   REQUIRE(good.ok());
   CHECK(static_cast<bool>(good));
@@ -33,14 +33,14 @@ TEST_CASE("Result carries a value or the reason there is none", "[base][result]"
   CHECK_THROWS(bad.value());  // reading the value of a failure is a bug, not a default
 }
 
-TEST_CASE("Result moves its value out", "[base][result]") {
+TEST_CASE("Result moves its value out", "[unit][base][result]") {
   Result<std::unique_ptr<int>> r = std::make_unique<int>(7);
   std::unique_ptr<int> p = std::move(r).value();
   REQUIRE(p);
   CHECK(*p == 7);
 }
 
-TEST_CASE("Status is success or why not", "[base][result]") {
+TEST_CASE("Status is success or why not", "[unit][base][result]") {
   CHECK(Status::Ok().ok());
   CHECK(Status{}.ok());
   const Status failed = Error{"cannot read /etc/x: Permission denied"};

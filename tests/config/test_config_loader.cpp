@@ -35,7 +35,7 @@ void ExpectError(const std::string& yaml, std::initializer_list<const char*> par
 
 }  // namespace
 
-TEST_CASE("config.example.yaml is valid", "[config]") {
+TEST_CASE("config.example.yaml is valid", "[unit][config]") {
   const auto r = anchor::LoadConfigFile(std::string(ANCHOR_SOURCE_DIR) + "/config.example.yaml",
                                         Env({{"ANCHORBROWSER_API_KEY", kKey}}));
   INFO(r.error);
@@ -45,7 +45,7 @@ TEST_CASE("config.example.yaml is valid", "[config]") {
   CHECK(r.config->anchor.api_key.Reveal() == kKey);
 }
 
-TEST_CASE("a full config loads with its values", "[config]") {
+TEST_CASE("a full config loads with its values", "[unit][config]") {
   const auto r = Load(R"(
 anchor:
   base_url: http://127.0.0.1:8080/prefix/
@@ -75,7 +75,7 @@ batches:
   CHECK(c.batches[1].labels.empty());
 }
 
-TEST_CASE("defaults apply to an almost empty config", "[config]") {
+TEST_CASE("defaults apply to an almost empty config", "[unit][config]") {
   const auto r = Load("batches: []\n");
   REQUIRE(r.ok());
   CHECK(r.config->anchor.base_url == "https://api.anchorbrowser.io");
@@ -84,7 +84,7 @@ TEST_CASE("defaults apply to an almost empty config", "[config]") {
   CHECK(r.config->anchor.max_response_bytes == 16u << 20);
 }
 
-TEST_CASE("config errors name the file and line and key", "[config]") {
+TEST_CASE("config errors name the file and line and key", "[unit][config]") {
   ExpectError("anchor:\n  timeout: 10x\n", {"config.yaml:2:", "anchor.timeout", "10x"});
   ExpectError("anchor:\n  tmeout: 10s\n", {"config.yaml:2:", "anchor.tmeout", "unknown key"});
   ExpectError("anchr: {}\n", {"config.yaml:1:", "anchr", "unknown key"});
@@ -111,7 +111,7 @@ TEST_CASE("config errors name the file and line and key", "[config]") {
   ExpectError("", {"empty"});
 }
 
-TEST_CASE("durations longer than the maximum are config errors", "[config]") {
+TEST_CASE("durations longer than the maximum are config errors", "[unit][config]") {
   ExpectError("anchor:\n  timeout: 36501d\n",
               {"config.yaml:2:", "anchor.timeout", "at most 36500d"});
   ExpectError("anchor:\n  connect_timeout: 2147483647w\n", {"anchor.connect_timeout", "36500d"});
@@ -123,7 +123,7 @@ TEST_CASE("durations longer than the maximum are config errors", "[config]") {
 
 // Found by reading the loader while writing fuzz/fuzz_config: strtoll and strtod stopped at an
 // escaped NUL and the rest of the value was ignored.
-TEST_CASE("a number with an embedded NUL is not a number", "[config]") {
+TEST_CASE("a number with an embedded NUL is not a number", "[unit][config]") {
   ExpectError("anchor:\n  max_concurrency: \"12\\0junk\"\n",
               {"config.yaml:2:", "anchor.max_concurrency", "expected an integer"});
   ExpectError("anchor:\n  max_requests_per_second: \"1.5\\0junk\"\n",
@@ -132,7 +132,7 @@ TEST_CASE("a number with an embedded NUL is not a number", "[config]") {
 
 // Found by fuzz/fuzz_config: values, keys and yaml-cpp's own messages quoted control characters
 // (a newline in a base_url, a NUL escape) into the error, which is logged as one line.
-TEST_CASE("config errors stay one printable line whatever they quote", "[config]") {
+TEST_CASE("config errors stay one printable line whatever they quote", "[unit][config]") {
   const std::pair<std::string, std::string> cases[] = {
       {"anchor:\n  base_url: \"ftp://x\\ny\"\n", "ftp://x\\ny"},
       {"anchor:\n  timeout: \"1\\ts\"\n", "1\\ts"},
@@ -154,7 +154,7 @@ TEST_CASE("config errors stay one printable line whatever they quote", "[config]
   }
 }
 
-TEST_CASE("a missing API key names the variable or file and never a key", "[config]") {
+TEST_CASE("a missing API key names the variable or file and never a key", "[unit][config]") {
   const auto r = LoadConfigString("batches: []\n", "c.yaml", "", Env({}));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error.find("ANCHORBROWSER_API_KEY") != std::string::npos);
@@ -173,7 +173,7 @@ TEST_CASE("a missing API key names the variable or file and never a key", "[conf
         std::string::npos);
 }
 
-TEST_CASE("the API key can come from a file next to the config", "[config]") {
+TEST_CASE("the API key can come from a file next to the config", "[unit][config]") {
   const auto dir = anchor::test::MakeTempDir();
   anchor::test::WriteFile(dir + "/key", std::string("  ") + kKey + "\n");
   anchor::test::WriteFile(dir + "/config.yaml", "anchor:\n  api_key_file: key\n");
@@ -189,13 +189,13 @@ TEST_CASE("the API key can come from a file next to the config", "[config]") {
   CHECK(empty.error.find("is empty") != std::string::npos);
 }
 
-TEST_CASE("an unreadable CA file is a config error", "[config]") {
+TEST_CASE("an unreadable CA file is a config error", "[unit][config]") {
   ExpectError(
       "anchor:\n  tls:\n    ca_file: /nonexistent/ca.pem\n",
       {"config.yaml:3:", "anchor.tls.ca_file", "/nonexistent/ca.pem: No such file or directory"});
 }
 
-TEST_CASE("a missing config file is reported by name", "[config]") {
+TEST_CASE("a missing config file is reported by name", "[unit][config]") {
   const auto r = anchor::LoadConfigFile("/nonexistent/config.yaml", Env({}));
   REQUIRE_FALSE(r.ok());
   CHECK(r.error == "/nonexistent/config.yaml: cannot read config file: No such file or directory");
@@ -204,14 +204,14 @@ TEST_CASE("a missing config file is reported by name", "[config]") {
   CHECK(directory.error == dir + ": cannot read config file: is a directory");
 }
 
-TEST_CASE("label names are checked", "[config]") {
+TEST_CASE("label names are checked", "[unit][config]") {
   CHECK(anchor::IsValidLabelName("team_1"));
   CHECK_FALSE(anchor::IsValidLabelName("1team"));
   CHECK_FALSE(anchor::IsValidLabelName("te-am"));
   CHECK_FALSE(anchor::IsValidLabelName("__x"));
 }
 
-TEST_CASE("cache and discovery and probe keys load and validate", "[config]") {
+TEST_CASE("cache and discovery and probe keys load and validate", "[unit][config]") {
   const auto r = Load(R"(
 anchor:
   max_requests_per_second: 2.5
@@ -254,7 +254,7 @@ probe:
   ExpectError("probe:\n  allow: true\n", {"config.yaml:2:", "probe.allow", "unknown key"});
 }
 
-TEST_CASE("the sessions section: histograms and bucket bounds", "[config][sessions]") {
+TEST_CASE("the sessions section: histograms and bucket bounds", "[unit][config][sessions]") {
   const auto defaults = Load("batches: [{id: b1}]\n");
   REQUIRE(defaults.ok());
   CHECK(defaults.config->sessions.histograms == anchor::SessionHistograms::kActive);

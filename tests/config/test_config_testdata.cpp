@@ -125,11 +125,12 @@ std::vector<std::vector<std::string>> MessageFragments(const std::string& source
 
 }  // namespace
 
-TEST_CASE("every good testdata config loads, with the warnings it states", "[config][testdata]") {
+TEST_CASE("every good testdata config loads, with the warnings it states",
+          "[unit][config][testdata]") {
   const auto files = Files("good_");
   REQUIRE(files.size() >= 6);
   // git keeps no permissions: give the key file the mode a key file should have (a key that
-  // group or others can read is loaded with a warning, see tests/test_secrets.cpp).
+  // group or others can read is loaded with a warning, see tests/e2e/test_secrets.cpp).
   fs::permissions(Path("api_key.txt"), fs::perms::owner_read | fs::perms::owner_write);
   for (const auto& name : files) {
     const auto r = anchor::LoadConfigFile(Path(name), TestEnv());
@@ -140,7 +141,7 @@ TEST_CASE("every good testdata config loads, with the warnings it states", "[con
 }
 
 TEST_CASE("every bad testdata config fails with exactly the errors it states",
-          "[config][testdata]") {
+          "[unit][config][testdata]") {
   const auto files = Files("bad_");
   REQUIRE(files.size() >= 30);
   for (const auto& name : files) {
@@ -155,7 +156,7 @@ TEST_CASE("every bad testdata config fails with exactly the errors it states",
 }
 
 TEST_CASE("every error message of the config loader has a bad testdata config",
-          "[config][testdata]") {
+          "[unit][config][testdata]") {
   std::vector<std::string> wanted;
   for (const auto& name : Files("bad_")) {
     for (const auto& w : Comments(Path(name), "# want: ")) wanted.push_back(w);
@@ -179,7 +180,7 @@ TEST_CASE("every error message of the config loader has a bad testdata config",
   CHECK(messages >= 30);  // the scan found the loader's messages
 }
 
-TEST_CASE("skip_secrets checks everything but the API key itself", "[config][testdata]") {
+TEST_CASE("skip_secrets checks everything but the API key itself", "[unit][config][testdata]") {
   anchor::ConfigLoadOptions options;
   options.env = TestEnv(/*with_keys=*/false);
   options.skip_secrets = true;
@@ -201,7 +202,7 @@ TEST_CASE("skip_secrets checks everything but the API key itself", "[config][tes
   CHECK_FALSE(anchor::LoadConfigFile(kDir + "/good_minimal.yaml", options).ok());
 }
 
-TEST_CASE("the config check prints one line per mistake and exits 1", "[config][process]") {
+TEST_CASE("the config check prints one line per mistake and exits 1", "[unit][config][process]") {
   ExporterProcess check({"--config.check", "--config.file=" + kDir + "/bad_five_mistakes.yaml"},
                         {"ANCHORBROWSER_API_KEY=k"});
   REQUIRE(check.Wait() == 1);
@@ -212,7 +213,8 @@ TEST_CASE("the config check prints one line per mistake and exits 1", "[config][
   CHECK(lines.size() == 5);
 }
 
-TEST_CASE("the config check checks the flags and the web config file too", "[config][process]") {
+TEST_CASE("the config check checks the flags and the web config file too",
+          "[unit][config][process]") {
   ExporterProcess check({"--config.check", "--config.file=" + kDir + "/bad_timeout_zero.yaml",
                          "--web.listen-address=garbage", "--web.config.file=" + kDir},
                         {"ANCHORBROWSER_API_KEY=k"});
@@ -225,7 +227,7 @@ TEST_CASE("the config check checks the flags and the web config file too", "[con
 }
 
 TEST_CASE("the config check with skip-secrets passes a correct file without the key",
-          "[config][process]") {
+          "[unit][config][process]") {
   ExporterProcess without_key({"--config.check", "--config.file=" + kDir + "/good_minimal.yaml"},
                               {});
   CHECK(without_key.Wait() == 1);
@@ -243,7 +245,7 @@ TEST_CASE("the config check with skip-secrets passes a correct file without the 
         Comments(kDir + "/good_no_batches.yaml", "# warn: ").at(0) + "\n");
 }
 
-TEST_CASE("bad and unknown flags exit 1, --help exits 0", "[config][process]") {
+TEST_CASE("bad and unknown flags exit 1, --help exits 0", "[unit][config][process]") {
   ExporterProcess unknown({"--no-such-flag"}, {});
   CHECK(unknown.Wait() == 1);
   CHECK(unknown.Log().find("--no-such-flag") != std::string::npos);
@@ -256,7 +258,7 @@ TEST_CASE("bad and unknown flags exit 1, --help exits 0", "[config][process]") {
 }
 
 TEST_CASE("the exporter refuses a bad config at start with one log line per mistake",
-          "[config][process]") {
+          "[unit][config][process]") {
   ExporterProcess run(
       {"--config.file=" + Path("bad_five_mistakes.yaml"), "--web.listen-address=127.0.0.1:0"},
       {"ANCHORBROWSER_API_KEY=k"});

@@ -6,7 +6,7 @@ using anchor::FormatDuration;
 using anchor::ParseDuration;
 using std::chrono::milliseconds;
 
-TEST_CASE("durations parse in the Prometheus style", "[config][duration]") {
+TEST_CASE("durations parse in the Prometheus style", "[unit][config][duration]") {
   CHECK(ParseDuration("10s") == milliseconds(10'000));
   CHECK(ParseDuration("500ms") == milliseconds(500));
   CHECK(ParseDuration("1m30s") == milliseconds(90'000));
@@ -16,7 +16,7 @@ TEST_CASE("durations parse in the Prometheus style", "[config][duration]") {
   CHECK(ParseDuration("0") == milliseconds(0));
 }
 
-TEST_CASE("bad durations are rejected", "[config][duration]") {
+TEST_CASE("bad durations are rejected", "[unit][config][duration]") {
   for (const char* bad :
        {"", "10", "s", "10x", "-5s", "1.5s", "10s ", " 10s", "5m10", "99999999999s"}) {
     INFO(bad);
@@ -24,7 +24,7 @@ TEST_CASE("bad durations are rejected", "[config][duration]") {
   }
 }
 
-TEST_CASE("durations format back to what parses", "[config][duration]") {
+TEST_CASE("durations format back to what parses", "[unit][config][duration]") {
   CHECK(FormatDuration(milliseconds(90'000)) == "1m30s");
   CHECK(FormatDuration(milliseconds(500)) == "500ms");
   CHECK(FormatDuration(milliseconds(0)) == "0s");
@@ -34,7 +34,7 @@ TEST_CASE("durations format back to what parses", "[config][duration]") {
 // Found by fuzz/fuzz_duration: "1w2m2147483647w" parsed, but FormatDuration wrote
 // "2147483648w2m", which does not parse (and a timeout that long overflowed when converted to
 // the clock's nanoseconds). Durations are now bounded by kMaxDuration.
-TEST_CASE("durations are bounded and every bounded one round-trips", "[config][duration]") {
+TEST_CASE("durations are bounded and every bounded one round-trips", "[unit][config][duration]") {
   using anchor::kMaxDuration;
   CHECK(kMaxDuration == std::chrono::hours(24 * 36500));
   CHECK(ParseDuration("36500d") == kMaxDuration);

@@ -6,7 +6,7 @@ using anchor::FormatLogLine;
 using anchor::LogFormat;
 using anchor::LogLevel;
 
-TEST_CASE("logfmt lines carry ts and level and msg and quoted fields", "[log]") {
+TEST_CASE("logfmt lines carry ts and level and msg and quoted fields", "[unit][log]") {
   const auto line =
       FormatLogLine(LogFormat::kLogfmt, "2026-01-01T00:00:00.000Z", LogLevel::kWarn,
                     "batch fetch failed", {{"batch_id", "b-1"}, {"detail", "HTTP 500"}});
@@ -15,13 +15,13 @@ TEST_CASE("logfmt lines carry ts and level and msg and quoted fields", "[log]") 
       R"(ts=2026-01-01T00:00:00.000Z level=warn msg="batch fetch failed" batch_id=b-1 detail="HTTP 500")");
 }
 
-TEST_CASE("json lines escape their values", "[log]") {
+TEST_CASE("json lines escape their values", "[unit][log]") {
   const auto line =
       FormatLogLine(LogFormat::kJson, "t", LogLevel::kInfo, "say \"hi\"\n", {{"k", "a\\b"}});
   CHECK(line == R"({"ts":"t","level":"info","msg":"say \"hi\"\n","k":"a\\b"})");
 }
 
-TEST_CASE("log levels and formats parse from flag values", "[log]") {
+TEST_CASE("log levels and formats parse from flag values", "[unit][log]") {
   CHECK(anchor::Logger::ParseLevel("debug") == LogLevel::kDebug);
   CHECK(anchor::Logger::ParseLevel("warn") == LogLevel::kWarn);
   CHECK_FALSE(anchor::Logger::ParseLevel("verbose").has_value());
@@ -29,7 +29,7 @@ TEST_CASE("log levels and formats parse from flag values", "[log]") {
   CHECK_FALSE(anchor::Logger::ParseFormat("xml").has_value());
 }
 
-TEST_CASE("json lines keep numbers and booleans as JSON numbers and booleans", "[log]") {
+TEST_CASE("json lines keep numbers and booleans as JSON numbers and booleans", "[unit][log]") {
   const auto line = FormatLogLine(LogFormat::kJson, "t", LogLevel::kInfo, "m",
                                   {{"status", 404},
                                    {"bytes", std::size_t{1234}},

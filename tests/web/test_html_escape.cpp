@@ -6,7 +6,7 @@
 
 using anchor::HtmlEscape;
 
-TEST_CASE("HtmlEscape escapes markup and both quote characters", "[web][landing]") {
+TEST_CASE("HtmlEscape escapes markup and both quote characters", "[unit][web][landing]") {
   CHECK(HtmlEscape("<script>alert('x')</script>") ==
         "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
   CHECK(HtmlEscape(R"(a="b" & c)") == "a=&quot;b&quot; &amp; c");
@@ -14,7 +14,7 @@ TEST_CASE("HtmlEscape escapes markup and both quote characters", "[web][landing]
   CHECK(HtmlEscape(HtmlEscape("&")) == "&amp;amp;");
 }
 
-TEST_CASE("HtmlEscape leaves other text untouched", "[web][landing]") {
+TEST_CASE("HtmlEscape leaves other text untouched", "[unit][web][landing]") {
   CHECK(HtmlEscape("").empty());
   CHECK(HtmlEscape("batch-42_ok") == "batch-42_ok");
   CHECK(HtmlEscape("caf\xc3\xa9 \xe2\x9c\x93") == "caf\xc3\xa9 \xe2\x9c\x93");

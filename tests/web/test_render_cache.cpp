@@ -116,7 +116,7 @@ void CheckSame(RenderCache& cache, const ExpositionParts& parts) {
 }  // namespace
 
 TEST_CASE("RenderCache writes the bytes of the uncached renderer, scrape after scrape",
-          "[web][render_cache]") {
+          "[unit][web][render_cache]") {
   const Scrape scrape = ManyBatches(400);
   const ExpositionParts parts = scrape.Parts();
   RenderCache cache(SmallBlocks());
@@ -141,7 +141,8 @@ TEST_CASE("RenderCache writes the bytes of the uncached renderer, scrape after s
   CHECK(stats.blocks_reused > 20);
 }
 
-TEST_CASE("RenderCache's gzip members stay within 1.5x of one gzip stream", "[web][render_cache]") {
+TEST_CASE("RenderCache's gzip members stay within 1.5x of one gzip stream",
+          "[unit][web][render_cache]") {
   const ExpositionParts parts = ManyBatches(2000).Parts();
   RenderCache cache;
   RenderCache::Options no_shortcut;
@@ -162,7 +163,7 @@ TEST_CASE("RenderCache's gzip members stay within 1.5x of one gzip stream", "[we
   CHECK(cache.Render(small, ExpositionFormat::kText004, true) == *single);
 }
 
-TEST_CASE("RenderCache never serves a stale batch", "[web][render_cache]") {
+TEST_CASE("RenderCache never serves a stale batch", "[unit][web][render_cache]") {
   Scrape scrape = ManyBatches(300);
   RenderCache cache(SmallBlocks());
   CheckSame(cache, scrape.Parts());

@@ -71,7 +71,8 @@ std::vector<double> Values() {
 
 }  // namespace
 
-TEST_CASE("text exposition matches prometheus-cpp for every metric type", "[web][exposition]") {
+TEST_CASE("text exposition matches prometheus-cpp for every metric type",
+          "[unit][web][exposition]") {
   auto gauge = Family("g", MetricType::Gauge, "A gauge with \"quotes\" in its help.");
   for (const double v : Values()) {
     ClientMetric m;
@@ -111,7 +112,7 @@ TEST_CASE("text exposition matches prometheus-cpp for every metric type", "[web]
   CHECK(anchor::SerializeTextExposition(families) == Reference(families));
 }
 
-TEST_CASE("text exposition of batch families matches prometheus-cpp", "[web][exposition]") {
+TEST_CASE("text exposition of batch families matches prometheus-cpp", "[unit][web][exposition]") {
   std::vector<anchor::BatchTarget> targets;
   std::vector<anchor::FetchResult> results(3);
   for (int i = 0; i < 3; ++i) {
@@ -136,7 +137,7 @@ TEST_CASE("text exposition of batch families matches prometheus-cpp", "[web][exp
 }
 
 TEST_CASE("text exposition escapes HELP and writes NaN as the format requires",
-          "[web][exposition]") {
+          "[unit][web][exposition]") {
   auto f = Family("g", MetricType::Gauge, "line one\nback\\slash");
   ClientMetric m;
   m.gauge.value = std::nan("");

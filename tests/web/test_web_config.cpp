@@ -26,7 +26,7 @@ std::string ErrorOf(const std::string& yaml, const std::string& base_dir = "") {
 
 }  // namespace
 
-TEST_CASE("an empty web config means plain HTTP without authentication", "[web_config]") {
+TEST_CASE("an empty web config means plain HTTP without authentication", "[unit][web_config]") {
   for (const char* yaml : {"", "# nothing\n", "basic_auth_users:\n", "tls_server_config: {}\n"}) {
     INFO(yaml);
     const auto r = LoadWebConfigString(yaml, "web.yml", "");
@@ -36,7 +36,7 @@ TEST_CASE("an empty web config means plain HTTP without authentication", "[web_c
   }
 }
 
-TEST_CASE("a full web config loads", "[web_config]") {
+TEST_CASE("a full web config loads", "[unit][web_config]") {
   const auto cert = MakeSelfSignedCertificate();
   const std::string hash = HtpasswdHash("s3cret");
   // Relative paths are resolved against the file's directory, as in the toolkit.
@@ -68,7 +68,7 @@ TEST_CASE("a full web config loads", "[web_config]") {
   CHECK(r->auth_excluded_paths.count("/-/ready") == 1);
 }
 
-TEST_CASE("web config errors name the line and key", "[web_config]") {
+TEST_CASE("web config errors name the line and key", "[unit][web_config]") {
   const auto cert = MakeSelfSignedCertificate();
   const std::string tls = "tls_server_config:\n  cert_file: " + cert.cert_file +
                           "\n  key_file: " + cert.key_file + "\n";
@@ -106,7 +106,7 @@ TEST_CASE("web config errors name the line and key", "[web_config]") {
 }
 
 TEST_CASE("a password hash that is not bcrypt is refused without being repeated",
-          "[web_config][secrets]") {
+          "[unit][web_config][secrets]") {
   for (const std::string& bad :
        std::vector<std::string>{"plaintext-password", "$1$saltsalt$abcdefghijklmnopqrstuv",
                                 "$6$rounds=5000$salt$" + std::string(86, '0'), "$2y$10$tooshort",
@@ -125,7 +125,7 @@ TEST_CASE("a password hash that is not bcrypt is refused without being repeated"
   }
 }
 
-TEST_CASE("web-config.example.yml is valid", "[web_config]") {
+TEST_CASE("web-config.example.yml is valid", "[unit][web_config]") {
   // Its certificate paths are examples; point them at real files, keep everything else.
   std::ifstream in(std::string(ANCHOR_SOURCE_DIR) + "/web-config.example.yml");
   std::ostringstream text;

@@ -89,56 +89,7 @@ int Count(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("FormatAge says how long ago, in the largest sensible unit", "[landing]") {
-  const auto now = std::chrono::system_clock::now();
-  using std::chrono::seconds;
-  CHECK(anchor::FormatAge(now - seconds(12), now) == "12 s ago");
-  CHECK(anchor::FormatAge(now - seconds(119), now) == "119 s ago");
-  CHECK(anchor::FormatAge(now - seconds(300), now) == "5 min ago");
-  CHECK(anchor::FormatAge(now - seconds(3 * 3600), now) == "3 h ago");
-  CHECK(anchor::FormatAge(now - seconds(3 * 86400), now) == "3 d ago");
-  CHECK(anchor::FormatAge(now + seconds(4), now) == "in 4 s");
-}
-
-TEST_CASE("the landing page links to documentation sections that exist", "[landing]") {
-  anchor::LandingPageInfo info;
-  info.telemetry_path = "/metrics";
-  info.docs_base_url = "https://docs.example/tree/main";
-  const auto page = anchor::RenderLandingPage(info);
-  // GitHub's heading anchors: lower case, spaces to '-', other punctuation dropped.
-  auto anchors_of = [](const std::string& markdown) {
-    std::set<std::string> out;
-    std::istringstream in(markdown);
-    for (std::string line; std::getline(in, line);) {
-      if (line.rfind('#', 0) != 0) continue;
-      const auto text = line.substr(line.find_first_not_of('#') + 1);
-      std::string anchor;
-      for (const char c : text) {
-        if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') {
-          anchor += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
-        if (c == ' ') anchor += '-';
-      }
-      out.insert(anchor);
-    }
-    return out;
-  };
-  const std::regex link_re("href=\"https://docs\\.example/tree/main/([^\"#]+)#([^\"]+)\"");
-  int links = 0;
-  for (auto it = std::sregex_iterator(page.begin(), page.end(), link_re);
-       it != std::sregex_iterator(); ++it, ++links) {
-    const std::string file = (*it)[1], anchor = (*it)[2];
-    INFO(file << "#" << anchor);
-    CHECK(anchors_of(ReadText(std::string(ANCHOR_SOURCE_DIR) + "/" + file)).count(anchor) == 1);
-  }
-  CHECK(links >= 5);
-  info.docs_base_url.clear();  // unpublished docs: named, not linked
-  const auto plain = anchor::RenderLandingPage(info);
-  CHECK(plain.find("docs/operating.md: Reloading") != std::string::npos);
-  CHECK(plain.find("href=\"/docs") == std::string::npos);
-}
-
-TEST_CASE("the browser check fails on console messages", "[landing][browser]") {
+TEST_CASE("the browser check fails on console messages", "[landing][browser][e2e]") {
   const auto run = LoadInBrowser("data:text/html,<p>x</p><script>console.error(1)</script>");
   INFO(run.log);
   CHECK(run.exit_status == 0);

@@ -43,7 +43,7 @@ std::string ConfigYaml(const std::string& anchor_extra) {
 }  // namespace
 
 TEST_CASE("upstream text that echoes the key is masked in logs and metrics",
-          "[secrets][resilience]") {
+          "[secrets][resilience][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
   REQUIRE(api.Start());
   const std::string key = kKey;
@@ -73,7 +73,7 @@ TEST_CASE("upstream text that echoes the key is masked in logs and metrics",
 }
 
 TEST_CASE("api_key_env holding a key instead of a name is refused without echoing it",
-          "[secrets][config]") {
+          "[secrets][config][e2e]") {
   const auto pasted = anchor::LoadConfigString(
       ConfigYaml("  api_key_env: \"" + std::string(kKey) + "\"\n"), "c.yml", "", KeyEnv("X", "y"));
   REQUIRE_FALSE(pasted.ok());
@@ -115,7 +115,8 @@ TEST_CASE("/-/reload does not echo a key pasted into api_key_env", "[secrets][re
   CHECK(exporter.Get("/").find("4f9a2c7e") == std::string::npos);
 }
 
-TEST_CASE("a key file readable by group or others is loaded with a warning", "[secrets][config]") {
+TEST_CASE("a key file readable by group or others is loaded with a warning",
+          "[secrets][config][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
   REQUIRE(api.Start());
   const std::string dir = anchor::test::MakeTempDir();
@@ -144,7 +145,7 @@ TEST_CASE("a key file readable by group or others is loaded with a warning", "[s
   CHECK(log.find("4f9a2c7e") == std::string::npos);
 }
 
-TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][config]") {
+TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][config][e2e]") {
   const std::string dir = anchor::test::MakeTempDir();
   const std::string big = dir + "/big";
   anchor::test::WriteFile(big, std::string((1 << 20) + 1, 'k'));

@@ -93,7 +93,8 @@ std::vector<Example> Examples(const std::string& file) {
 
 }  // namespace
 
-TEST_CASE("the config-check examples in the docs are what the binary prints", "[docs][process]") {
+TEST_CASE("the config-check examples in the docs are what the binary prints",
+          "[docs][process][e2e]") {
   size_t checked = 0;
   for (const char* file : {"README.md", "docs/operating.md"}) {
     for (const auto& ex : Examples(file)) {

@@ -209,7 +209,7 @@ TEST_CASE("the landing page shows the tracked batches, escaped", "[lifecycle][e2
 }
 
 TEST_CASE("process metrics are present, typed like the Go client's and plausible",
-          "[lifecycle][process]") {
+          "[lifecycle][process][e2e]") {
   const FakeApiFixture f(kKey);
   ExporterHarness exporter(f.config);
   const auto text = exporter.Scrape();

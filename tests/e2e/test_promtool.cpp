@@ -23,7 +23,7 @@ int Run(const std::string& command, std::string& output) {
 
 }  // namespace
 
-TEST_CASE("promtool check metrics finds nothing to report", "[promtool]") {
+TEST_CASE("promtool check metrics finds nothing to report", "[promtool][e2e]") {
   std::string which;
   REQUIRE(Run("command -v promtool", which) == 0);  // `make test` installs prometheus
 

@@ -15,7 +15,7 @@ using anchor::test::SessionBatchBody;
 using anchor::test::SessionJson;
 using anchor::test::TenthsBody;
 
-TEST_CASE("the session families carry known values from the fake API", "[sessions][metrics]") {
+TEST_CASE("the session families carry known values from the fake API", "[sessions][metrics][e2e]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
   api.SetBatchJson("tenths", TenthsBody());
@@ -69,7 +69,7 @@ TEST_CASE("the session families carry known values from the fake API", "[session
   CHECK(FindSample(s, "anchorbrowser_batch_sessions_with_error", labels("done")) == 2);
 }
 
-TEST_CASE("sessions.histograms selects the batches with histograms", "[sessions][metrics]") {
+TEST_CASE("sessions.histograms selects the batches with histograms", "[sessions][metrics][e2e]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
   api.SetBatchJson("running", TenthsBody());

@@ -49,7 +49,7 @@ double Up(const std::string& text, const std::string& id) {
 }  // namespace
 
 TEST_CASE("SIGHUP reloads a good config and keeps the running one on a bad one",
-          "[process][reload]") {
+          "[process][reload][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
   REQUIRE(api.Start());
   api.SetBatchJson("batch-a", BatchJson("batch-a", "processing", 4));
@@ -83,7 +83,7 @@ TEST_CASE("SIGHUP reloads a good config and keeps the running one on a bad one",
   CHECK(exporter.Log().find(kKey) == std::string::npos);
 }
 
-TEST_CASE("SIGTERM during a slow scrape answers it, then exits 0", "[process][shutdown]") {
+TEST_CASE("SIGTERM during a slow scrape answers it, then exits 0", "[process][shutdown][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
   REQUIRE(api.Start());
   FakeAnchorApi::Answer slow;
@@ -115,7 +115,7 @@ TEST_CASE("SIGTERM during a slow scrape answers it, then exits 0", "[process][sh
   CHECK(log.find(R"("msg":"stopped")") != std::string::npos);
 }
 
-TEST_CASE("a bad web config stops the start with one line naming the key", "[process]") {
+TEST_CASE("a bad web config stops the start with one line naming the key", "[process][e2e]") {
   FakeAnchorApi api;
   REQUIRE(api.Start());
   const std::string dir = anchor::test::MakeTempDir();
@@ -140,7 +140,7 @@ TEST_CASE("a bad web config stops the start with one line naming the key", "[pro
   CHECK(check.Log().find("tls_server_config.client_auth_type") != std::string::npos);
 }
 
-TEST_CASE("the binary serves HTTPS with basic auth from --web.config.file", "[process][tls]") {
+TEST_CASE("the binary serves HTTPS with basic auth from --web.config.file", "[process][tls][e2e]") {
   FakeAnchorApi api;
   REQUIRE(api.Start());
   const auto cert = anchor::test::MakeSelfSignedCertificate();

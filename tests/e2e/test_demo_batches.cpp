@@ -25,7 +25,7 @@ Labels Batch(const std::string& id, const std::string& value, const std::string&
 
 }  // namespace
 
-TEST_CASE("a fresh demo has running, completed and failed batches", "[demo]") {
+TEST_CASE("a fresh demo has running, completed and failed batches", "[demo][e2e]") {
   anchor::DemoApiServer api([] { return kDemoStart; });  // what --demo serves, time stopped
   const auto specs = anchor::MakeDemoBatches();
   anchor::ServeDemoBatches(api.simulated(), specs, /*loop=*/true);

@@ -42,7 +42,7 @@ double Now() { return static_cast<double>(std::time(nullptr)); }
 
 }  // namespace
 
-TEST_CASE("/sd lists configured and discovered batches and follows discovery", "[sd]") {
+TEST_CASE("/sd lists configured and discovered batches and follows discovery", "[sd][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
   REQUIRE(api.Start());
   api.SetBatchJson("mine", BatchJson("mine", "pending", 2));
@@ -83,7 +83,7 @@ TEST_CASE("/sd lists configured and discovered batches and follows discovery", "
   CHECK(appeared);
 }
 
-TEST_CASE("/sd is behind the same basic authentication as every path", "[sd][auth]") {
+TEST_CASE("/sd is behind the same basic authentication as every path", "[sd][auth][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 4});
   REQUIRE(api.Start());
   auto config = anchor::test::TestConfig(api.base_url(), kKey);

@@ -42,7 +42,7 @@ anchor::Config DiscoveryConfig(const FakeAnchorApi& api) {
 
 }  // namespace
 
-TEST_CASE("discovery over three pages exports every listed batch", "[discovery]") {
+TEST_CASE("discovery over three pages exports every listed batch", "[discovery][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 64});
   REQUIRE(api.Start());
   ListBatches(api, 250);
@@ -74,7 +74,7 @@ TEST_CASE("discovery over three pages exports every listed batch", "[discovery]"
   }
 }
 
-TEST_CASE("discovery.max_batches cuts the list and says so", "[discovery]") {
+TEST_CASE("discovery.max_batches cuts the list and says so", "[discovery][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 64});
   REQUIRE(api.Start());
   ListBatches(api, 250);
@@ -87,7 +87,7 @@ TEST_CASE("discovery.max_batches cuts the list and says so", "[discovery]") {
   CHECK(exporter.LogText().find("max_batches cut the list") != std::string::npos);
 }
 
-TEST_CASE("a 401 on the list keeps the configured batches exported", "[discovery]") {
+TEST_CASE("a 401 on the list keeps the configured batches exported", "[discovery][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 16});
   REQUIRE(api.Start());
   FakeAnchorApi::Answer denied;
@@ -109,7 +109,7 @@ TEST_CASE("a 401 on the list keeps the configured batches exported", "[discovery
 // 20,000 batches are 200 pages. Listed one after the other at 50 ms a page they would take 10 s,
 // past the 3 s refresh interval that bounds a refresh (the list would then be kept empty);
 // fetched 16 at a time they fit. The exporter's /sd shows what was found.
-TEST_CASE("discovery lists 20000 batches within the refresh interval", "[discovery][sd]") {
+TEST_CASE("discovery lists 20000 batches within the refresh interval", "[discovery][sd][e2e]") {
   FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 64});
   REQUIRE(api.Start());
   std::vector<FakeAnchorApi::ListedBatch> listed;

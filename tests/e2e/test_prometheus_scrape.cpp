@@ -174,7 +174,7 @@ bool TargetsHealthy(int port, size_t expected, std::string& why) {
 
 TEST_CASE(
     "Prometheus scrapes OpenMetrics and text alike and histogram_quantile fits the session times",
-    "[prometheus][om]") {
+    "[prometheus][om][e2e]") {
   anchor::FakeAnchorApi api;
   REQUIRE(api.Start());
   api.SetBatchJson("tenths", TenthsBody());
