@@ -220,6 +220,7 @@ Row Measure(bool quick, const std::string& api_url, int batches, bool mixed, boo
   for (const bool gzip : {true, false}) {
     ResetPeakRss();
     std::vector<std::thread> scrapers;
+    scrapers.reserve(4);
     for (int k = 0; k < 4; ++k) {
       scrapers.emplace_back(
           [&, k] { Curl(exporter.port(), gzip, gzip, file + std::to_string(k)); });
@@ -287,7 +288,7 @@ void Target(const Options& options, const std::vector<Row>& rows, int n) {
                "render cache off: " + Fixed(off.cpu_ms[2], 1) + " ms");
   ReportTarget(options, "peak RSS, 4 concurrent scrapes (gzip), " + what, "<= 128 MiB",
                Fixed(static_cast<double>(on.peak4_kib) / 1024, 1) + " MiB",
-               on.peak4_kib <= 128 * 1024,
+               on.peak4_kib <= 128L * 1024,
                "render cache off: " + Fixed(static_cast<double>(off.peak4_kib) / 1024, 1) + " MiB");
 }
 
@@ -332,6 +333,7 @@ int main(int argc, char** argv) {
                "then 4 concurrent scrapes (OpenMetrics + gzip as Prometheus asks, then "
                "text uncompressed).\n\n";
   std::vector<std::vector<std::string>> cells;
+  cells.reserve(rows.size());
   for (const auto& r : rows) cells.push_back(r.cells);
   PrintTable({"batches", "active", "cache", "CPU text", "wall text", "size text", "CPU text+gzip",
               "wall text+gzip", "size text+gzip", "CPU OM+gzip", "wall OM+gzip", "size OM+gzip",
