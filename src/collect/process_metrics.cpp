@@ -11,6 +11,8 @@
 #include <sstream>
 #include <vector>
 
+#include "base/single_sample_family.h"
+
 namespace anchor {
 namespace {
 
@@ -20,21 +22,6 @@ std::optional<std::string> ReadProcFile(const char* path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
-}
-
-prometheus::MetricFamily Family(const char* name, const char* help, prometheus::MetricType type,
-                                double value) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = type;
-  f.metric.emplace_back();
-  if (type == prometheus::MetricType::Counter) {
-    f.metric.back().counter.value = value;
-  } else {
-    f.metric.back().gauge.value = value;
-  }
-  return f;
 }
 
 // Entries of /proc/self/fd, counted as the Go client counts them (the directory's own
@@ -108,32 +95,33 @@ std::vector<prometheus::MetricFamily> CollectProcessMetrics() {
   const auto stat_text = ReadProcFile("/proc/self/stat");
   const auto stat = stat_text ? ParseProcStat(*stat_text, ticks) : std::nullopt;
   if (stat) {
-    out.push_back(Family("process_cpu_seconds_total",
-                         "Total user and system CPU time spent in seconds.", MetricType::Counter,
-                         stat->cpu_seconds));
+    out.push_back(SingleSampleFamily("process_cpu_seconds_total",
+                                     "Total user and system CPU time spent in seconds.",
+                                     MetricType::Counter, stat->cpu_seconds));
   }
   if (const auto fds = OpenFds()) {
-    out.push_back(
-        Family("process_open_fds", "Number of open file descriptors.", MetricType::Gauge, *fds));
+    out.push_back(SingleSampleFamily("process_open_fds", "Number of open file descriptors.",
+                                     MetricType::Gauge, *fds));
   }
-  out.push_back(Family("process_max_fds", "Maximum number of open file descriptors.",
-                       MetricType::Gauge, Limit(RLIMIT_NOFILE)));
+  out.push_back(SingleSampleFamily("process_max_fds", "Maximum number of open file descriptors.",
+                                   MetricType::Gauge, Limit(RLIMIT_NOFILE)));
   if (stat) {
-    out.push_back(Family("process_virtual_memory_bytes", "Virtual memory size in bytes.",
-                         MetricType::Gauge, stat->virtual_bytes));
+    out.push_back(SingleSampleFamily("process_virtual_memory_bytes",
+                                     "Virtual memory size in bytes.", MetricType::Gauge,
+                                     stat->virtual_bytes));
   }
-  out.push_back(Family("process_virtual_memory_max_bytes",
-                       "Maximum amount of virtual memory available in bytes.", MetricType::Gauge,
-                       Limit(RLIMIT_AS)));
+  out.push_back(SingleSampleFamily("process_virtual_memory_max_bytes",
+                                   "Maximum amount of virtual memory available in bytes.",
+                                   MetricType::Gauge, Limit(RLIMIT_AS)));
   if (stat) {
-    out.push_back(Family("process_resident_memory_bytes", "Resident memory size in bytes.",
-                         MetricType::Gauge,
-                         stat->resident_pages * static_cast<double>(sysconf(_SC_PAGESIZE))));
+    out.push_back(SingleSampleFamily(
+        "process_resident_memory_bytes", "Resident memory size in bytes.", MetricType::Gauge,
+        stat->resident_pages * static_cast<double>(sysconf(_SC_PAGESIZE))));
   }
   const auto proc_stat = ReadProcFile("/proc/stat");
   const auto boot = proc_stat ? ParseBootTime(*proc_stat) : std::nullopt;
   if (stat && boot) {
-    out.push_back(Family(
+    out.push_back(SingleSampleFamily(
         "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
         MetricType::Gauge, *boot + stat->start_ticks / static_cast<double>(ticks)));
   }

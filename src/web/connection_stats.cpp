@@ -1,45 +1,26 @@
 #include "web/connection_stats.h"
 
-#include <utility>
+#include "base/single_sample_family.h"
 
 namespace anchor {
-
-namespace {
-
-prometheus::MetricFamily Family(const char* name, const char* help, prometheus::MetricType type,
-                                double value) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = type;
-  f.metric.emplace_back();
-  if (type == prometheus::MetricType::Counter) {
-    f.metric.back().counter.value = value;
-  } else {
-    f.metric.back().gauge.value = value;
-  }
-  return f;
-}
-
-}  // namespace
 
 std::vector<prometheus::MetricFamily> ConnectionFamilies(const ConnectionStats& stats) {
   using prometheus::MetricType;
   std::vector<prometheus::MetricFamily> out;
-  out.push_back(Family("anchorbrowser_exporter_http_connections",
-                       "Connections to the exporter's own HTTP port open now.", MetricType::Gauge,
-                       static_cast<double>(stats.open)));
-  out.push_back(Family("anchorbrowser_exporter_http_connections_limit",
-                       "Connections the exporter's HTTP port holds at most "
-                       "(--web.max-connections, or derived from the open-files limit).",
-                       MetricType::Gauge, static_cast<double>(stats.cap)));
-  out.push_back(Family("anchorbrowser_exporter_http_connections_displaced_total",
-                       "Connections closed at the limit to make room for a new one (an "
-                       "incomplete request head first, then the longest idle).",
-                       MetricType::Counter, static_cast<double>(stats.displaced)));
-  out.push_back(Family("anchorbrowser_exporter_http_connections_refused_total",
-                       "Connections refused at the limit, with none to displace.",
-                       MetricType::Counter, static_cast<double>(stats.refused)));
+  out.push_back(SingleSampleFamily("anchorbrowser_exporter_http_connections",
+                                   "Connections to the exporter's own HTTP port open now.",
+                                   MetricType::Gauge, static_cast<double>(stats.open)));
+  out.push_back(SingleSampleFamily("anchorbrowser_exporter_http_connections_limit",
+                                   "Connections the exporter's HTTP port holds at most "
+                                   "(--web.max-connections, or derived from the open-files limit).",
+                                   MetricType::Gauge, static_cast<double>(stats.cap)));
+  out.push_back(SingleSampleFamily("anchorbrowser_exporter_http_connections_displaced_total",
+                                   "Connections closed at the limit to make room for a new one (an "
+                                   "incomplete request head first, then the longest idle).",
+                                   MetricType::Counter, static_cast<double>(stats.displaced)));
+  out.push_back(SingleSampleFamily("anchorbrowser_exporter_http_connections_refused_total",
+                                   "Connections refused at the limit, with none to displace.",
+                                   MetricType::Counter, static_cast<double>(stats.refused)));
   return out;
 }
 

@@ -2,7 +2,6 @@
 // asks for it, plain text for one that refuses it. AcceptsGzip and GzipFast are tested
 // directly in web/test_http_compression.cpp.
 #include <httplib.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -10,30 +9,9 @@
 
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
+#include "support/gzip.h"
 
-namespace {
-
-// Inflates one gzip member; empty (and a failed CHECK) when `gz` is not one.
-std::string Gunzip(const std::string& gz) {
-  z_stream stream{};
-  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
-  std::string out;
-  char buf[65536];
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  stream.avail_in = static_cast<uInt>(gz.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buf);
-    stream.avail_out = sizeof(buf);
-    rc = inflate(&stream, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - stream.avail_out);
-  }
-  inflateEnd(&stream);
-  CHECK(rc == Z_STREAM_END);
-  return out;
-}
-
-}  // namespace
+using anchor::test::Gunzip;
 
 TEST_CASE("/metrics is gzipped once for a scraper that accepts gzip", "[gzip][e2e]") {
   anchor::FakeAnchorApi api;

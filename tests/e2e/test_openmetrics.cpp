@@ -4,7 +4,6 @@
 // web/test_openmetrics_exposition.cpp.
 #include <httplib.h>
 #include <sys/wait.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -16,8 +15,10 @@
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
+#include "support/gzip.h"
 #include "support/test_tls.h"
 
+using anchor::test::Gunzip;
 using anchor::test::StrictOpenMetricsParse;
 
 namespace {
@@ -30,25 +31,6 @@ const char* kBrowserAccept =
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
 const char* kOpenMetricsType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 const char* kTextType = "text/plain; version=0.0.4; charset=utf-8";
-
-std::string Gunzip(const std::string& gz) {
-  z_stream stream{};
-  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  stream.avail_in = static_cast<uInt>(gz.size());
-  std::string out;
-  char buf[16384];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buf);
-    stream.avail_out = sizeof(buf);
-    rc = inflate(&stream, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - stream.avail_out);
-  }
-  inflateEnd(&stream);
-  REQUIRE(rc == Z_STREAM_END);
-  return out;
-}
 
 int Run(const std::string& command, std::string& output) {
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");

@@ -5,34 +5,12 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "support/gzip.h"
 #include "web/http_compression.h"
 
 using anchor::AcceptsGzip;
 using anchor::GzipFast;
-
-namespace {
-
-// Inflates one gzip member; empty (and a failed CHECK) when `gz` is not one.
-std::string Gunzip(const std::string& gz) {
-  z_stream stream{};
-  REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
-  std::string out;
-  char buf[65536];
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data()));
-  stream.avail_in = static_cast<uInt>(gz.size());
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buf);
-    stream.avail_out = sizeof(buf);
-    rc = inflate(&stream, Z_NO_FLUSH);
-    out.append(buf, sizeof(buf) - stream.avail_out);
-  }
-  inflateEnd(&stream);
-  CHECK(rc == Z_STREAM_END);
-  return out;
-}
-
-}  // namespace
+using anchor::test::Gunzip;
 
 TEST_CASE("Accept-Encoding: gzip is recognised as HTTP defines it", "[unit][web][gzip]") {
   CHECK(AcceptsGzip("gzip"));

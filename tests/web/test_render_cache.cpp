@@ -1,6 +1,5 @@
 // RenderCache against the uncached renderer: the same bytes in both formats, gzipped or not,
 // and never a stale batch (changed answer, batch gone, new static labels).
-#include <zlib.h>
 
 #include <catch2/catch.hpp>
 #include <memory>
@@ -10,39 +9,17 @@
 #include "anchor/batch_parser.h"
 #include "collect/batch_families.h"
 #include "support/exporter_harness.h"
+#include "support/gzip.h"
 #include "web/http_compression.h"
 #include "web/render_cache.h"
 
+using anchor::test::GunzipMembers;
 namespace {
 
 using anchor::ExpositionFormat;
 using anchor::ExpositionParts;
 using anchor::FetchResult;
 using anchor::RenderCache;
-
-// Every member of a gzip stream (RFC 1952 allows several), inflated one after the other.
-std::string GunzipMembers(const std::string& gz) {
-  std::string out;
-  size_t used = 0;
-  while (used < gz.size()) {
-    z_stream stream{};
-    REQUIRE(inflateInit2(&stream, 15 + 16) == Z_OK);
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data() + used));
-    stream.avail_in = static_cast<uInt>(gz.size() - used);
-    char buf[65536];
-    int rc = Z_OK;
-    while (rc == Z_OK) {
-      stream.next_out = reinterpret_cast<Bytef*>(buf);
-      stream.avail_out = sizeof(buf);
-      rc = inflate(&stream, Z_NO_FLUSH);
-      out.append(buf, sizeof(buf) - stream.avail_out);
-    }
-    REQUIRE(rc == Z_STREAM_END);
-    used += stream.total_in;
-    inflateEnd(&stream);
-  }
-  return out;
-}
 
 std::shared_ptr<const FetchResult> Answer(const std::string& id, const std::string& status,
                                           int sessions, double percentage = 42.5) {
