@@ -125,21 +125,28 @@ class Webhook:
 
 # ----------------------------------------------------------------------------- fake API ---
 
+def iso_ago(seconds):
+    """An RFC 3339 UTC time `seconds` before now. The alert rules compare the batch's times with
+    time() (AnchorBrowserBatchFailed clears a day after completion), so a fixed calendar date
+    would make this test pass only in the week it was written."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds))
+
+
 def batch_json(batch_id, status, total=100, failed=0, completed=0, percentage=50.0,
                retried_sessions=0, retries_each=0):
     processing = max(0, total - failed - completed)
     sessions = [{"item_index": i, "session_id": "s%d" % i, "status": "processing",
                  "cdp_url": None, "live_view_url": None, "error": None,
                  "retry_count": retries_each if i < retried_sessions else 0,
-                 "started_at": "2026-11-28T10:00:00Z", "completed_at": None, "metadata": {}}
+                 "started_at": iso_ago(3 * 86400), "completed_at": None, "metadata": {}}
                 for i in range(max(retried_sessions, 1))]
     finished = status in ("completed", "failed", "cancelled")
     return json.dumps({"data": {
         "batch_id": batch_id, "status": status, "total_requests": total,
         "completed_requests": completed, "failed_requests": failed,
         "processing_requests": 0 if finished else processing, "pending_requests": 0,
-        "created_at": "2026-11-28T10:00:00Z",
-        "actual_completion_time": "2026-12-01T00:00:00Z" if finished else None,
+        "created_at": iso_ago(3 * 86400),
+        "actual_completion_time": iso_ago(60) if finished else None,
         "error": "too many sessions failed" if status == "failed" else None,
         "sessions": sessions,
         "progress": {"percentage": percentage, "current_phase": "ready"}}})
