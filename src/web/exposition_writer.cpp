@@ -33,34 +33,31 @@ void AppendValue(std::string& out, double value) {
   }
 }
 
-// Python's repr() of a float, with Go's switch to an exponent from 1e6 on (the client's
-// floatToGoString): what Prometheus' own clients write for `le`.
+// Python's repr() of a float below 1e6, Go's FormatFloat(v, 'g', -1, 64) from 1e6 on: what
+// Prometheus' own clients write for `le` (the Python client's floatToGoString, without its
+// three-digit exponents from 1e10 on: "1e+10", as Go writes it, not "1e+010").
 void AppendCanonicalNumber(std::string& out, double value) {
   if (std::isnan(value) || std::isinf(value) || value <= 0 || value >= 1e16) {
     AppendValue(out, value);
     return;
   }
   char buf[40];
-  if (std::trunc(value) == value && value < 1e6) {
-    AppendInteger(out, static_cast<std::uint64_t>(value));
-    out += ".0";
+  char* end = buf;
+  if (value >= 1e6) {
+    // The shortest digits with a two-digit exponent at least: Go's FormatFloat(v, 'g', -1, 64)
+    // from 1e6 on ("1e+06", "1.5e+06", "1e+10").
+    end = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::scientific).ptr;
   } else if (std::trunc(value) == value) {
-    // 1500000 -> "1.5e+06"
-    const auto end = std::to_chars(buf, buf + sizeof(buf), static_cast<std::uint64_t>(value)).ptr;
-    const auto digits = static_cast<int>(end - buf);
-    std::string mantissa(buf, 1);
-    std::string rest(buf + 1, end);
-    while (!rest.empty() && rest.back() == '0') rest.pop_back();
-    if (!rest.empty()) mantissa += "." + rest;
-    out += mantissa;
-    out += "e+0";
-    AppendInteger(out, static_cast<std::uint64_t>(digits - 1));
+    end = std::to_chars(buf, buf + sizeof(buf), static_cast<std::uint64_t>(value)).ptr;
+    *end++ = '.';
+    *end++ = '0';
   } else if (value >= 1e-4) {
     // The shortest fixed notation that reads back as the same double, as repr() writes it.
-    out.append(buf, std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed).ptr);
+    end = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::fixed).ptr;
   } else {
-    out.append(buf, std::to_chars(buf, buf + sizeof(buf), value).ptr);
+    end = std::to_chars(buf, buf + sizeof(buf), value).ptr;
   }
+  out.append(buf, end);
 }
 
 void AppendEscaped(std::string& out, const std::string& text, bool quote) {

@@ -83,9 +83,30 @@ TEST_CASE("AppendCanonicalNumber writes bounds as the official clients do",
   CHECK(Canonical(0.25) == "0.25");
   CHECK(Canonical(0.001) == "0.001");
   CHECK(Canonical(123456.5) == "123456.5");
+  CHECK(Canonical(1234567.5) == "1.2345675e+06");
+  CHECK(Canonical(0.0001) == "0.0001");
   CHECK(Canonical(1e-5) == "1e-05");
   CHECK(Canonical(kInf) == "+Inf");
   CHECK(Canonical(-kInf) == "-Inf");
+}
+
+TEST_CASE("AppendCanonicalNumber writes exponents as Go's FormatFloat 'g' -1 does",
+          "[unit][web][exposition]") {
+  // From 1e6 to 1e15: at least two exponent digits, never a padded third one.
+  CHECK(Canonical(1e6) == "1e+06");
+  CHECK(Canonical(1e7) == "1e+07");
+  CHECK(Canonical(1e8) == "1e+08");
+  CHECK(Canonical(1e9) == "1e+09");
+  CHECK(Canonical(1e10) == "1e+10");
+  CHECK(Canonical(1e11) == "1e+11");
+  CHECK(Canonical(1e12) == "1e+12");
+  CHECK(Canonical(1e13) == "1e+13");
+  CHECK(Canonical(1e14) == "1e+14");
+  CHECK(Canonical(1e15) == "1e+15");
+  CHECK(Canonical(2.5e10) == "2.5e+10");
+  CHECK(Canonical(123456789012345.0) == "1.23456789012345e+14");
+  CHECK(Canonical(1e16) == "1e+16");
+  CHECK(Canonical(3e-7) == "3e-07");
 }
 
 TEST_CASE("AppendEscaped escapes backslashes, newlines and, in labels, quotes",
