@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 WERROR ?= OFF
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DANCHOR_WERROR=$(WERROR)
 
-.PHONY: all deps configure build demo test sanitize fuzz check-style clean mixin
+.PHONY: all deps configure build demo test sanitize fuzz check-style clean mixin build-matrix
 
 all: build
 
@@ -36,6 +36,22 @@ sanitize:
 	cmake --build build-asan -j$(JOBS)
 	cd build-asan && UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
 
+# Every target (tests and benchmarks included) in the build types and compilers CI checks besides
+# `make build` (RelWithDebInfo, g++): Release (the Dockerfile's) under g++ and clang++, and
+# RelWithDebInfo under clang++; always with warnings as errors, since the optimiser finds
+# warnings (-Wmaybe-uninitialized) that a RelWithDebInfo build does not. Build only: the suite
+# runs once, in `make test`.
+MATRIX ?= Release:g++ Release:clang++ RelWithDebInfo:clang++
+build-matrix:
+	@bash .ci/install-deps .ci/deps.txt .ci/deps-clang.txt bench/deps.txt
+	@set -e; for m in $(MATRIX); do \
+	  type=$${m%%:*}; cxx=$${m##*:}; dir=build-$$type-$$cxx; \
+	  echo "== $$type $$cxx ($$dir)"; \
+	  cmake -S . -B $$dir -DCMAKE_BUILD_TYPE=$$type -DCMAKE_CXX_COMPILER=$$cxx -DANCHOR_WERROR=ON \
+	    -DANCHOR_BUILD_TESTS=ON -DANCHOR_BUILD_BENCH=ON >/dev/null; \
+	  cmake --build $$dir -j$(JOBS); \
+	done
+
 # The libFuzzer targets (clang, build-fuzz), FUZZ_SECONDS each (default 60), two at a time.
 fuzz:
 	@bash .ci/install-deps .ci/deps.txt .ci/deps-clang.txt
@@ -53,7 +69,7 @@ mixin: deps
 	python3 dashboards/mixin/render.py --prometheus-rule deploy/kubernetes/base/prometheusrule.yaml
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-fuzz
+	rm -rf $(BUILD_DIR) build-asan build-fuzz build-Release-* build-RelWithDebInfo-*
 
 # --- Benchmarks (bench/README.md) ---
 # `make bench` writes bench/results.md (a few minutes); `make bench-quick` is the CI smoke run.
