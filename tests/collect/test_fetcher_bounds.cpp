@@ -122,7 +122,7 @@ TEST_CASE("a tracked set above the threshold is logged once", "[unit][collect][f
   CHECK(rig.log.Lines("tracked=50001") == 1);
 }
 
-TEST_CASE("batches that stop being tracked are released; probed ones that become tracked move",
+TEST_CASE("batches that stop being tracked are released, probed ones that become tracked move",
           "[unit][collect][fetcher][bounds]") {
   BoundsRig rig;
   for (const auto& id : {"a", "b", "c"}) rig.source.SetBatch(id, "completed");
