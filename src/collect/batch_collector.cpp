@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "anchor/api_client.h"
 #include "collect/batch_families.h"
@@ -26,6 +27,19 @@ void AddValue(prometheus::MetricFamily& f, double value,
   f.metric.emplace_back();
   f.metric.back().label = std::move(labels);
   f.metric.back().gauge.value = value;
+}
+
+// Failed unlisted probes are logged by reason (FetchErrorReason: a dozen values).
+constexpr size_t kProbeLogKeys = 32;
+
+prometheus::MetricFamily Counter(const char* name, const char* help, double value) {
+  prometheus::MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = prometheus::MetricType::Counter;
+  f.metric.emplace_back();
+  f.metric.back().counter.value = value;
+  return f;
 }
 
 std::string JoinFields(const std::vector<std::string>& fields) {
@@ -57,7 +71,9 @@ BatchCollector::BatchCollector(const Config& config, std::unique_ptr<ApiClient> 
       clock_(clock),
       own_client_(std::move(own_client)),
       source_(source != nullptr ? *source : *own_client_),
-      fetcher_(source_, config_.anchor, config_.cache, metrics, log, clock) {
+      fetcher_(source_, config_.anchor, config_.cache, metrics, log, clock,
+               static_cast<size_t>(config_.probe.max_unlisted_state)),
+      probe_log_(clock, kProbeLogInterval, kProbeLogKeys) {
   // Looked up for every discovered id of every scrape (thousands); the first of duplicates wins.
   for (size_t i = 0; i < config_.batches.size(); ++i) configured_.emplace(config_.batches[i].id, i);
   if (config_.discovery.enabled) {
@@ -86,6 +102,59 @@ void BatchCollector::Record(const BatchTarget& target,
     log_.Debug("batch reports an error",
                {{"batch_id", target.id}, {"error", *result->batch->error}});
   }
+}
+
+void BatchCollector::RecordUnlisted(const std::string& batch_id, const FetchResult& result) {
+  if (result.ok()) {
+    for (const auto& field : result.batch->invalid_fields) metrics_.CountInvalidField(field);
+    return;
+  }
+  metrics_.CountFetchError(result.error);
+  const std::string_view reason = FetchErrorReason(result.error);
+  const auto line = probe_log_.Admit(reason);
+  if (!line.log) return;
+  log_.Warn("probes of unlisted batches failed",
+            {{"reason", line.overflow ? std::string_view("other") : reason},
+             {"probes", line.count},  // since the last line of this reason
+             {"interval_seconds",
+              static_cast<long long>(
+                  std::chrono::duration_cast<std::chrono::seconds>(kProbeLogInterval).count())},
+             {"last_batch_id", batch_id},
+             {"http_status", result.http_status},
+             {"detail", result.detail}});
+}
+
+void BatchCollector::PruneFaults(const std::vector<std::string>& tracked_ids) {
+  const std::unordered_set<std::string_view> tracked(tracked_ids.begin(), tracked_ids.end());
+  std::lock_guard<std::mutex> lock(faults_mu_);
+  for (auto it = faults_.begin(); it != faults_.end();) {
+    it = tracked.count(it->first) != 0 ? std::next(it) : faults_.erase(it);
+  }
+}
+
+std::size_t BatchCollector::FaultHistorySize() const {
+  std::lock_guard<std::mutex> lock(faults_mu_);
+  return faults_.size();
+}
+
+void BatchCollector::AddStateFamilies(std::vector<prometheus::MetricFamily>& own) const {
+  const auto stats = fetcher_.GetStats();
+  auto tracked =
+      Gauge("anchorbrowser_exporter_tracked_state_entries",
+            "Tracked batches whose state (last answer, Retry-After) the exporter holds.");
+  AddValue(tracked, static_cast<double>(stats.tracked));
+  own.push_back(std::move(tracked));
+  auto unlisted = Gauge("anchorbrowser_exporter_probe_unlisted_state_entries",
+                        "Ids probed with probe.allow_unlisted whose state the exporter holds.");
+  AddValue(unlisted, static_cast<double>(stats.unlisted));
+  own.push_back(std::move(unlisted));
+  auto limit = Gauge("anchorbrowser_exporter_probe_unlisted_state_limit",
+                     "The most such ids held: probe.max_unlisted_state.");
+  AddValue(limit, static_cast<double>(stats.unlisted_limit));
+  own.push_back(std::move(limit));
+  own.push_back(Counter("anchorbrowser_exporter_probe_unlisted_state_evictions_total",
+                        "Unlisted ids whose state was forgotten to stay within the limit.",
+                        static_cast<double>(stats.unlisted_evictions)));
 }
 
 // faults_mu_ is held. One warn line when a batch goes down or fails for another reason, one info
@@ -163,8 +232,10 @@ BatchCollector::Collection BatchCollector::CollectBatches(Deadline deadline) {
   ids.reserve(targets.size());
   for (const auto& target : targets) ids.push_back(target.id);
 
+  fetcher_.Track(ids);
   auto results = fetcher_.FetchAll(ids, deadline);
   for (size_t i = 0; i < results.size(); ++i) Record(targets[i], results[i]);
+  PruneFaults(ids);
   // Finished batches first, each group in tracking order.
   std::vector<size_t> order(targets.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -197,6 +268,7 @@ BatchCollector::Collection BatchCollector::CollectBatches(Deadline deadline) {
     AddValue(cut, truncated ? 1 : 0);
     out.own.push_back(std::move(cut));
   }
+  AddStateFamilies(out.own);
   auto duration = Gauge("anchorbrowser_exporter_scrape_duration_seconds",
                         "Time this collection of all batches took.");
   AddValue(duration,
@@ -234,14 +306,20 @@ BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id, D
   }
   const BatchTarget* configured = Configured(batch_id);
   const BatchTarget target = configured != nullptr ? *configured : BatchTarget{batch_id, {}};
-  if (configured == nullptr && !config_.probe.allow_unlisted && !IsTracked(batch_id)) {
+  const bool tracked = configured != nullptr || IsTracked(batch_id);
+  if (!tracked && !config_.probe.allow_unlisted) {
     out.outcome = ProbeOutcome::kUnlisted;
     return out;
   }
-  const auto result = explanation != nullptr
-                          ? fetcher_.FetchExplained(batch_id, deadline, *explanation)
-                          : fetcher_.FetchAll({batch_id}, deadline).front();
-  Record(target, result);
+  std::shared_ptr<const FetchResult> result;
+  if (!tracked) {
+    result = fetcher_.FetchUnlisted(batch_id, deadline, explanation);
+    RecordUnlisted(batch_id, *result);
+  } else {
+    result = explanation != nullptr ? fetcher_.FetchExplained(batch_id, deadline, *explanation)
+                                    : fetcher_.FetchAll({batch_id}, deadline).front();
+    Record(target, result);
+  }
   out.families = BuildBatchFamilies({{&target, result.get()}}, config_.sessions.histograms);
   out.result = result;
   return out;

@@ -3,7 +3,7 @@
 #include <prometheus/metric_family.h>
 
 #include <chrono>
-#include <map>
+#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -17,6 +17,7 @@
 #include "collect/batch_discovery.h"
 #include "collect/batch_fetcher.h"
 #include "config/config.h"
+#include "log/log_throttle.h"
 
 namespace anchor {
 
@@ -73,7 +74,9 @@ class BatchCollector {
   std::vector<prometheus::MetricFamily> Collect(Deadline deadline);
 
   // Fetches one batch now (blackbox-style /probe): its series, up and fetch duration. A target
-  // must be a valid id, and tracked unless probe.allow_unlisted is set.
+  // must be a valid id, and tracked unless probe.allow_unlisted is set. The state of an id that
+  // is not tracked goes to the fetcher's probe-only table (probe.max_unlisted_state), and its
+  // failures are logged aggregated: at most one line per reason per kProbeLogInterval.
   // With an `explanation`, also says how the fetch was answered and traces its request.
   ProbeResult Probe(const std::string& batch_id, Deadline deadline,
                     FetchExplanation* explanation = nullptr);
@@ -88,6 +91,10 @@ class BatchCollector {
   std::optional<BatchDiscovery::Status> DiscoveryStatus() const;
 
   const Config& config() const { return config_; }
+  // Batches whose fault history (what the logs last said) is kept: at most the tracked ones.
+  std::size_t FaultHistorySize() const;
+
+  static constexpr auto kProbeLogInterval = std::chrono::minutes(1);
 
  private:
   // `own_client` (null with a `source`) is the API client the collector reads from otherwise.
@@ -96,6 +103,12 @@ class BatchCollector {
   // Counts what went wrong and logs changes of the batch's state (not every failed scrape).
   void Record(const BatchTarget& target, const std::shared_ptr<const FetchResult>& result);
   void LogChange(const BatchTarget& target, const FetchResult& result);
+  // Counts what went wrong with a probe of an id that is not tracked; logs it aggregated.
+  void RecordUnlisted(const std::string& batch_id, const FetchResult& result);
+  // Forgets the fault history of batches no longer tracked.
+  void PruneFaults(const std::vector<std::string>& tracked_ids);
+  // The fetcher's table sizes and bound, as the exporter's own families.
+  void AddStateFamilies(std::vector<prometheus::MetricFamily>& own) const;
   // Configured targets, then discovered ones that are not configured.
   std::vector<BatchTarget> Targets(Deadline deadline, bool* truncated);
   // Whether the fetcher's last answer for the batch has a terminal status (for discovery).
@@ -124,8 +137,11 @@ class BatchCollector {
     std::vector<std::string> invalid_fields;
   };
 
-  std::mutex faults_mu_;
-  std::map<std::string, FaultState> faults_;  // guarded by faults_mu_
+  mutable std::mutex faults_mu_;
+  // Guarded by faults_mu_. Tracked batches only (probes of other ids log through
+  // probe_log_), pruned to the tracked set by every collection.
+  std::unordered_map<std::string, FaultState> faults_;
+  LogThrottle probe_log_;  // failed probes of ids that are not tracked, by reason
 };
 
 }  // namespace anchor

@@ -30,9 +30,6 @@ class SlotGuard {
   std::function<void()> release_;
 };
 
-// Entries of batches nobody asks for any more (unlisted probe targets, batches removed by
-// discovery) are dropped once there are this many.
-constexpr size_t kMaxEntries = 20000;
 // A Retry-After further away than this is taken as this (a broken header must not silence a
 // batch for days).
 constexpr auto kMaxRetryAfter = std::chrono::hours(1);
@@ -56,18 +53,9 @@ std::string Seconds(Clock::Steady::duration d) {
 
 }  // namespace
 
-struct BatchFetcher::Entry {
-  ResultPtr last;                           // the last answer from the API, success or error
-  bool answered_before = false;             // some request for it has succeeded
-  Clock::Steady::time_point fetched_at{};   // when `last` arrived, to tell its age
-  Clock::System::time_point answered_at{};  // the same moment, as a date
-  std::shared_future<ResultPtr> in_flight;  // valid while a request for this batch runs
-  Clock::System::time_point retry_after{};
-};
-
 BatchFetcher::BatchFetcher(BatchSource& source, const AnchorConfig& anchor,
                            const CacheConfig& cache, SelfMetrics& metrics, const Logger& log,
-                           const Clock& clock)
+                           const Clock& clock, std::size_t max_unlisted_state)
     : source_(source),
       clock_(clock),
       max_concurrency_(std::max(1, anchor.max_concurrency)),
@@ -75,6 +63,7 @@ BatchFetcher::BatchFetcher(BatchSource& source, const AnchorConfig& anchor,
       cache_(cache),
       metrics_(metrics),
       log_(log),
+      tables_(max_unlisted_state),
       tokens_at_(clock.SteadyNow()) {}
 
 BatchFetcher::~BatchFetcher() = default;
@@ -87,10 +76,11 @@ std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<st
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 0; i < ids.size(); ++i) {
-      if (auto known = FromMemory(ids[i], nullptr)) {
+      const FetchEntryPtr entry = EntryFor(ids[i], Scope::kTracked);
+      if (auto known = FromMemory(ids[i], *entry, Scope::kTracked, nullptr)) {
         results[i] = std::move(*known);
       } else {
-        misses.push_back({i, StandingOf(EntryFor(ids[i]))});
+        misses.push_back({i, StandingOf(*entry)});
       }
     }
   }
@@ -103,7 +93,7 @@ std::vector<BatchFetcher::ResultPtr> BatchFetcher::FetchAll(const std::vector<st
     for (size_t m = next++; m < misses.size(); m = next++) {
       const bool others_wait = next.load() < misses.size();
       const bool capped = misses[m].standing != Standing::kHealthy && others_wait;
-      results[misses[m].index] = FetchOne(ids[misses[m].index], deadline, capped);
+      results[misses[m].index] = FetchOne(ids[misses[m].index], Scope::kTracked, deadline, capped);
     }
   };
   // Workers pull ids from a shared index, so a slow batch delays only its own worker.
@@ -130,26 +120,38 @@ Deadline BatchFetcher::ShareOfRemaining(Deadline deadline, double share) {
 
 BatchFetcher::BatchState BatchFetcher::State(const std::string& id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  const auto it = entries_.find(id);
-  if (it == entries_.end()) return {};
-  const Entry& e = *it->second;
+  const auto entry = tables_.Find(id);
+  if (!entry) return {};
+  const Entry& e = *entry;
   return {e.last, e.answered_at, e.in_flight.valid(), e.retry_after};
 }
 
-BatchFetcher::Entry& BatchFetcher::EntryFor(const std::string& id) {
-  if (entries_.size() >= kMaxEntries) {
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      it = it->second->in_flight.valid() ? std::next(it) : entries_.erase(it);
-    }
+void BatchFetcher::Track(const std::vector<std::string>& ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const size_t released = tables_.Track(ids);
+  if (released > 0 && log_.Enabled(LogLevel::kDebug)) {
+    log_.Debug("released the state of batches no longer tracked", {{"batches", released}});
   }
-  auto& slot = entries_[id];
-  if (!slot) slot = std::make_unique<Entry>();
-  return *slot;
+  if (ids.size() > kLargeTrackedSet && !warned_large_tracked_) {
+    warned_large_tracked_ = true;  // once per start or reload
+    log_.Warn("very many tracked batches: the exporter keeps about 1 KiB of state for each",
+              {{"tracked", ids.size()}, {"threshold", kLargeTrackedSet}});
+  }
+}
+
+BatchFetcher::Stats BatchFetcher::GetStats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {tables_.TrackedSize(), tables_.UnlistedSize(), tables_.UnlistedLimit(),
+          tables_.Evictions()};
+}
+
+FetchEntryPtr BatchFetcher::EntryFor(const std::string& id, Scope scope) {
+  return scope == Scope::kTracked ? tables_.Tracked(id) : tables_.Unlisted(id, clock_.SystemNow());
 }
 
 std::optional<BatchFetcher::ResultPtr> BatchFetcher::FromMemory(const std::string& id,
+                                                                const Entry& entry, Scope scope,
                                                                 FetchExplanation* explanation) {
-  Entry& entry = EntryFor(id);
   if (explanation) explanation->rate_limit = RateLimitState(entry);
   const auto wall_now = clock_.SystemNow();
   if (wall_now < entry.retry_after) {
@@ -170,7 +172,7 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::FromMemory(const std::strin
   std::string why;
   const auto now = clock_.SteadyNow();
   auto cached =
-      Reusable(entry, now, explanation || log_.Enabled(LogLevel::kDebug) ? &why : nullptr);
+      Reusable(entry, scope, now, explanation || log_.Enabled(LogLevel::kDebug) ? &why : nullptr);
   if (explanation) explanation->cache = (cached ? "hit: " : "miss: ") + why;
   if (cached) {
     metrics_.CountCacheHit();
@@ -187,7 +189,7 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::FromMemory(const std::strin
   return std::nullopt;
 }
 
-std::optional<BatchFetcher::ResultPtr> BatchFetcher::Reusable(const Entry& entry,
+std::optional<BatchFetcher::ResultPtr> BatchFetcher::Reusable(const Entry& entry, Scope scope,
                                                               Clock::Steady::time_point now,
                                                               std::string* why) const {
   if (!entry.last) {
@@ -195,6 +197,15 @@ std::optional<BatchFetcher::ResultPtr> BatchFetcher::Reusable(const Entry& entry
     return std::nullopt;
   }
   const auto age = now - entry.fetched_at;
+  if (scope == Scope::kUnlisted) {
+    // Whatever the answer was, errors included: repeating an unknown id must not repeat requests.
+    const Clock::Steady::duration interval =
+        std::max<Clock::Steady::duration>(cache_.min_interval, kUnlistedMinInterval);
+    if (age < interval) {
+      if (why) *why = "age " + Seconds(age) + " < " + Seconds(interval) + " (unlisted id)";
+      return entry.last;
+    }
+  }
   if (!entry.last->ok()) {
     if (why)
       *why = "the last answer (" + Seconds(age) + " ago) was an error; errors are not cached";
@@ -240,14 +251,22 @@ std::string BatchFetcher::RateLimitState(const Entry& entry) {
 
 BatchFetcher::ResultPtr BatchFetcher::FetchExplained(const std::string& id, Deadline deadline,
                                                      FetchExplanation& explanation) {
-  return FetchOne(id, deadline, /*capped=*/false, &explanation);
+  return FetchOne(id, Scope::kTracked, deadline, /*capped=*/false, &explanation);
 }
 
-BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Deadline deadline,
-                                               bool capped, FetchExplanation* explanation) {
+BatchFetcher::ResultPtr BatchFetcher::FetchUnlisted(const std::string& id, Deadline deadline,
+                                                    FetchExplanation* explanation) {
+  return FetchOne(id, Scope::kUnlisted, deadline, /*capped=*/false, explanation);
+}
+
+BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Scope scope,
+                                               Deadline deadline, bool capped,
+                                               FetchExplanation* explanation) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (auto known = FromMemory(id, explanation)) return *known;
-  Entry& entry = EntryFor(id);
+  // Held while the request runs: it is answered into this entry even if a table let it go.
+  const FetchEntryPtr held = EntryFor(id, scope);
+  Entry& entry = *held;
+  if (auto known = FromMemory(id, entry, scope, explanation)) return *known;
   if (entry.in_flight.valid()) {
     // Another scrape is fetching this batch right now: share its answer.
     if (explanation) {
@@ -274,7 +293,7 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Deadline d
   }
 
   lock.lock();
-  Entry& done = *entries_.at(id);  // Entries with a request in flight are never erased
+  Entry& done = entry;
   done.in_flight = {};
   done.last = result;
   done.answered_before = done.answered_before || result->ok();

@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <future>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "anchor/fetch_trace.h"
 #include "base/clock.h"
 #include "base/system_clock.h"
+#include "collect/fetch_state.h"
 #include "config/config.h"
 
 namespace anchor {
@@ -42,25 +45,54 @@ struct FetchExplanation {
 //   seen and those whose last request timed out, and while others still wait, a batch that has
 //   not proven itself holds its slot for at most half the time left, so as many hung batches as
 //   slots cannot make every other batch miss the deadline (not even on the first scrape).
+// - probe-only ids (/probe with probe.allow_unlisted, FetchUnlisted): at most one request per id
+//   per max(cache.min_interval, 1 s), whatever the answer was, on top of the rate cap above.
 // It holds the one store of the last answer per batch: the collector, discovery and the landing
-// page read it through State(). Ages, Retry-After and the token bucket run on `clock`; deadlines
-// are real time.
+// page read it through State(). Tracked batches and probe-only ids are held in separate tables
+// (FetchTables): the tracked one is sized by the tracked set (Track), the probe-only one by
+// `max_unlisted_state` (probe.max_unlisted_state), and no probe can push a tracked batch out.
+// Ages, Retry-After and the token bucket run on `clock`; deadlines are real time.
 class BatchFetcher {
  public:
   using ResultPtr = std::shared_ptr<const FetchResult>;
 
   BatchFetcher(BatchSource& source, const AnchorConfig& anchor, const CacheConfig& cache,
                SelfMetrics& metrics, const Logger& log,
-               const Clock& clock = SystemClock::Instance());
+               const Clock& clock = SystemClock::Instance(),
+               std::size_t max_unlisted_state = ProbeConfig{}.max_unlisted_state);
   ~BatchFetcher();
   BatchFetcher(const BatchFetcher&) = delete;
   BatchFetcher& operator=(const BatchFetcher&) = delete;
 
-  // One result per id, in the order of `ids`; returns by `deadline`.
+  // The tracked batches are now `ids` (configured, then discovered): the state of batches no
+  // longer tracked is released. Warns once when the set exceeds kLargeTrackedSet.
+  void Track(const std::vector<std::string>& ids);
+
+  // Tracked batches: one result per id, in the order of `ids`; returns by `deadline`.
   std::vector<ResultPtr> FetchAll(const std::vector<std::string>& ids, Deadline deadline);
 
-  // One batch, like FetchAll, explaining each decision and tracing the request if one is sent.
+  // One tracked batch, like FetchAll, explaining each decision and tracing the request if one
+  // is sent.
   ResultPtr FetchExplained(const std::string& id, Deadline deadline, FetchExplanation& explanation);
+
+  // An id that is not tracked (a probe with probe.allow_unlisted); its state goes to the
+  // probe-only table. With an `explanation`, as FetchExplained.
+  ResultPtr FetchUnlisted(const std::string& id, Deadline deadline,
+                          FetchExplanation* explanation = nullptr);
+
+  // A tracked set larger than this is logged at warn level (about 1 KiB of state per batch).
+  static constexpr std::size_t kLargeTrackedSet = 50000;
+  // Probe-only ids are requested at most this often (or cache.min_interval when longer).
+  static constexpr auto kUnlistedMinInterval = std::chrono::seconds(1);
+
+  // The size of the fetcher's tables, for the exporter's own metrics.
+  struct Stats {
+    std::size_t tracked = 0;
+    std::size_t unlisted = 0;
+    std::size_t unlisted_limit = 0;
+    std::uint64_t unlisted_evictions = 0;
+  };
+  Stats GetStats() const;
 
   // What the fetcher holds for a batch now, whoever asked for it (scrape, probe).
   struct BatchState {
@@ -72,7 +104,8 @@ class BatchFetcher {
   BatchState State(const std::string& id) const;
 
  private:
-  struct Entry;
+  using Entry = FetchEntry;
+  enum class Scope { kTracked, kUnlisted };
   // Order of requests within a scrape: the first standing goes first.
   enum class Standing { kHealthy, kUnknown, kTimedOut };
   struct Miss {
@@ -82,14 +115,15 @@ class BatchFetcher {
   static Standing StandingOf(const Entry& entry);
   static Deadline ShareOfRemaining(Deadline deadline, double share);
   // `capped`: the request may use only part of the time left (see kUnprovenShare).
-  ResultPtr FetchOne(const std::string& id, Deadline deadline, bool capped,
+  ResultPtr FetchOne(const std::string& id, Scope scope, Deadline deadline, bool capped,
                      FetchExplanation* explanation = nullptr);
   // The answer that needs no request (cached, or held back by Retry-After); mu_ must be held.
-  std::optional<ResultPtr> FromMemory(const std::string& id, FetchExplanation* explanation);
-  Entry& EntryFor(const std::string& id);
+  std::optional<ResultPtr> FromMemory(const std::string& id, const Entry& entry, Scope scope,
+                                      FetchExplanation* explanation);
+  FetchEntryPtr EntryFor(const std::string& id, Scope scope);
   ResultPtr Request(const std::string& id, Deadline deadline, bool capped, FetchTrace* trace);
   // A cached answer still fresh enough; `why` (when given) says why it is or is not.
-  std::optional<ResultPtr> Reusable(const Entry& entry, Clock::Steady::time_point now,
+  std::optional<ResultPtr> Reusable(const Entry& entry, Scope scope, Clock::Steady::time_point now,
                                     std::string* why = nullptr) const;
   std::string RateLimitState(const Entry& entry);
   void LogRequest(const std::string& id, const FetchResult& result) const;
@@ -105,7 +139,8 @@ class BatchFetcher {
   const Logger& log_;
 
   mutable std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Entry>> entries_;
+  FetchTables tables_;                 // guarded by mu_
+  bool warned_large_tracked_ = false;  // guarded by mu_
 
   // Request slots (max_concurrency) and the token bucket (max_requests_per_second).
   std::mutex slot_mu_;

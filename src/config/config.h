@@ -53,6 +53,9 @@ struct BatchTarget {
 struct ProbeConfig {
   bool allow_unlisted =
       false;  // /probe may fetch batches that are neither configured nor discovered
+  // Ids probed with allow_unlisted whose state (last answer, Retry-After) the exporter keeps,
+  // least recently probed forgotten first; never counts or touches tracked batches.
+  int max_unlisted_state = 1000;
 };
 
 // Upper bounds (seconds, strictly increasing, +Inf implied) of the session histograms. The

@@ -36,7 +36,7 @@ const KeyList kBatchKeys = {"id", "labels"};
 const KeyList kCacheKeys = {"terminal_ttl", "min_interval"};
 const KeyList kDiscoveryKeys = {"enabled", "statuses", "created_within", "max_batches",
                                 "refresh_interval"};
-const KeyList kProbeKeys = {"allow_unlisted"};
+const KeyList kProbeKeys = {"allow_unlisted", "max_unlisted_state"};
 const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets"};
 const KeyList kHistogramModes = {"all", "active", "off"};
 // Batch statuses the API documents (docs: batch-sessions).
@@ -285,6 +285,10 @@ void LoadProbe(const YamlReader& r, const YAML::Node& node, ProbeConfig& probe) 
   r.ExpectMap(node, "probe", kProbeKeys);
   r.Key(node, "allow_unlisted",
         [&](const YAML::Node& v) { probe.allow_unlisted = r.Bool(v, "probe.allow_unlisted"); });
+  r.Key(node, "max_unlisted_state", [&](const YAML::Node& v) {
+    probe.max_unlisted_state =
+        static_cast<int>(r.Integer(v, "probe.max_unlisted_state", 1, 100000));
+  });
 }
 
 // Histogram bounds: positive, finite, strictly increasing, 1 to 30 of them.

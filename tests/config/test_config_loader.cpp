@@ -226,6 +226,7 @@ discovery:
   refresh_interval: 2m
 probe:
   allow_unlisted: true
+  max_unlisted_state: 250
 )");
   INFO(r.error);
   REQUIRE(r.ok());
@@ -239,6 +240,7 @@ probe:
   CHECK(c.discovery.max_batches == 50);
   CHECK(c.discovery.refresh_interval == std::chrono::minutes(2));
   CHECK(c.probe.allow_unlisted);
+  CHECK(c.probe.max_unlisted_state == 250);
 
   ExpectError("cache:\n  terminal_ttl: soon\n", {"config.yaml:2:", "cache.terminal_ttl"});
   ExpectError("cache:\n  ttl: 5m\n", {"config.yaml:2:", "cache.ttl", "unknown key"});
@@ -246,6 +248,7 @@ probe:
   ExpectError("discovery:\n  statuses: [pending, \"a b\"]\n",
               {"discovery.statuses[1]", "unknown value \"a b\" (expected one of pending,"});
   ExpectError("discovery:\n  max_batches: 0\n", {"discovery.max_batches"});
+  ExpectError("probe:\n  max_unlisted_state: 0\n", {"probe.max_unlisted_state"});
   ExpectError("discovery:\n  refresh_interval: 0\n", {"discovery.refresh_interval", "positive"});
   ExpectError("discovery:\n  enabled: yes please\n", {"discovery.enabled"});
   ExpectError("anchor:\n  max_requests_per_second: -1\n", {"anchor.max_requests_per_second"});
