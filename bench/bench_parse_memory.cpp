@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
   anchor::bench::ReportTarget(options, "parse memory, every shape",
                               "peak - base <= 2 x body + 4 MiB",
                               all_within ? "all within" : "some above", all_within);
-  const long limit_kib = 48 * 1024;
+  const long limit_kib = 48L * 1024;
   anchor::bench::ReportTarget(options, "parse memory, nested JSON",
                               "peak < " + MiB(limit_kib) + " MiB", MiB(nested_peak) + " MiB",
                               nested_peak < limit_kib);

@@ -24,7 +24,7 @@ std::string Nested(unsigned depth, bool objects) {
 
 // Both parsing modes, which must agree.
 anchor::BatchParseResult Both(const std::string& body) {
-  const auto copied = ParseBatchResponse(body);
+  auto copied = ParseBatchResponse(body);
   std::string buffer = body;
   const auto in_place = anchor::ParseBatchResponseInPlace(buffer);
   CHECK(copied.error == in_place.error);
