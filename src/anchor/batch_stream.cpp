@@ -4,7 +4,9 @@
 #include <rapidjson/reader.h>
 
 #include <cstdint>
+#include <cstring>
 #include <iterator>
+#include <string_view>
 
 #include "anchor/json_body.h"
 
@@ -17,23 +19,23 @@ using rapidjson::Value;
 
 // The keys read, per object. An object's key is read once: the first occurrence wins (as
 // RapidJSON's FindMember did), except in a session, where the first non-null value does.
-constexpr const char* kDataKeys[] = {"batch_id",
-                                     "status",
-                                     "total_requests",
-                                     "completed_requests",
-                                     "failed_requests",
-                                     "processing_requests",
-                                     "pending_requests",
-                                     "created_at",
-                                     "actual_completion_time",
-                                     "error",
-                                     "progress",
-                                     "sessions"};
+constexpr std::string_view kDataKeys[] = {"batch_id",
+                                          "status",
+                                          "total_requests",
+                                          "completed_requests",
+                                          "failed_requests",
+                                          "processing_requests",
+                                          "pending_requests",
+                                          "created_at",
+                                          "actual_completion_time",
+                                          "error",
+                                          "progress",
+                                          "sessions"};
 constexpr int kProgressKey = 10;
 constexpr int kSessionsKey = 11;
-constexpr const char* kProgressKeys[] = {"percentage", "current_phase"};
-constexpr const char* kSessionKeys[] = {"status", "retry_count", "started_at", "completed_at",
-                                        "error"};
+constexpr std::string_view kProgressKeys[] = {"percentage", "current_phase"};
+constexpr std::string_view kSessionKeys[] = {"status", "retry_count", "started_at", "completed_at",
+                                             "error"};
 constexpr unsigned kSessionKeyCount = std::size(kSessionKeys);
 
 // Where the containers being read are.
@@ -51,11 +53,11 @@ enum class Slot : unsigned char {
   kSessionField
 };
 
+// Lengths first: most keys of a session (urls, ids, metadata) differ in length from all five.
 template <std::size_t N>
-int KeyIndex(const char* const (&keys)[N], const char* s, SizeType n) {
-  const std::string_view key(s, n);
+int KeyIndex(const std::string_view (&keys)[N], const char* s, SizeType n) {
   for (std::size_t i = 0; i < N; ++i) {
-    if (key == keys[i]) return static_cast<int>(i);
+    if (keys[i].size() == n && std::memcmp(keys[i].data(), s, n) == 0) return static_cast<int>(i);
   }
   return -1;
 }
@@ -108,8 +110,8 @@ class Handler {
     }
   }
 
-  void AddData(const char* name, Value&& value) {
-    data_.AddMember(StringRef(name), value, allocator_);
+  void AddData(std::string_view name, Value&& value) {
+    data_.AddMember(StringRef(name.data(), static_cast<SizeType>(name.size())), value, allocator_);
   }
 
   bool Put(Value&& value);
@@ -129,11 +131,11 @@ class Handler {
   Frame frames_[kMaxJsonDepth] = {};
   unsigned depth_ = 0;
   Slot key_slot_ = Slot::kSkip;
-  const char* key_name_ = nullptr;  // the kDataKeys or kProgressKeys entry of a kept member
-  unsigned key_index_ = 0;          // the kSessionKeys entry of a kept member
-  unsigned data_seen_ = 0;          // bit i: kDataKeys[i] was met
-  unsigned progress_seen_ = 0;      // bit i: kProgressKeys[i] was met
-  bool data_seen_key_ = false;      // the root's first "data" key was met
+  std::string_view key_name_;   // the kDataKeys or kProgressKeys entry of a kept member
+  unsigned key_index_ = 0;      // the kSessionKeys entry of a kept member
+  unsigned data_seen_ = 0;      // bit i: kDataKeys[i] was met
+  unsigned progress_seen_ = 0;  // bit i: kProgressKeys[i] was met
+  bool data_seen_key_ = false;  // the root's first "data" key was met
   bool too_deep_ = false;
   bool root_is_object_ = false;
   bool data_is_object_ = false;
@@ -187,7 +189,8 @@ bool Handler::Put(Value&& value) {
       AddData(key_name_, std::move(value));
       break;
     case Slot::kProgressField:
-      progress_.AddMember(StringRef(key_name_), value, allocator_);
+      progress_.AddMember(StringRef(key_name_.data(), static_cast<SizeType>(key_name_.size())),
+                          value, allocator_);
       break;
     case Slot::kSessionEntry:
       sink_.NotASession();
@@ -277,13 +280,13 @@ std::string BatchStream::Run(Stream& stream, SessionSink& sink) {
 
 std::string BatchStream::ParseInPlace(std::string& body, SessionSink& sink) {
   rapidjson::InsituStringStream stream(body.data() + Utf8BomLength(body));
-  return Run<kJsonBodyParseFlags | rapidjson::kParseInsituFlag>(stream, sink);
+  return Run<kJsonStreamParseFlags | rapidjson::kParseInsituFlag>(stream, sink);
 }
 
 std::string BatchStream::Parse(std::string_view body, SessionSink& sink) {
   body.remove_prefix(Utf8BomLength(body));
   rapidjson::MemoryStream stream(body.data(), body.size());
-  return Run<kJsonBodyParseFlags>(stream, sink);
+  return Run<kJsonStreamParseFlags>(stream, sink);
 }
 
 }  // namespace anchor

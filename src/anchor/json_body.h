@@ -17,6 +17,11 @@ namespace anchor {
 constexpr unsigned kJsonBodyParseFlags =
     rapidjson::kParseDefaultFlags | rapidjson::kParseIterativeFlag;
 
+// How a status body is streamed (anchor/batch_stream.cpp): RapidJSON's recursive reader, faster
+// than the iterative one, is safe there because the handler refuses level kMaxJsonDepth + 1 in
+// StartObject/StartArray, which the reader calls before it recurses into the container.
+constexpr unsigned kJsonStreamParseFlags = rapidjson::kParseDefaultFlags;
+
 // Deepest nesting of objects and arrays (the root counts as 1) any API body may have. The
 // schema needs 4 (body, data, sessions, session) and a session's metadata a few more; deeper
 // bodies are refused (invalid_response) when the 65th level opens, before it costs memory or

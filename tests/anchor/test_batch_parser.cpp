@@ -224,7 +224,7 @@ TEST_CASE("deeply nested bodies are rejected without a crash", "[unit][anchor][p
   const std::string unclosed = R"({"data": )" + open;
   const auto copied = ParseBatchResponse(nested);
   CHECK_FALSE(copied.batch);
-  CHECK(copied.error == "body nests deeper than 64 levels (at offset 107)");
+  CHECK(copied.error == "body nests deeper than 64 levels (at offset 108)");
   std::string in_place = nested;
   CHECK(anchor::ParseBatchResponseInPlace(in_place).error == copied.error);
   CHECK_FALSE(ParseBatchResponse(unclosed).batch);
