@@ -48,6 +48,8 @@ void CheckBatch(const anchor::Batch& b) {
       with_status += count;
     }
     FUZZ_CHECK(with_status >= 0);
+    // Known statuses and "other": a batch has at most six session-status series.
+    FUZZ_CHECK(b.sessions->count_by_status.size() <= anchor::KnownStatuses().size() + 1);
     FUZZ_CHECK(b.sessions->retries >= 0);
     FUZZ_CHECK(b.sessions->retried_sessions >= 0);
     FUZZ_CHECK(b.sessions->retried_sessions <= b.sessions->retries);

@@ -10,8 +10,9 @@
 
 namespace anchor {
 
-// Session statuses and progress phases the API documents. Values outside these lists are kept
-// as they come (newer API versions add values) and exported as their own state.
+// Session statuses and progress phases the API documents. Any other value (newer API versions
+// add values) is read as "other" (labels::kOtherValue) and counted as an invalid field, so that
+// a batch has at most these values plus "other" as label values, whatever the API sends.
 inline const std::vector<std::string>& KnownStatuses() {
   static const std::vector<std::string> kStatuses = {"pending", "processing", "completed", "failed",
                                                      "cancelled"};
@@ -48,12 +49,13 @@ struct SessionHistogram {
 // What the exporter keeps of `sessions[]`: aggregates only, so a 5,000-session batch costs a few
 // hundred bytes, not megabytes.
 struct SessionSummary {
-  std::map<std::string, std::int64_t> count_by_status;  // sessions with a valid status
-  std::int64_t retries = 0;                             // sum of valid retry_count values
-  std::int64_t retried_sessions = 0;                    // sessions with retry_count > 0
-  std::int64_t with_error = 0;  // sessions whose error is a non-empty string
-  SessionHistogram duration;    // completed_at - started_at of sessions that have both
-  SessionHistogram queue;       // started_at - the batch's created_at of sessions that started
+  // Sessions per status: known statuses and "other", those with none left out.
+  std::map<std::string, std::int64_t> count_by_status;
+  std::int64_t retries = 0;           // sum of valid retry_count values
+  std::int64_t retried_sessions = 0;  // sessions with retry_count > 0
+  std::int64_t with_error = 0;        // sessions whose error is a non-empty string
+  SessionHistogram duration;          // completed_at - started_at of sessions that have both
+  SessionHistogram queue;  // started_at - the batch's created_at of sessions that started
   std::optional<double> oldest_running_start;  // earliest started_at of `processing` sessions
   std::optional<double> first_start;           // earliest started_at
   std::optional<double> last_completion;       // latest completed_at
@@ -63,14 +65,14 @@ struct SessionSummary {
 // null or invalid field is absent here and its series is omitted, never replaced by 0.
 struct Batch {
   std::optional<std::string> batch_id;
-  std::optional<std::string> status;
+  std::optional<std::string> status;  // a KnownStatuses() entry or "other"
   std::optional<std::int64_t> total_requests;
   std::optional<std::int64_t> completed_requests;
   std::optional<std::int64_t> failed_requests;
   std::optional<std::int64_t> processing_requests;
   std::optional<std::int64_t> pending_requests;
   std::optional<double> progress_ratio;    // progress.percentage / 100, within [0, 1]
-  std::optional<std::string> phase;        // progress.current_phase
+  std::optional<std::string> phase;        // progress.current_phase: KnownPhases() or "other"
   std::optional<double> created_at;        // Unix seconds
   std::optional<double> completed_at;      // actual_completion_time, Unix seconds
   std::optional<std::string> error;        // non-empty error text; never exported as a label

@@ -1,7 +1,6 @@
 #include "anchor/batch_list.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include "anchor/json_body.h"
 #include "config/batch_id.h"
@@ -22,10 +21,8 @@ const rapidjson::Value* Member(const rapidjson::Value& obj, const char* name) {
 
 Result<BatchListPage> ParseBatchListResponse(std::string_view body) {
   rapidjson::Document doc;
-  ParseJsonBody(doc, body);
-  if (doc.HasParseError()) {
-    return Error{std::string("body is not valid JSON (") +
-                 rapidjson::GetParseError_En(doc.GetParseError()) + ")"};
+  if (auto error = ParseJsonBody(doc, body, /*with_offset=*/false); !error.empty()) {
+    return Error{std::move(error)};
   }
   const rapidjson::Value* data = Member(doc, "data");
   if (data == nullptr || !data->IsObject()) return Error{"body has no \"data\" object"};

@@ -1,30 +1,30 @@
 #include "anchor/batch_parser.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
+#include "anchor/batch_stream.h"
 #include "anchor/json_body.h"
 #include "anchor/timestamp.h"
+#include "config/label_names.h"
 
 namespace anchor {
 namespace {
 
 using rapidjson::Value;
 
-// Enum-like values (status, phase) become label values: keep them short and plain so that an
-// odd upstream cannot blow up label cardinality or inject text.
-bool IsPlainToken(const Value& v) {
-  if (!v.IsString() || v.GetStringLength() == 0 || v.GetStringLength() > 64) return false;
-  const char* s = v.GetString();
-  return std::all_of(s, s + v.GetStringLength(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
-  });
+// An enum the API sends (batch status, session status, phase) becomes a label value: one of
+// `known`, else "other" (counted as invalid), so that an odd upstream cannot grow the series of
+// a batch. Returns the index in `known`, or known.size() for another string.
+size_t EnumIndex(const Value& v, const std::vector<std::string>& known) {
+  const std::string_view value(v.GetString(), v.GetStringLength());
+  for (size_t i = 0; i < known.size(); ++i) {
+    if (value == known[i]) return i;
+  }
+  return known.size();
 }
 
 // A count: a non-negative integer (an integral float such as 5.0 is accepted).
@@ -43,13 +43,22 @@ std::optional<std::int64_t> AsCount(const Value& v) {
   return std::nullopt;
 }
 
-class BatchReader {
+// Turns the kept parts of a status response into a Batch: the top-level fields from the `data`
+// object BatchStream keeps, the sessions as BatchStream hands them over, one by one.
+class BatchReader : public SessionSink {
  public:
-  BatchReader(Batch& batch, const SessionBuckets& buckets) : batch_(batch), buckets_(buckets) {}
+  BatchReader(Batch& batch, const SessionBuckets& buckets) : batch_(batch) {
+    summary_.duration = SessionHistogram(buckets.duration);
+    summary_.queue = SessionHistogram(buckets.queue);
+  }
 
+  void Session(const SessionFields& f) override { ReadSession(f); }
+  void NotASession() override { SessionInvalid("sessions[]"); }
+
+  // After the parse: the fields of `data`, then what the sessions gave.
   void Read(const Value& data) {
-    ReadToken(data, "batch_id", "batch_id", batch_.batch_id, /*plain=*/false);
-    ReadToken(data, "status", "status", batch_.status, /*plain=*/true);
+    ReadToken(data, "batch_id", batch_.batch_id);
+    ReadEnum(data, "status", "status", KnownStatuses(), batch_.status);
     ReadCount(data, "total_requests", batch_.total_requests);
     ReadCount(data, "completed_requests", batch_.completed_requests);
     ReadCount(data, "failed_requests", batch_.failed_requests);
@@ -59,7 +68,7 @@ class BatchReader {
     ReadTime(data, "actual_completion_time", batch_.completed_at);
     ReadError(data);
     ReadProgress(data);
-    ReadSessions(data);
+    FinishSessions(data);
   }
 
  private:
@@ -71,22 +80,35 @@ class BatchReader {
     return &it->value;
   }
 
-  void Invalid(const std::string& field) {
-    if (std::find(batch_.invalid_fields.begin(), batch_.invalid_fields.end(), field) ==
-        batch_.invalid_fields.end()) {
-      batch_.invalid_fields.push_back(field);
+  static void AddOnce(std::vector<std::string>& fields, const char* field) {
+    if (std::find(fields.begin(), fields.end(), field) == fields.end()) fields.emplace_back(field);
+  }
+  void Invalid(const char* field) { AddOnce(batch_.invalid_fields, field); }
+  // Sessions are read before the top-level fields; their problems are listed after them.
+  void SessionInvalid(const char* field) { AddOnce(session_invalid_, field); }
+
+  void ReadToken(const Value& obj, const char* name, std::optional<std::string>& out) {
+    const Value* v = Field(obj, name);
+    if (v == nullptr) return;
+    if (v->IsString()) {
+      out = std::string(v->GetString(), v->GetStringLength());
+    } else {
+      Invalid(name);
     }
   }
 
-  void ReadToken(const Value& obj, const char* name, const std::string& field,
-                 std::optional<std::string>& out, bool plain) {
+  // A known value as it comes, another string as "other" (and counted), anything else dropped.
+  void ReadEnum(const Value& obj, const char* name, const char* field,
+                const std::vector<std::string>& known, std::optional<std::string>& out) {
     const Value* v = Field(obj, name);
     if (v == nullptr) return;
-    if (plain ? IsPlainToken(*v) : v->IsString()) {
-      out = std::string(v->GetString(), v->GetStringLength());
-    } else {
+    if (!v->IsString()) {
       Invalid(field);
+      return;
     }
+    const size_t i = EnumIndex(*v, known);
+    if (i == known.size()) Invalid(field);
+    out = i < known.size() ? known[i] : std::string(labels::kOtherValue);
   }
 
   void ReadCount(const Value& obj, const char* name, std::optional<std::int64_t>& out) {
@@ -133,175 +155,132 @@ class BatchReader {
         Invalid("progress.percentage");
       }
     }
-    ReadToken(*progress, "current_phase", "progress.current_phase", batch_.phase, true);
+    ReadEnum(*progress, "current_phase", "progress.current_phase", KnownPhases(), batch_.phase);
   }
 
-  void ReadSessions(const Value& data) {
+  // The summary of the sessions streamed, when `sessions` was a list: known statuses and
+  // "other", and the queue waits, which need created_at (it may come after the sessions).
+  void FinishSessions(const Value& data) {
     const Value* sessions = Field(data, "sessions");
-    if (sessions == nullptr) return;
-    if (!sessions->IsArray()) {
-      Invalid("sessions");
-      return;
-    }
-    SessionSummary summary;
-    summary.duration = SessionHistogram(buckets_.duration);
-    summary.queue = SessionHistogram(buckets_.queue);
-    for (const auto& s : sessions->GetArray()) {
-      if (!s.IsObject()) {
-        Invalid("sessions[]");
-        continue;
+    if (sessions != nullptr && !sessions->IsArray()) Invalid("sessions");
+    if (sessions != nullptr && sessions->IsArray()) {
+      const auto& known = KnownStatuses();
+      for (size_t i = 0; i < known.size(); ++i) {
+        if (known_counts_[i] > 0) summary_.count_by_status[known[i]] = known_counts_[i];
       }
-      ReadSession(SessionFields(s), summary);
-    }
-    const auto& known = KnownStatuses();
-    for (size_t i = 0; i < known.size(); ++i) {
-      if (known_counts_[i] > 0) summary.count_by_status[known[i]] += known_counts_[i];
-    }
-    batch_.sessions = std::move(summary);
-  }
-
-  // The fields of one session that are read, found in one pass over its members (instead of a
-  // linear FindMember per field: sessions are most of a big body). Null counts as missing; of
-  // duplicate keys the first non-null one is read.
-  struct SessionValues {
-    const Value* status = nullptr;
-    const Value* retry_count = nullptr;
-    const Value* started_at = nullptr;
-    const Value* completed_at = nullptr;
-    const Value* error = nullptr;
-  };
-  static SessionValues SessionFields(const Value& session) {
-    SessionValues f;
-    for (const auto& m : session.GetObject()) {
-      const Value* v = m.value.IsNull() ? nullptr : &m.value;
-      const char* name = m.name.GetString();
-      const auto length = m.name.GetStringLength();
-      const Value** slot = nullptr;
-      if (length == 6 && std::memcmp(name, "status", 6) == 0) {
-        slot = &f.status;
-      } else if (length == 11 && std::memcmp(name, "retry_count", 11) == 0) {
-        slot = &f.retry_count;
-      } else if (length == 10 && std::memcmp(name, "started_at", 10) == 0) {
-        slot = &f.started_at;
-      } else if (length == 12 && std::memcmp(name, "completed_at", 12) == 0) {
-        slot = &f.completed_at;
-      } else if (length == 5 && std::memcmp(name, "error", 5) == 0) {
-        slot = &f.error;
+      if (other_count_ > 0) summary_.count_by_status[labels::kOtherValue] = other_count_;
+      if (batch_.created_at) {
+        for (const double started : starts_) {
+          // Started before the batch was created: clock skew, not a wait.
+          const double wait = started - *batch_.created_at;
+          if (wait >= 0) {
+            summary_.queue.Add(wait);
+          } else {
+            SessionInvalid("sessions[].started_at");
+          }
+        }
       }
-      if (slot != nullptr && *slot == nullptr) *slot = v;
+      batch_.sessions = std::move(summary_);
     }
-    return f;
+    for (const auto& field : session_invalid_) Invalid(field.c_str());
   }
 
   std::optional<double> SessionTime(const Value* v, Rfc3339Parser& parser, const char* field) {
     if (v == nullptr) return std::nullopt;
     std::optional<double> t;
     if (v->IsString()) t = parser.Parse(std::string_view(v->GetString(), v->GetStringLength()));
-    if (!t) Invalid(field);
+    if (!t) SessionInvalid(field);
     return t;
   }
 
-  void ReadSession(const SessionValues& f, SessionSummary& summary) {
+  void ReadSession(const SessionFields& f) {
     bool processing = false;
     if (f.status != nullptr) {
-      if (IsPlainToken(*f.status)) {
-        const std::string_view status(f.status->GetString(), f.status->GetStringLength());
-        processing = CountStatus(status, summary) == kProcessing;
+      if (f.status->IsString()) {
+        processing = CountStatus(*f.status) == kProcessing;
       } else {
-        Invalid("sessions[].status");
+        SessionInvalid("sessions[].status");
       }
     }
     if (f.retry_count != nullptr) {
       const auto n = AsCount(*f.retry_count);
       // Each count fits int64; their sum must too (a huge one is invalid, not undefined).
-      if (n && *n <= std::numeric_limits<std::int64_t>::max() - summary.retries) {
-        summary.retries += *n;
-        summary.retried_sessions += *n > 0 ? 1 : 0;
+      if (n && *n <= std::numeric_limits<std::int64_t>::max() - summary_.retries) {
+        summary_.retries += *n;
+        summary_.retried_sessions += *n > 0 ? 1 : 0;
       } else {
-        Invalid("sessions[].retry_count");
+        SessionInvalid("sessions[].retry_count");
       }
     }
     if (f.error != nullptr) {
       if (f.error->IsString()) {
-        summary.with_error += f.error->GetStringLength() > 0 ? 1 : 0;
+        summary_.with_error += f.error->GetStringLength() > 0 ? 1 : 0;
       } else {
-        Invalid("sessions[].error");
+        SessionInvalid("sessions[].error");
       }
     }
-    ReadSessionTimes(f, processing, summary);
+    ReadSessionTimes(f, processing);
   }
 
-  // Known statuses are counted in an array (no string or map lookup per session), others in
-  // the summary's map. Returns the index in KnownStatuses(), or its size for another status.
+  // Known statuses are counted in an array (no string or map lookup per session), any other
+  // string as "other" (5,000 made-up statuses are one series, not 5,000). Returns the index in
+  // KnownStatuses(), or its size for another status.
   static constexpr size_t kProcessing = 1;  // KnownStatuses()[1]
-  size_t CountStatus(std::string_view status, SessionSummary& summary) {
-    const auto& known = KnownStatuses();
-    for (size_t i = 0; i < known.size(); ++i) {
-      if (status == known[i]) {
-        ++known_counts_[i];
-        return i;
-      }
+  size_t CountStatus(const Value& status) {
+    const size_t i = EnumIndex(status, KnownStatuses());
+    if (i < KnownStatuses().size()) {
+      ++known_counts_[i];
+    } else {
+      ++other_count_;
+      SessionInvalid("sessions[].status");
     }
-    ++summary.count_by_status[std::string(status)];
-    return known.size();
+    return i;
   }
 
-  void ReadSessionTimes(const SessionValues& f, bool processing, SessionSummary& summary) {
-    const auto started = SessionTime(f.started_at, starts_, "sessions[].started_at");
-    const auto completed = SessionTime(f.completed_at, completions_, "sessions[].completed_at");
+  void ReadSessionTimes(const SessionFields& f, bool processing) {
+    const auto started = SessionTime(f.started_at, starts_parser_, "sessions[].started_at");
+    const auto completed =
+        SessionTime(f.completed_at, completions_parser_, "sessions[].completed_at");
     if (started) {
-      summary.first_start = std::min(summary.first_start.value_or(*started), *started);
+      summary_.first_start = std::min(summary_.first_start.value_or(*started), *started);
       if (processing) {
-        summary.oldest_running_start =
-            std::min(summary.oldest_running_start.value_or(*started), *started);
+        summary_.oldest_running_start =
+            std::min(summary_.oldest_running_start.value_or(*started), *started);
       }
-      if (batch_.created_at) {
-        // Started before the batch was created: clock skew, not a wait.
-        const double wait = *started - *batch_.created_at;
-        if (wait >= 0) {
-          summary.queue.Add(wait);
-        } else {
-          Invalid("sessions[].started_at");
-        }
-      }
+      starts_.push_back(*started);  // 8 bytes for the ~40 of a session that has started_at
     }
     if (completed) {
-      summary.last_completion = std::max(summary.last_completion.value_or(*completed), *completed);
+      summary_.last_completion =
+          std::max(summary_.last_completion.value_or(*completed), *completed);
       if (started) {
         const double run = *completed - *started;
         if (run >= 0) {
-          summary.duration.Add(run);
+          summary_.duration.Add(run);
         } else {
-          Invalid("sessions[].completed_at");  // completed before it started
+          SessionInvalid("sessions[].completed_at");  // completed before it started
         }
       }
     }
   }
 
   Batch& batch_;
-  const SessionBuckets& buckets_;
+  SessionSummary summary_;
+  std::vector<std::string> session_invalid_;
+  std::vector<double> starts_;  // started_at of each session, for the queue waits
   // Sessions of a batch mostly start in the same minutes, and end in the same minutes.
-  Rfc3339Parser starts_;
-  Rfc3339Parser completions_;
+  Rfc3339Parser starts_parser_;
+  Rfc3339Parser completions_parser_;
   std::int64_t known_counts_[5] = {};  // per KnownStatuses() entry
+  std::int64_t other_count_ = 0;       // sessions with any other status string
 };
 
 template <typename ParseFn>
 BatchParseResult ParseWith(ParseFn parse, const SessionBuckets& buckets) {
-  rapidjson::Document doc;
-  parse(doc);
-  if (doc.HasParseError()) {
-    return {std::nullopt, std::string("body is not valid JSON (") +
-                              rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                              std::to_string(doc.GetErrorOffset()) + ")"};
-  }
-  if (!doc.IsObject()) return {std::nullopt, "body is not a JSON object"};
-  const auto data = doc.FindMember("data");
-  if (data == doc.MemberEnd() || !data->value.IsObject()) {
-    return {std::nullopt, "body has no \"data\" object"};
-  }
   Batch batch;
-  BatchReader(batch, buckets).Read(data->value);
+  BatchReader reader(batch, buckets);
+  BatchStream stream;
+  if (auto error = parse(stream, reader); !error.empty()) return {std::nullopt, std::move(error)};
+  reader.Read(stream.data());
   return {std::move(batch), ""};
 }
 
@@ -309,15 +288,13 @@ BatchParseResult ParseWith(ParseFn parse, const SessionBuckets& buckets) {
 
 BatchParseResult ParseBatchResponseInPlace(std::string& body, const SessionBuckets& buckets) {
   return ParseWith(
-      [&body](rapidjson::Document& doc) {
-        doc.ParseInsitu<kJsonBodyParseFlags | rapidjson::kParseInsituFlag>(body.data() +
-                                                                           Utf8BomLength(body));
-      },
+      [&body](BatchStream& stream, SessionSink& sink) { return stream.ParseInPlace(body, sink); },
       buckets);
 }
 
 BatchParseResult ParseBatchResponse(std::string_view body, const SessionBuckets& buckets) {
-  return ParseWith([body](rapidjson::Document& doc) { ParseJsonBody(doc, body); }, buckets);
+  return ParseWith(
+      [body](BatchStream& stream, SessionSink& sink) { return stream.Parse(body, sink); }, buckets);
 }
 
 const SessionBuckets& DefaultSessionBuckets() {
@@ -327,8 +304,7 @@ const SessionBuckets& DefaultSessionBuckets() {
 
 std::optional<std::string> ParseApiErrorMessage(std::string_view body) {
   rapidjson::Document doc;
-  ParseJsonBody(doc, body);
-  if (doc.HasParseError() || !doc.IsObject()) return std::nullopt;
+  if (!ParseJsonBody(doc, body).empty() || !doc.IsObject()) return std::nullopt;
   const auto err = doc.FindMember("error");
   if (err == doc.MemberEnd() || !err->value.IsObject()) return std::nullopt;
   const auto msg = err->value.FindMember("message");

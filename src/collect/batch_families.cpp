@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "base/gauge_histogram.h"
+#include "config/label_names.h"
 
 namespace anchor {
 namespace {
@@ -23,7 +24,7 @@ MetricFamily Gauge(const char* name, const char* help) {
 std::vector<ClientMetric::Label> BaseLabels(const BatchTarget& target) {
   std::vector<ClientMetric::Label> labels;
   labels.reserve(target.labels.size() + 2);
-  labels.push_back({"batch_id", target.id});
+  labels.push_back({labels::kBatchId, target.id});
   for (const auto& [name, value] : target.labels) labels.push_back({name, value});
   return labels;
 }
@@ -44,7 +45,9 @@ void AddSample(MetricFamily& family, const std::vector<ClientMetric::Label>& bas
   family.metric.push_back(std::move(m));
 }
 
-// A state set: every known state with 0 or 1, plus an unknown current state as its own series.
+// A state set: every known state with 0 or 1, plus "other" = 1 when the current state is none
+// of them (the parser already folds unknown values into "other"; so does this, whatever built
+// the Batch): at most known + 1 series.
 void AddStateSet(MetricFamily& family, const std::vector<ClientMetric::Label>& base,
                  const char* label, const std::vector<std::string>& known,
                  const std::optional<std::string>& current) {
@@ -52,24 +55,29 @@ void AddStateSet(MetricFamily& family, const std::vector<ClientMetric::Label>& b
     AddSample(family, base, label, state, current && *current == state ? 1 : 0);
   }
   if (current && std::find(known.begin(), known.end(), *current) == known.end()) {
-    AddSample(family, base, label, *current, 1);
+    AddSample(family, base, label, labels::kOtherValue, 1);
   }
 }
 
-// Sessions per status: every known status (0 when none), then unknown ones seen.
+// Sessions per status: every known status (0 when none), then "other" for the rest, if any.
 void AddSessionCounts(MetricFamily& family, const std::vector<ClientMetric::Label>& base,
                       const SessionSummary& sessions) {
   const auto& known = KnownStatuses();
   for (const auto& status : known) {
     const auto it = sessions.count_by_status.find(status);
-    AddSample(family, base, "status", status,
+    AddSample(family, base, labels::kStatus, status,
               it == sessions.count_by_status.end() ? 0 : static_cast<double>(it->second));
   }
+  std::int64_t other = 0;
+  bool any_other = false;
   for (const auto& [status, count] : sessions.count_by_status) {
     if (std::find(known.begin(), known.end(), status) == known.end()) {
-      AddSample(family, base, "status", status, static_cast<double>(count));
+      other += count;
+      any_other = true;
     }
   }
+  if (any_other)
+    AddSample(family, base, labels::kStatus, labels::kOtherValue, static_cast<double>(other));
 }
 
 // A gauge histogram series: cumulative buckets (+Inf last, equal to the count), count and sum.
@@ -204,7 +212,7 @@ void Families::Add(const BatchTarget& target, const FetchResult& result,
   if (result.http_status != 0) AddSample(last_status, base, result.http_status);
   if (!result.ok()) {
     // Only the failing reason: one series per down batch instead of ten per tracked batch.
-    AddSample(fetch_error, base, "reason", FetchErrorReason(result.error), 1);
+    AddSample(fetch_error, base, labels::kReason, FetchErrorReason(result.error), 1);
     return;
   }
   const Batch& b = *result.batch;
@@ -215,13 +223,14 @@ void Families::Add(const BatchTarget& target, const FetchResult& result,
       {"processing", &b.processing_requests},
       {"pending", &b.pending_requests}};
   for (const auto& [state, value] : states) {
-    if (*value) AddSample(requests, base, "state", state, static_cast<double>(**value));
+    if (*value) AddSample(requests, base, labels::kState, state, static_cast<double>(**value));
   }
   if (b.progress_ratio) AddSample(progress, base, *b.progress_ratio);
-  if (b.status) AddStateSet(status, base, "status", KnownStatuses(), b.status);
+  if (b.status) AddStateSet(status, base, labels::kStatus, KnownStatuses(), b.status);
+  // A phase that is no string leaves the state set out; an unknown one is phase="other".
   const bool phase_invalid = std::find(b.invalid_fields.begin(), b.invalid_fields.end(),
                                        "progress.current_phase") != b.invalid_fields.end();
-  if (!phase_invalid) AddStateSet(phase, base, "phase", KnownPhases(), b.phase);
+  if (b.phase || !phase_invalid) AddStateSet(phase, base, labels::kPhase, KnownPhases(), b.phase);
   if (b.sessions) AddSessions(base, b, histograms);
   if (b.error_field_valid) AddSample(error, base, b.error ? 1 : 0);
   if (b.created_at) AddSample(created, base, *b.created_at);

@@ -1,5 +1,6 @@
 #include "collect/self_metrics.h"
 
+#include "config/label_names.h"
 #include "version.h"
 
 namespace anchor {
@@ -35,28 +36,29 @@ SelfMetrics::SelfMetrics()
       .Name("anchorbrowser_exporter_build_info")
       .Help("Build information of the exporter; the value is always 1.")
       .Register(registry_)
-      .Add({{"version", kVersion}, {"revision", kRevision}})
+      .Add({{labels::kVersion, kVersion}, {labels::kRevision, kRevision}})
       .Set(1);
   // Every reason is present from the start, so rate() sees the first error.
-  for (const FetchError e : AllFetchErrors()) fetch_errors_.Add({{"reason", FetchErrorReason(e)}});
+  for (const FetchError e : AllFetchErrors())
+    fetch_errors_.Add({{labels::kReason, FetchErrorReason(e)}});
 }
 
 void SelfMetrics::CountApiRequest(int http_status) {
-  api_requests_.Add({{"code", std::to_string(http_status)}}).Increment();
+  api_requests_.Add({{labels::kCode, std::to_string(http_status)}}).Increment();
 }
 
 void SelfMetrics::CountFetchError(FetchError error) {
-  fetch_errors_.Add({{"reason", FetchErrorReason(error)}}).Increment();
+  fetch_errors_.Add({{labels::kReason, FetchErrorReason(error)}}).Increment();
 }
 
 void SelfMetrics::CountCacheHit() { cache_hits_.Increment(); }
 
 void SelfMetrics::CountDiscoveryError(FetchError error) {
-  discovery_errors_.Add({{"reason", FetchErrorReason(error)}}).Increment();
+  discovery_errors_.Add({{labels::kReason, FetchErrorReason(error)}}).Increment();
 }
 
 void SelfMetrics::CountInvalidField(const std::string& field) {
-  invalid_fields_.Add({{"field", field}}).Increment();
+  invalid_fields_.Add({{labels::kField, field}}).Increment();
 }
 
 std::vector<prometheus::MetricFamily> SelfMetrics::Collect() const { return registry_.Collect(); }

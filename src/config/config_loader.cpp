@@ -12,6 +12,7 @@
 
 #include "base/text.h"
 #include "config/batch_id.h"
+#include "config/label_check.h"
 #include "config/yaml_reader.h"
 
 namespace anchor {
@@ -184,26 +185,6 @@ void LoadAnchor(const YamlReader& r, const YAML::Node& node, const ConfigLoadOpt
   LoadAnchorLimits(r, node, a);
   r.Key(node, "tls", [&](const YAML::Node& v) { LoadTls(r, v, options, a.tls); });
   if (key_names_ok) r.Attempt([&] { ResolveApiKey(r, node, options, a); });
-}
-
-LabelMap LoadLabels(const YamlReader& r, const YAML::Node& node, const std::string& path) {
-  if (!node.IsMap()) r.Fail(node, path, "expected a mapping of label names to values");
-  LabelMap labels;
-  for (const auto& kv : node) {
-    r.Attempt([&] {
-      const std::string name = kv.first.Scalar();
-      std::string key_path = path;
-      key_path.append(".").append(name);
-      if (!IsValidLabelName(name)) {
-        r.Fail(kv.first, key_path,
-               "invalid label name (must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __)");
-      }
-      if (name == "batch_id") r.Fail(kv.first, key_path, "clashes with the batch_id label");
-      if (labels.count(name) != 0) r.Fail(kv.first, key_path, "duplicate label name");
-      labels[name] = r.String(kv.second, key_path);
-    });
-  }
-  return labels;
 }
 
 std::vector<BatchTarget> LoadBatches(const YamlReader& r, const YAML::Node& node) {

@@ -8,12 +8,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <system_error>
+
+#include "base/utf8.h"
 
 namespace anchor {
 
@@ -284,9 +287,23 @@ std::vector<std::string> TabIndentationErrors(std::string_view yaml, const std::
   return out;
 }
 
+std::optional<std::string> Utf8Error(std::string_view yaml, const std::string& source) {
+  const std::size_t at = utf8::FirstInvalidByte(yaml);
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::size_t newline = yaml.rfind('\n', at);
+  const std::size_t line_start = newline == std::string_view::npos ? 0 : newline + 1;
+  const auto line =
+      1 + std::count(yaml.begin(), yaml.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+  char byte[8];
+  std::snprintf(byte, sizeof(byte), "0x%02x", static_cast<unsigned char>(yaml[at]));
+  return source + ":" + std::to_string(line) + ": the file is not valid UTF-8 (byte " + byte +
+         " at column " + std::to_string(at - line_start + 1) + "); save it as UTF-8";
+}
+
 std::vector<std::string> ReadYaml(std::string_view yaml, const YamlReader& reader,
                                   const std::string& source,
                                   const std::function<void(const YAML::Node&)>& load) {
+  if (auto bad = Utf8Error(yaml, source)) return {*bad};
   if (auto tabs = TabIndentationErrors(yaml, source); !tabs.empty()) return tabs;
   YAML::Node root;
   try {

@@ -93,8 +93,14 @@ std::optional<std::string> NearestKey(std::string_view word, const KeyList& cand
 // reports those as "illegal map value" or worse, far from the tab.
 std::vector<std::string> TabIndentationErrors(std::string_view yaml, const std::string& source);
 
-// Parses `yaml` and hands the root to `load`; the problems it records, the tab lines and a YAML
-// syntax error come back as one line each (empty: `load` succeeded).
+// The first byte of `yaml` that is not UTF-8, as "<source>:<line>: the file is not valid UTF-8
+// (byte 0xff at column 7)..."; nullopt when it all is. yaml-cpp would pass such bytes on into
+// label values and errors.
+std::optional<std::string> Utf8Error(std::string_view yaml, const std::string& source);
+
+// Parses `yaml` and hands the root to `load`; the problems it records, the first byte that is not
+// UTF-8, the tab lines and a YAML syntax error come back as one line each (empty: `load`
+// succeeded).
 std::vector<std::string> ReadYaml(std::string_view yaml, const YamlReader& reader,
                                   const std::string& source,
                                   const std::function<void(const YAML::Node&)>& load);

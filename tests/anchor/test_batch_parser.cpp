@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <map>
+#include <vector>
 
 #include "anchor/batch_parser.h"
 #include "support/session_bodies.h"
@@ -96,7 +98,7 @@ TEST_CASE("wrong types and impossible values are dropped and named", "[unit][anc
   CHECK_FALSE(b.completed_at);
   CHECK_FALSE(b.error_field_valid);
   CHECK_FALSE(b.progress_ratio);
-  CHECK_FALSE(b.phase);
+  CHECK(b.phase == "other");  // a string, but none of the documented phases
   REQUIRE(b.sessions);
   CHECK(b.sessions->count_by_status.at("completed") == 1);
   CHECK(b.sessions->retries == 2);
@@ -111,15 +113,33 @@ TEST_CASE("wrong types and impossible values are dropped and named", "[unit][anc
   CHECK_FALSE(HasInvalid(b, "pending_requests"));
 }
 
-TEST_CASE("unknown enum values are kept as they come", "[unit][anchor][parser]") {
+TEST_CASE("unknown enum values are folded into other and counted", "[unit][anchor][parser]") {
   const auto r = ParseBatchResponse(
       R"({"data": {"status": "paused", "progress": {"percentage": 0, "current_phase": "warming"},
-          "sessions": [{"status": "queued_for_retry", "retry_count": 0}]}})");
+          "sessions": [{"status": "queued_for_retry", "retry_count": 0}, {"status": "x y"},
+                       {"status": "pending"}]}})");
   REQUIRE(r.batch);
-  CHECK(r.batch->status == "paused");
-  CHECK(r.batch->phase == "warming");
-  CHECK(r.batch->sessions->count_by_status.at("queued_for_retry") == 1);
+  CHECK(r.batch->status == "other");
+  CHECK(r.batch->phase == "other");
+  CHECK(r.batch->sessions->count_by_status ==
+        std::map<std::string, std::int64_t>{{"other", 2}, {"pending", 1}});
   CHECK(r.batch->sessions->retried_sessions == 0);
+  CHECK(r.batch->invalid_fields ==
+        std::vector<std::string>{"status", "progress.current_phase", "sessions[].status"});
+}
+
+// 5,000 made-up session statuses in one batch were 5,015 anchorbrowser_batch_sessions series.
+TEST_CASE("thousands of distinct session statuses are one other count", "[unit][anchor][parser]") {
+  std::string body = R"({"data": {"status": "processing", "sessions": [)";
+  for (int i = 0; i < 5000; ++i) {
+    body += (i == 0 ? R"({"status": "s)" : R"(, {"status": "s)") + std::to_string(i) + R"("})";
+  }
+  body += R"(, {"status": "completed"}]}})";
+  const auto r = anchor::ParseBatchResponseInPlace(body);
+  REQUIRE(r.batch);
+  CHECK(r.batch->sessions->count_by_status ==
+        std::map<std::string, std::int64_t>{{"other", 5000}, {"completed", 1}});
+  CHECK(r.batch->invalid_fields == std::vector<std::string>{"sessions[].status"});
 }
 
 TEST_CASE("wrong shapes of sessions and progress are invalid fields", "[unit][anchor][parser]") {
@@ -194,16 +214,19 @@ TEST_CASE("retry counts whose sum overflows are invalid and not added", "[unit][
 
 // Found by reading the parser (Tencent/rapidjson#1027); the fuzzers' 4 KB inputs are too short
 // to reach it. RapidJSON's default recursive parser overflowed the stack on a body nested
-// ~200,000 levels deep, well under max_response_bytes, and the exporter crashed.
-TEST_CASE("deeply nested bodies are parsed or rejected without a crash", "[unit][anchor][parser]") {
+// ~200,000 levels deep, well under max_response_bytes, and the exporter crashed. Since then a
+// body nested deeper than kMaxJsonDepth is refused (tests/anchor/test_batch_stream.cpp).
+TEST_CASE("deeply nested bodies are rejected without a crash", "[unit][anchor][parser]") {
   constexpr size_t kDepth = 1'000'000;
   const std::string open(kDepth, '['), close(kDepth, ']');
   const std::string nested =
       R"({"data": {"status": "completed", "metadata": )" + open + close + "}}";
   const std::string unclosed = R"({"data": )" + open;
-  CHECK(ParseBatchResponse(nested).batch);
+  const auto copied = ParseBatchResponse(nested);
+  CHECK_FALSE(copied.batch);
+  CHECK(copied.error == "body nests deeper than 64 levels (at offset 108)");
   std::string in_place = nested;
-  CHECK(anchor::ParseBatchResponseInPlace(in_place).batch);
+  CHECK(anchor::ParseBatchResponseInPlace(in_place).error == copied.error);
   CHECK_FALSE(ParseBatchResponse(unclosed).batch);
   CHECK_FALSE(anchor::ParseApiErrorMessage(R"({"error": )" + open).has_value());
 }

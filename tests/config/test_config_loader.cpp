@@ -102,9 +102,9 @@ TEST_CASE("config errors name the file and line and key", "[unit][config]") {
   ExpectError("batches:\n  - labels: {a: b}\n", {"batches[0].id", "required"});
   ExpectError("batches:\n  - id: a\n    labels:\n      0bad: x\n",
               {"config.yaml:4:", "batches[0].labels.0bad", "invalid label name"});
-  ExpectError("batches:\n  - id: a\n    labels:\n      __name: x\n", {"invalid label name"});
+  ExpectError("batches:\n  - id: a\n    labels:\n      __name: x\n", {"reserved for Prometheus"});
   ExpectError("batches:\n  - id: a\n    labels:\n      batch_id: x\n",
-              {"config.yaml:4:", "batch_id", "clashes"});
+              {"config.yaml:4:", "batch_id", "the exporter sets itself"});
   ExpectError("batches:\n  - id: a\n    lables: {}\n", {"config.yaml:3:", "batches[0].lables"});
   ExpectError("batches: {id: a}\n", {"batches", "list"});
   ExpectError("anchor: [\n", {"config.yaml:", "invalid YAML"});

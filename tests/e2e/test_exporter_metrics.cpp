@@ -254,13 +254,19 @@ TEST_CASE("absent fields omit their series instead of exporting 0", "[e2e]") {
         0.0);
   CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_phase", "sparse") == 4);
 
-  // Unknown values get their own series with 1; the known states stay at 0.
-  CHECK(FindSample(s, "anchorbrowser_batch_status", {{"batch_id", "odd"}, {"status", "paused"}}) ==
+  // Unknown values are the state "other" with 1 (never a series of their own); the known states
+  // stay at 0, and each unknown value is counted as an invalid field.
+  CHECK(FindSample(s, "anchorbrowser_batch_status", {{"batch_id", "odd"}, {"status", "other"}}) ==
         1.0);
+  CHECK(anchor::test::CountSeries(s, "anchorbrowser_batch_status", "odd") == 6);
   CHECK(FindSample(s, "anchorbrowser_batch_status",
                    {{"batch_id", "odd"}, {"status", "completed"}}) == 0.0);
-  CHECK(FindSample(s, "anchorbrowser_batch_phase", {{"batch_id", "odd"}, {"phase", "warming"}}) ==
+  CHECK(FindSample(s, "anchorbrowser_batch_phase", {{"batch_id", "odd"}, {"phase", "other"}}) ==
         1.0);
+  for (const char* field : {"status", "progress.current_phase"}) {
+    INFO(field);
+    CHECK(FindSample(s, "anchorbrowser_exporter_invalid_fields_total", {{"field", field}}) == 1.0);
+  }
   CHECK(FindSample(s, "anchorbrowser_batch_progress_ratio", {{"batch_id", "odd"}}) == 1.0);
   CHECK(FindSample(s, "anchorbrowser_batch_sessions",
                    {{"batch_id", "odd"}, {"status", "failed"}}) == 0.0);
