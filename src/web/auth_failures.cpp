@@ -17,7 +17,7 @@ std::size_t Index(AuthVerdict verdict) {
 AuthFailureLog::AuthFailureLog(const Logger& log, const Clock& clock)
     : log_(log), throttle_(clock, kInterval, kMaxKeys) {}
 
-void AuthFailureLog::Record(AuthVerdict verdict, const std::string& user,
+void AuthFailureLog::Record(AuthVerdict verdict, const std::string& user, bool known_user,
                             const std::string& remote_addr, const std::string& path) {
   if (verdict == AuthVerdict::kOk) return;
   counts_[Index(verdict)].fetch_add(1, std::memory_order_relaxed);
@@ -28,9 +28,9 @@ void AuthFailureLog::Record(AuthVerdict verdict, const std::string& user,
     }
     return;
   }
-  // Configured names are few (the web config's); unknown ones are whatever a client sends.
-  const std::string key = verdict == AuthVerdict::kUnknownUser ? std::string(reason)
-                                                               : std::string(reason) + '\n' + user;
+  // Configured names are few (the web config's); unknown ones are whatever a client sends, so
+  // they share one key per reason (unknown_user, or busy when their shared turn was taken).
+  const std::string key = known_user ? std::string(reason) + '\n' + user : std::string(reason);
   const auto failures = throttle_.Admit(key);
   if (!failures) return;
   // The user name helps find a misconfigured client; the password is never logged.

@@ -29,8 +29,9 @@ class AuthFailureLog {
 
   AuthFailureLog(const Logger& log, const Clock& clock);
 
-  void Record(AuthVerdict verdict, const std::string& user, const std::string& remote_addr,
-              const std::string& path);
+  // `known_user`: the name is a configured one (else it shares the unknown names' key).
+  void Record(AuthVerdict verdict, const std::string& user, bool known_user,
+              const std::string& remote_addr, const std::string& path);
   std::uint64_t count(AuthVerdict verdict) const;
   // anchorbrowser_exporter_http_auth_failures_total, every reason (0 until one happens).
   prometheus::MetricFamily Family() const;

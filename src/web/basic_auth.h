@@ -65,6 +65,8 @@ class BasicAuthenticator {
   BasicAuthenticator& operator=(const BasicAuthenticator&) = delete;
 
   bool enabled() const { return !users_.empty(); }
+  // Whether `user` is a configured name.
+  bool knows(const std::string& user) const { return users_.count(user) > 0; }
   bool Check(const BasicCredentials& credentials) const {
     return Judge(credentials) == AuthVerdict::kOk;
   }

@@ -187,8 +187,9 @@ std::optional<HttpResponse> ExporterRoutes::Authorize(const HttpRequest& req,
   const AuthVerdict verdict =
       credentials ? auth->authenticator->Judge(*credentials) : AuthVerdict::kNoCredentials;
   if (verdict == AuthVerdict::kOk) return std::nullopt;
-  auth_failures_->Record(verdict, credentials ? credentials->user : std::string(), req.remote_addr,
-                         req.path);
+  const std::string user = credentials ? credentials->user : std::string();
+  auth_failures_->Record(verdict, user, credentials && auth->authenticator->knows(user),
+                         req.remote_addr, req.path);
   auto res = HttpResponse::Text(401, "401 Unauthorized\n");
   res.headers.emplace_back("WWW-Authenticate",
                            R"(Basic realm="anchorbrowser_exporter", charset="UTF-8")");
