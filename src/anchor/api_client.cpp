@@ -322,6 +322,7 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
     ReleaseConnection(std::move(client));
     if (on_response_) on_response_(out.status);
     Decode(out, trace);
+    if (trace) trace->body_bytes = out.body.size();  // decoded, as the parser sees it
     return out;
   }
   // A failed connection is dropped, not returned to the pool.

@@ -100,7 +100,7 @@ TEST_CASE("accept failing for want of descriptors is logged once, with the numbe
   serving.join();
 }
 
-TEST_CASE("--web.max-connections beyond the open-files limit is said at start",
+TEST_CASE("a max-connections flag beyond the open-files limit is said at start",
           "[web][http][unit]") {
   rlimit limit{};
   REQUIRE(getrlimit(RLIMIT_NOFILE, &limit) == 0);
