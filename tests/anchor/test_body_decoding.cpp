@@ -44,7 +44,7 @@ TEST_CASE("DecodeBody names corrupt, truncated, oversized and unknown encodings"
   }
   SECTION("a gzip bomb stops at the limit") {
     std::string body = anchor::GzipFast(std::string(10 << 20, '[')).value();
-    CHECK(body.size() < 64 * 1024);
+    CHECK(body.size() < std::size_t{64} * 1024);
     CHECK(DecodeBody("gzip", body, 1 << 20, detail) == BodyDecoding::kTooLarge);
   }
   SECTION("an encoding the client did not ask for") {

@@ -39,7 +39,7 @@ class OutOfDescriptors {
   explicit OutOfDescriptors(int highest_needed) {
     REQUIRE(getrlimit(RLIMIT_NOFILE, &saved_) == 0);
     rlimit low = saved_;
-    low.rlim_cur = static_cast<rlim_t>(highest_needed + 1);
+    low.rlim_cur = static_cast<rlim_t>(highest_needed) + 1;
     REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
     for (int fd; (fd = dup(STDERR_FILENO)) >= 0;) fillers_.push_back(fd);
     limit_ = static_cast<int>(low.rlim_cur);
