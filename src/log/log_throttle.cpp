@@ -1,54 +1,48 @@
 #include "log/log_throttle.h"
 
+#include <algorithm>
+
 namespace anchor {
 
-LogThrottle::LogThrottle(const Clock& clock, std::chrono::seconds interval, std::size_t max_keys)
-    : clock_(clock), interval_(interval), max_keys_(max_keys) {}
+LogThrottle::LogThrottle(const Clock& clock, Clock::Steady::duration interval, std::size_t max_keys)
+    : clock_(clock), interval_(interval), max_keys_(std::max<std::size_t>(1, max_keys)) {}
 
-std::optional<std::uint64_t> LogThrottle::Count(Entry& e, Clock::Steady::time_point now,
-                                                Clock::Steady::duration interval) {
-  ++e.pending;
-  if (now - e.last_line < interval) return std::nullopt;
-  const std::uint64_t n = e.pending;
-  e.pending = 0;
-  e.last_line = now;
-  return n;
-}
-
-LogThrottle::Entry* LogThrottle::Find(const std::string& key, Clock::Steady::time_point now) {
-  if (auto it = entries_.find(key); it != entries_.end()) return &it->second;
-  if (entries_.size() >= max_keys_) {
-    // Room is made only from keys that would log at once anyway: their interval has passed.
-    // Their pending events (if any) are then reported on the overflow key's next line.
-    for (auto it = entries_.begin(); it != entries_.end();) {
-      if (now - it->second.last_line >= interval_) {
-        if (it->second.pending > 0) {
-          if (!overflow_) overflow_ = Entry{now - interval_, 0};
-          overflow_->pending += it->second.pending;
-        }
-        it = entries_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  if (entries_.size() < max_keys_) {
-    // A new key logs its first event at once.
-    return &entries_.emplace(key, Entry{now - interval_, 0}).first->second;
-  }
-  if (!overflow_) overflow_ = Entry{now - interval_, 0};
-  return &*overflow_;
-}
-
-std::optional<std::uint64_t> LogThrottle::Admit(const std::string& key) {
+LogThrottle::Decision LogThrottle::Admit(std::string_view key) {
   const auto now = clock_.SteadyNow();
   std::lock_guard<std::mutex> lock(mu_);
-  return Count(*Find(key, now), now, interval_);
+  auto it = slots_.find(std::string(key));
+  if (it == slots_.end()) {
+    if (slots_.size() >= max_keys_) DropQuiet(now);
+    if (slots_.size() >= max_keys_) return Count(overflow_, now, /*overflow=*/true);
+    it = slots_.emplace(std::string(key), Slot{}).first;
+  }
+  return Count(it->second, now, /*overflow=*/false);
 }
 
-std::size_t LogThrottle::size() const {
+LogThrottle::Decision LogThrottle::Count(Slot& slot, Clock::Steady::time_point now,
+                                         bool overflow) const {
+  ++slot.pending;
+  Decision d;
+  d.overflow = overflow;
+  if (slot.logged_once && now - slot.logged_at < interval_) return d;
+  d.log = true;
+  d.count = slot.pending;
+  slot.pending = 0;
+  slot.logged_at = now;
+  slot.logged_once = true;
+  return d;
+}
+
+void LogThrottle::DropQuiet(Clock::Steady::time_point now) {
+  for (auto it = slots_.begin(); it != slots_.end();) {
+    const bool quiet = it->second.pending == 0 && now - it->second.logged_at >= interval_;
+    it = quiet ? slots_.erase(it) : std::next(it);
+  }
+}
+
+std::size_t LogThrottle::Keys() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return entries_.size() + (overflow_ ? 1 : 0);
+  return slots_.size();
 }
 
 }  // namespace anchor

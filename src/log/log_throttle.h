@@ -1,51 +1,53 @@
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
-#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "base/clock.h"
 
 namespace anchor {
 
-// "Say it once": at most one log line per key per interval, each line carrying how many events
-// of that key it stands for. Bounded: at most `max_keys` keys are tracked; while that many are
-// recent, further keys share one overflow key (so a flood of distinct keys, e.g. random user
-// names, costs at most max_keys + 1 lines per interval and a fixed table). A key whose interval
-// has passed is forgotten when room is needed; its pending count was reported by its last line
-// or is reported by the next one. Counters (metrics) must count every event themselves: this
-// only decides what reaches the log. Thread-safe; time comes from the injected Clock.
+// At most one log line per key per interval, each carrying the count of events since the line
+// before: a flood of the same failure (a probe of random ids, a password guesser) costs one line
+// a minute, while the caller's counters still count every event. Holds at most `max_keys` keys;
+// events of further keys share one overflow key (Decision::overflow), so the table stays bounded
+// whatever the keys are. Time runs on the injected `clock`. Thread-safe.
 class LogThrottle {
  public:
-  LogThrottle(const Clock& clock, std::chrono::seconds interval, std::size_t max_keys);
+  struct Decision {
+    bool log = false;         // write a line now
+    std::uint64_t count = 0;  // events since the last line of this key, this one included
+    bool overflow = false;    // the key table was full: counted under the overflow key
+  };
 
-  // An event of `key` happened. Returns the number of events to report on a line now (this one
-  // and those suppressed since the key's last line; 1 for a first event), or nullopt to stay
-  // silent (the event is counted towards the key's next line).
-  std::optional<std::uint64_t> Admit(const std::string& key);
+  LogThrottle(const Clock& clock, Clock::Steady::duration interval, std::size_t max_keys);
 
-  // Keys tracked now (at most max_keys, plus the overflow key); for tests.
-  std::size_t size() const;
+  // Records one event of `key`. The first event of a key logs at once; later ones are counted
+  // until `interval` has passed since that key's last line.
+  Decision Admit(std::string_view key);
+
+  std::size_t Keys() const;  // keys held now, the overflow key excluded
 
  private:
-  struct Entry {
-    Clock::Steady::time_point last_line;
-    std::uint64_t pending = 0;  // events since last_line, not yet reported
+  struct Slot {
+    Clock::Steady::time_point logged_at{};
+    std::uint64_t pending = 0;  // events not yet reported by a line
+    bool logged_once = false;
   };
-  Entry* Find(const std::string& key, Clock::Steady::time_point now);
-  static std::optional<std::uint64_t> Count(Entry& e, Clock::Steady::time_point now,
-                                            Clock::Steady::duration interval);
+  Decision Count(Slot& slot, Clock::Steady::time_point now, bool overflow) const;
+  // Forgets keys with nothing pending whose interval has passed; mu_ is held.
+  void DropQuiet(Clock::Steady::time_point now);
 
   const Clock& clock_;
   const Clock::Steady::duration interval_;
   const std::size_t max_keys_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
-  std::optional<Entry> overflow_;
+  std::unordered_map<std::string, Slot> slots_;  // at most max_keys_
+  Slot overflow_;
 };
 
 }  // namespace anchor

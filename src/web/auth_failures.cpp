@@ -31,12 +31,12 @@ void AuthFailureLog::Record(AuthVerdict verdict, const std::string& user, bool k
   // Configured names are few (the web config's); unknown ones are whatever a client sends, so
   // they share one key per reason (unknown_user, or busy when their shared turn was taken).
   const std::string key = known_user ? std::string(reason) + '\n' + user : std::string(reason);
-  const auto failures = throttle_.Admit(key);
-  if (!failures) return;
+  const LogThrottle::Decision said = throttle_.Admit(key);
+  if (!said.log) return;
   // The user name helps find a misconfigured client; the password is never logged.
   log_.Warn("authentication failed", {{"user", user.substr(0, 64)},
                                       {"reason", reason},
-                                      {"failures", *failures},
+                                      {"failures", said.count},
                                       {"remote_addr", remote_addr},
                                       {"path", path}});
 }

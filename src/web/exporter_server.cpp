@@ -128,17 +128,17 @@ bool ExporterServer::Bind() {
 // here at most once per kAcceptErrorInterval and error, with how many it stands for.
 void ExporterServer::LogAcceptError(const std::string& error, bool out_of_descriptors,
                                     std::size_t open) {
-  const auto failures = accept_errors_->Admit(error);
-  if (!failures) return;
+  const LogThrottle::Decision said = accept_errors_->Admit(error);
+  if (!said.log) return;
   if (out_of_descriptors) {
     log_.Error("cannot accept connections: out of file descriptors; retrying every 50ms",
                {{"err", error},
-                {"failures", *failures},
+                {"failures", said.count},
                 {"open_connections", open},
                 {"max_connections", front_ ? front_->connection_stats().cap : 0},
                 {"open_files_limit", CurrentOpenFilesLimit()}});
   } else {
-    log_.Warn("accept error; retrying in 50ms", {{"err", error}, {"failures", *failures}});
+    log_.Warn("accept error; retrying in 50ms", {{"err", error}, {"failures", said.count}});
   }
 }
 

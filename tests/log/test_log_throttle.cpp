@@ -1,66 +1,66 @@
+// LogThrottle on a clock the test moves: one line per key per interval, with the count.
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <optional>
 #include <string>
 
 #include "log/log_throttle.h"
 #include "support/manual_clock.h"
 
 using anchor::LogThrottle;
-using anchor::test::ManualClock;
 using std::chrono::seconds;
 
-TEST_CASE("a throttled key logs its first event, then one line per interval with a count",
+TEST_CASE("one line per key per interval, carrying the events since the last line",
           "[unit][log][throttle]") {
-  ManualClock clock;
+  anchor::test::ManualClock clock;
   LogThrottle throttle(clock, seconds(60), 8);
-  CHECK(throttle.Admit("alice") == std::optional<std::uint64_t>(1));
-  for (int i = 0; i < 99; ++i) CHECK_FALSE(throttle.Admit("alice").has_value());
+
+  const auto first = throttle.Admit("not_found");
+  CHECK(first.log);
+  CHECK(first.count == 1);
+  for (int i = 0; i < 999; ++i) CHECK_FALSE(throttle.Admit("not_found").log);
+  // Another key has its own interval.
+  CHECK(throttle.Admit("timeout").log);
+
   clock.Advance(seconds(59));
-  CHECK_FALSE(throttle.Admit("alice").has_value());
+  CHECK_FALSE(throttle.Admit("not_found").log);
   clock.Advance(seconds(1));
-  // The 99 suppressed events, the one at 59 s and this one.
-  CHECK(throttle.Admit("alice") == std::optional<std::uint64_t>(101));
-  CHECK_FALSE(throttle.Admit("alice").has_value());
+  const auto next = throttle.Admit("not_found");
+  CHECK(next.log);
+  CHECK(next.count == 1001);  // 999 held back, the one at 59 s and this one
+  CHECK_FALSE(next.overflow);
+  CHECK_FALSE(throttle.Admit("not_found").log);
 }
 
-TEST_CASE("throttled keys are independent", "[unit][log][throttle]") {
-  ManualClock clock;
-  LogThrottle throttle(clock, seconds(10), 8);
-  CHECK(throttle.Admit("a") == std::optional<std::uint64_t>(1));
-  CHECK(throttle.Admit("b") == std::optional<std::uint64_t>(1));
-  CHECK_FALSE(throttle.Admit("a").has_value());
-  CHECK_FALSE(throttle.Admit("b").has_value());
-}
-
-TEST_CASE("a flood of distinct keys costs a bounded table and max_keys + 1 lines per interval",
+TEST_CASE("the key table is bounded: further keys share the overflow key",
           "[unit][log][throttle]") {
-  ManualClock clock;
+  anchor::test::ManualClock clock;
   LogThrottle throttle(clock, seconds(60), 4);
-  int lines = 0;
-  std::uint64_t reported = 0;
-  for (int i = 0; i < 10000; ++i) {
-    if (auto n = throttle.Admit("user-" + std::to_string(i))) {
-      ++lines;
-      reported += *n;
-    }
-  }
-  CHECK(lines == 5);  // four keys and the shared overflow key
-  CHECK(throttle.size() == 5);
+  for (int i = 0; i < 4; ++i) CHECK(throttle.Admit("k" + std::to_string(i)).log);
+
+  const auto spill = throttle.Admit("k4");
+  CHECK(spill.log);
+  CHECK(spill.overflow);
+  for (int i = 5; i < 10000; ++i) CHECK_FALSE(throttle.Admit("k" + std::to_string(i)).log);
+  CHECK(throttle.Keys() == 4);
+
+  // Once quiet for an interval, keys make room again; the overflow reports its count.
   clock.Advance(seconds(60));
-  // Old keys make room once their interval has passed; the overflow line reports the rest.
-  for (int i = 0; i < 10000; ++i) {
-    if (auto n = throttle.Admit("other-" + std::to_string(i))) {
-      ++lines;
-      reported += *n;
-    }
-  }
-  CHECK(lines == 10);
-  CHECK(throttle.size() == 5);
+  const auto fresh = throttle.Admit("new");
+  CHECK(fresh.log);
+  CHECK_FALSE(fresh.overflow);
+  CHECK(throttle.Keys() == 1);
+}
+
+TEST_CASE("a key with events held back is kept until a line reports them",
+          "[unit][log][throttle]") {
+  anchor::test::ManualClock clock;
+  LogThrottle throttle(clock, seconds(60), 1);
+  CHECK(throttle.Admit("a").log);
+  CHECK_FALSE(throttle.Admit("a").log);  // pending: 1
   clock.Advance(seconds(60));
-  for (int i = 0; i < 4; ++i) {
-    if (auto n = throttle.Admit("other-" + std::to_string(i))) reported += *n;
-  }
-  if (auto n = throttle.Admit("late")) reported += *n;
-  CHECK(reported == 20005);  // every event is reported on some line
+  const auto other = throttle.Admit("b");  // "a" still has an event to report
+  CHECK(other.overflow);
+  const auto a = throttle.Admit("a");
+  CHECK(a.log);
+  CHECK(a.count == 2);
 }
