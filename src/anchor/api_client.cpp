@@ -14,6 +14,7 @@
 #include <ctime>
 
 #include "anchor/batch_parser.h"
+#include "anchor/body_decoding.h"
 #include "anchor/request_moments.h"
 #include "net/connect_diagnosis.h"
 #include "version.h"
@@ -33,6 +34,7 @@ FetchError ClassifyStatus(int status) {
   if (status == 404) return FetchError::kNotFound;
   if (status == 429) return FetchError::kRateLimited;
   if (status >= 500) return FetchError::kServerError;
+  if (status >= 300 && status < 400) return FetchError::kRedirect;
   return FetchError::kClientError;
 }
 
@@ -114,6 +116,8 @@ struct ApiClient::RawResponse {
   int status = 0;
   std::string body;
   std::string retry_after;
+  std::string location;          // of a 3xx, which is never followed
+  std::string content_encoding;  // decoded by DecodeBody once the body is in
   FetchError error = FetchError::kNone;
   std::string detail;
 };
@@ -204,11 +208,14 @@ std::unique_ptr<httplib::Client> ApiClient::AcquireConnection() {
   RequestMoments::ObserveHandshakes(client->ssl_context());
   client->set_keep_alive(true);
   client->set_follow_location(false);
+  // Bodies are decoded by DecodeBody, so that a corrupt one is told apart from a broken read.
+  client->set_decompress(false);
   client->enable_server_certificate_verification(!config_.tls.insecure_skip_verify);
   if (!config_.tls.ca_file.empty()) client->set_ca_cert_path(config_.tls.ca_file);
   client->set_default_headers({
       {"anchor-api-key", config_.api_key.Reveal()},
       {"Accept", "application/json"},
+      {"Accept-Encoding", "gzip"},
       {"User-Agent", std::string("anchorbrowser_exporter/") + kVersion},
   });
   return client;
@@ -232,6 +239,7 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
     trace->url = scheme_host_port_ + path_prefix_ + path;
     trace->request_headers = {{"anchor-api-key", "<masked; from " + KeySource() + ">"},
                               {"Accept", "application/json"},
+                              {"Accept-Encoding", "gzip"},
                               {"User-Agent", std::string("anchorbrowser_exporter/") + kVersion}};
   }
   if (remaining <= Clock::duration::zero()) {
@@ -279,6 +287,8 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
           AckNow(raw->socket());
           out.status = res.status;
           out.retry_after = res.get_header_value("Retry-After");
+          out.location = res.get_header_value("Location");
+          out.content_encoding = res.get_header_value("Content-Encoding");
           if (trace) {
             trace->status = res.status;
             for (const auto& [name, value] : res.headers) {
@@ -311,6 +321,8 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
   if (result && !too_large && !expired) {
     ReleaseConnection(std::move(client));
     if (on_response_) on_response_(out.status);
+    Decode(out, trace);
+    if (trace) trace->body_bytes = out.body.size();  // decoded, as the parser sees it
     return out;
   }
   // A failed connection is dropped, not returned to the pool.
@@ -333,6 +345,28 @@ ApiClient::RawResponse ApiClient::Get(const std::string& path, Clock::time_point
   }
   if (trace) trace->notes.push_back("failed: " + out.detail);
   return out;  // out.status stays: the status line of a body that failed (e.g. too large)
+}
+
+// A body read whole, decoded per its Content-Encoding: a corrupt one is an invalid response
+// (not a connection fault); one that inflates beyond the limit is too large. The text of an
+// error answer is only for the log: when it cannot be decoded it is dropped, and the status
+// still says what happened.
+void ApiClient::Decode(RawResponse& out, FetchTrace* trace) const {
+  std::string why;
+  const BodyDecoding decoded =
+      DecodeBody(out.content_encoding, out.body, config_.max_response_bytes, why);
+  if (decoded == BodyDecoding::kOk) return;
+  out.body.clear();
+  if (out.status != 200) return;
+  if (decoded == BodyDecoding::kTooLarge) {
+    out.error = FetchError::kTooLarge;
+    out.detail = "decoded response body larger than anchor.max_response_bytes (" +
+                 std::to_string(config_.max_response_bytes) + ")";
+  } else {
+    out.error = FetchError::kInvalidResponse;
+    out.detail = Masked(why);
+  }
+  if (trace) trace->notes.push_back("failed: " + out.detail);
 }
 
 void ApiClient::Explain(httplib::Client& client, int httplib_error, const std::string& address,
@@ -394,6 +428,14 @@ std::optional<ApiClient::Fault> ApiClient::FaultOf(const RawResponse& raw) const
   if (const auto message = ParseApiErrorMessage(raw.body)) detail += ": " + *message;
   if (fault.error == FetchError::kUnauthorized) {
     detail += " (the API rejected the key from " + KeySource() + ")";
+  }
+  if (fault.error == FetchError::kRedirect) {
+    // Following it would send the key to wherever the answer points: check anchor.url instead.
+    constexpr std::size_t kMaxLocation = 200;
+    detail = "HTTP " + std::to_string(raw.status) + ": redirect to " +
+             (raw.location.empty() ? std::string("(no Location)")
+                                   : raw.location.substr(0, kMaxLocation)) +
+             ", not followed (the key is sent to anchor.url's host only): check anchor.url";
   }
   fault.detail = Masked(std::move(detail));
   if (raw.status == 429 && !raw.retry_after.empty()) {

@@ -56,6 +56,9 @@ class ApiClient final : public BatchSource {
  private:
   struct RawResponse;
   RawResponse Get(const std::string& path, Clock::time_point deadline, FetchTrace* trace);
+  // Decodes a complete body per its Content-Encoding (body_decoding.h); fills out.error and
+  // detail when that fails for a 200.
+  void Decode(RawResponse& out, FetchTrace* trace) const;
   // Why the request failed (httplib's error enum is too coarse); fills out.error and detail.
   void Explain(httplib::Client& client, int httplib_error, const std::string& address,
                Clock::time_point deadline, RawResponse& out);

@@ -28,6 +28,8 @@ const char* FetchErrorReason(FetchError error) {
       return "invalid_response";
     case FetchError::kTooLarge:
       return "too_large";
+    case FetchError::kRedirect:
+      return "redirect";
   }
   return "unknown";
 }
@@ -37,7 +39,7 @@ const std::vector<FetchError>& AllFetchErrors() {
       FetchError::kTimeout,      FetchError::kConnection,  FetchError::kTls,
       FetchError::kUnauthorized, FetchError::kNotFound,    FetchError::kRateLimited,
       FetchError::kServerError,  FetchError::kClientError, FetchError::kInvalidResponse,
-      FetchError::kTooLarge};
+      FetchError::kTooLarge,     FetchError::kRedirect};
   return kAll;
 }
 

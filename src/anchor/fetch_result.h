@@ -23,6 +23,7 @@ enum class FetchError {
   kClientError,
   kInvalidResponse,
   kTooLarge,
+  kRedirect,  // a 3xx: never followed, so that the key never leaves anchor.url's host
 };
 
 const char* FetchErrorReason(FetchError error);

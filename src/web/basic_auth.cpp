@@ -169,26 +169,45 @@ bool BasicAuthenticator::Verify(const BasicCredentials& c, const std::string& ha
          CRYPTO_memcmp(computed.data(), hash.data(), hash.size()) == 0;
 }
 
-bool BasicAuthenticator::Check(const BasicCredentials& credentials) const {
-  if (users_.empty()) return true;
-  if (credentials.user.find('\0') != std::string::npos ||
-      credentials.password.find('\0') != std::string::npos) {
-    return false;
+const char* AuthVerdictReason(AuthVerdict verdict) {
+  switch (verdict) {
+    case AuthVerdict::kOk:
+      return "";
+    case AuthVerdict::kNoCredentials:
+      return "no_credentials";
+    case AuthVerdict::kUnknownUser:
+      return "unknown_user";
+    case AuthVerdict::kWrongPassword:
+      return "wrong_password";
+    case AuthVerdict::kBusy:
+      return "busy";
   }
+  return "";
+}
+
+AuthVerdict BasicAuthenticator::Judge(const BasicCredentials& credentials) const {
+  if (users_.empty()) return AuthVerdict::kOk;
   const auto it = users_.find(credentials.user);
   const bool known = it != users_.end();
+  const AuthVerdict failed = known ? AuthVerdict::kWrongPassword : AuthVerdict::kUnknownUser;
+  if (credentials.user.find('\0') != std::string::npos ||
+      credentials.password.find('\0') != std::string::npos) {
+    return failed;
+  }
   const std::string& hash = known ? it->second : dummy_hash_;
   UserState& state = known ? *states_.at(credentials.user) : *unknown_state_;
   const Digest key = CacheKey(credentials, hash);
 
   std::unique_lock<std::mutex> lock(state.mu);
-  if (auto cached = Cached(state, key)) return *cached;
+  if (auto cached = Cached(state, key)) return *cached ? AuthVerdict::kOk : failed;
   if (state.checking) {
     // Wait for the running check: it may be this very password, or free the user's turn.
     const auto limit =
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(2 * state.bcrypt_time);
-    if (!state.idle.wait_for(lock, limit, [&] { return !state.checking; })) return false;
-    if (auto cached = Cached(state, key)) return *cached;
+    if (!state.idle.wait_for(lock, limit, [&] { return !state.checking; })) {
+      return AuthVerdict::kBusy;
+    }
+    if (auto cached = Cached(state, key)) return *cached ? AuthVerdict::kOk : failed;
   }
   state.checking = true;
   lock.unlock();
@@ -215,7 +234,7 @@ bool BasicAuthenticator::Check(const BasicCredentials& credentials) const {
   }
   lock.unlock();
   state.idle.notify_all();
-  return match;
+  return match ? AuthVerdict::kOk : failed;
 }
 
 bool BasicAuthenticator::CheckAuthorization(std::string_view header) const {

@@ -23,6 +23,21 @@ struct BasicCredentials {
 };
 std::optional<BasicCredentials> ParseBasicAuthorization(std::string_view header);
 
+// Why a login failed (a bounded set: the `reason` of
+// anchorbrowser_exporter_http_auth_failures_total), or kOk.
+enum class AuthVerdict {
+  kOk,
+  kNoCredentials,  // no Authorization header, or not well-formed Basic credentials
+  kUnknownUser,    // the name is not configured (still costs a bcrypt against a dummy hash)
+  kWrongPassword,  // a configured name, a wrong password (or one holding a NUL byte)
+  kBusy,           // gave up waiting for the bcrypt of the same name (a flood against it)
+};
+// "no_credentials", "unknown_user", "wrong_password", "busy" ("" for kOk).
+const char* AuthVerdictReason(AuthVerdict verdict);
+// Every failure verdict, in a fixed order (to export all reasons from the start).
+constexpr AuthVerdict kAuthFailures[] = {AuthVerdict::kNoCredentials, AuthVerdict::kUnknownUser,
+                                         AuthVerdict::kWrongPassword, AuthVerdict::kBusy};
+
 // Checks HTTP basic credentials against bcrypt hashes, as the exporter-toolkit does, but so that
 // a flood of wrong passwords cannot starve valid users:
 //  - hashes are verified with libxcrypt's crypt_r and compared in constant time; an unknown user
@@ -50,7 +65,13 @@ class BasicAuthenticator {
   BasicAuthenticator& operator=(const BasicAuthenticator&) = delete;
 
   bool enabled() const { return !users_.empty(); }
-  bool Check(const BasicCredentials& credentials) const;
+  // Whether `user` is a configured name.
+  bool knows(const std::string& user) const { return users_.count(user) > 0; }
+  bool Check(const BasicCredentials& credentials) const {
+    return Judge(credentials) == AuthVerdict::kOk;
+  }
+  // As Check, saying why a login failed.
+  AuthVerdict Judge(const BasicCredentials& credentials) const;
   // The value of an Authorization header; false when it is not Basic credentials.
   bool CheckAuthorization(std::string_view header) const;
 

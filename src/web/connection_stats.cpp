@@ -21,6 +21,11 @@ std::vector<prometheus::MetricFamily> ConnectionFamilies(const ConnectionStats& 
   out.push_back(SingleSampleFamily("anchorbrowser_exporter_http_connections_refused_total",
                                    "Connections refused at the limit, with none to displace.",
                                    MetricType::Counter, static_cast<double>(stats.refused)));
+  out.push_back(
+      SingleSampleFamily("anchorbrowser_exporter_http_accept_errors_total",
+                         "Failed accept() calls on the exporter's HTTP port, mostly out of "
+                         "file descriptors (retried every 50 ms; logged with a count).",
+                         MetricType::Counter, static_cast<double>(stats.accept_errors)));
   return out;
 }
 

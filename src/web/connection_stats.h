@@ -13,15 +13,17 @@ namespace anchor {
 // an operator sees how close the port is to its cap, and whether hostile or leaky clients are
 // being pushed out (displaced) or turned away (refused).
 struct ConnectionStats {
-  std::size_t open = 0;         // connections open now
-  std::size_t cap = 0;          // connections the port holds at most
-  std::uint64_t displaced = 0;  // closed to make room for a new connection at the cap
-  std::uint64_t refused = 0;    // refused at the cap, with nothing to displace
+  std::size_t open = 0;             // connections open now
+  std::size_t cap = 0;              // connections the port holds at most
+  std::uint64_t displaced = 0;      // closed to make room for a new connection at the cap
+  std::uint64_t refused = 0;        // refused at the cap, with nothing to displace
+  std::uint64_t accept_errors = 0;  // accept() failed (out of descriptors, mostly)
 };
 
 using ConnectionStatsFn = std::function<ConnectionStats()>;
 
-// anchorbrowser_exporter_http_connections{,_limit,_displaced_total,_refused_total}.
+// anchorbrowser_exporter_http_connections{,_limit,_displaced_total,_refused_total} and
+// anchorbrowser_exporter_http_accept_errors_total.
 std::vector<prometheus::MetricFamily> ConnectionFamilies(const ConnectionStats& stats);
 
 }  // namespace anchor

@@ -6,8 +6,10 @@
 #include <set>
 #include <string>
 
+#include "base/system_clock.h"
 #include "config/batch_id.h"
 #include "log/logger.h"
+#include "web/auth_failures.h"
 #include "web/basic_auth.h"
 #include "web/exposition_format.h"
 #include "web/http_compression.h"
@@ -111,6 +113,7 @@ ExporterRoutes::ExporterRoutes(WebOptions options, ExporterHandlers handlers, co
       handlers_(std::move(handlers)),
       connection_stats_(std::move(connection_stats)),
       log_(log),
+      auth_failures_(std::make_unique<AuthFailureLog>(log, SystemClock::Instance())),
       auth_(std::make_shared<const AuthPolicy>()) {
   if (options_.render_cache) render_cache_ = std::make_unique<RenderCache>();
   routes_ = Table();
@@ -181,16 +184,12 @@ std::optional<HttpResponse> ExporterRoutes::Authorize(const HttpRequest& req,
     return std::nullopt;
   }
   const auto credentials = ParseBasicAuthorization(req.Header("Authorization"));
-  if (credentials && auth->authenticator->Check(*credentials)) return std::nullopt;
-  if (credentials) {
-    // The user name helps find a misconfigured client; the password is never logged.
-    log_.Warn("authentication failed", {{"user", credentials->user.substr(0, 64)},
-                                        {"remote_addr", req.remote_addr},
-                                        {"path", req.path}});
-  } else if (log_.Enabled(LogLevel::kDebug)) {
-    log_.Debug("request without credentials",
-               {{"remote_addr", req.remote_addr}, {"path", req.path}});
-  }
+  const AuthVerdict verdict =
+      credentials ? auth->authenticator->Judge(*credentials) : AuthVerdict::kNoCredentials;
+  if (verdict == AuthVerdict::kOk) return std::nullopt;
+  const std::string user = credentials ? credentials->user : std::string();
+  auth_failures_->Record(verdict, user, credentials && auth->authenticator->knows(user),
+                         req.remote_addr, req.path);
   auto res = HttpResponse::Text(401, "401 Unauthorized\n");
   res.headers.emplace_back("WWW-Authenticate",
                            R"(Basic realm="anchorbrowser_exporter", charset="UTF-8")");
@@ -235,6 +234,7 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
     if (connection_stats_) {
       for (auto& f : ConnectionFamilies(connection_stats_())) parts.other.push_back(std::move(f));
     }
+    parts.other.push_back(auth_failures_->Family());
     res.body = render_cache_ ? render_cache_->Render(parts, format.format, gzip)
                              : RenderUncached(parts, format.format);
     if (gzip && !render_cache_) res.body = GzipFast(res.body).value_or("");

@@ -20,6 +20,7 @@
 
 namespace anchor {
 
+class AuthFailureLog;
 class Logger;
 class RenderCache;
 
@@ -111,6 +112,7 @@ class ExporterRoutes {
   const ConnectionStatsFn connection_stats_;
   const Logger& log_;
   std::unique_ptr<RenderCache> render_cache_;  // null when options_.render_cache is off
+  std::unique_ptr<AuthFailureLog> auth_failures_;
   std::vector<Route> routes_;
   std::shared_ptr<const AuthPolicy> auth_;  // read and replaced with std::atomic_load/store
   std::atomic<int> in_flight_{0};

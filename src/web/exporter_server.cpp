@@ -1,5 +1,7 @@
 #include "web/exporter_server.h"
 
+#include "base/system_clock.h"
+#include "log/log_throttle.h"
 #include "log/logger.h"
 #include "net/listen_diagnosis.h"
 #include "web/http_front.h"
@@ -10,11 +12,14 @@
 namespace anchor {
 namespace {
 
-HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, int port) {
+// Accept errors are logged at most once per this interval and error, with a count.
+constexpr std::chrono::seconds kAcceptErrorInterval{10};
+
+HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, int port,
+                              std::size_t open_files) {
   HttpFrontOptions o;
   o.host = host;
   o.port = port;
-  const std::size_t open_files = RaiseOpenFilesLimit();
   o.max_connections = web.max_connections > 0
                           ? static_cast<std::size_t>(web.max_connections)
                           : DefaultConnectionCap(open_files == 0 ? 1024 : open_files);
@@ -34,6 +39,24 @@ HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, in
   return o;
 }
 
+// --web.max-connections beyond what the open-files limit leaves after the reserve: connections
+// past that point fail in accept() (EMFILE), not at the cap, and the API client runs out of
+// sockets first. Said once at start, with the numbers.
+void WarnAboutConnectionCap(const Logger& log, const WebOptions& web, std::size_t open_files) {
+  if (web.max_connections <= 0 || open_files == 0) return;
+  const std::size_t reserve = ReservedDescriptors(open_files);
+  const std::size_t usable = open_files > reserve ? open_files - reserve : 0;
+  if (static_cast<std::size_t>(web.max_connections) <= usable) return;
+  log.Warn(
+      "--web.max-connections exceeds what the open-files limit allows; connections beyond it "
+      "fail in accept() and API requests may fail for want of sockets: raise the limit "
+      "(ulimit -n, LimitNOFILE=) or lower the flag",
+      {{"max_connections", web.max_connections},
+       {"open_files_limit", open_files},
+       {"reserved", reserve},
+       {"usable", usable}});
+}
+
 }  // namespace
 
 ExporterServer::ExporterServer(WebOptions options, ExporterHandlers handlers, const Logger& log,
@@ -41,7 +64,9 @@ ExporterServer::ExporterServer(WebOptions options, ExporterHandlers handlers, co
     : options_(std::move(options)),
       log_(log),
       initial_web_(web),
-      routes_(options_, std::move(handlers), log, [this] { return connection_stats(); }) {
+      routes_(options_, std::move(handlers), log, [this] { return connection_stats(); }),
+      accept_errors_(
+          std::make_unique<LogThrottle>(SystemClock::Instance(), kAcceptErrorInterval, 8)) {
   if (web.tls) {
     tls_config_ = web.tls;
     certificate_ = std::make_unique<ServerCertificate>();
@@ -74,9 +99,16 @@ bool ExporterServer::Bind() {
     }
     tls = [this](SSL_CTX& ctx) { return ConfigureServerTls(ctx, *tls_config_, *certificate_); };
   }
+  const std::size_t open_files = RaiseOpenFilesLimit();
+  WarnAboutConnectionCap(log_, options_, open_files);
+  HttpFrontOptions front_options = FrontOptions(options_, host_, port_, open_files);
+  front_options.on_accept_error = [this](const std::string& error, bool out_of_descriptors,
+                                         std::size_t open) {
+    LogAcceptError(error, out_of_descriptors, open);
+  };
   front_ = std::make_unique<HttpFront>(
-      FrontOptions(options_, host_, port_),
-      [this](const HttpRequest& req) { return routes_.Answer(req); }, std::move(tls));
+      std::move(front_options), [this](const HttpRequest& req) { return routes_.Answer(req); },
+      std::move(tls));
   if (auto bound = front_->Bind(); !bound.ok()) {
     const std::string& err = bound.error();
     if (err.rfind(kTlsSetupError, 0) == 0) {
@@ -90,6 +122,24 @@ bool ExporterServer::Bind() {
   }
   port_ = front_->port();
   return true;
+}
+
+// Go's net/http logs "http: Accept error: ... too many open files; retrying in 5ms" each time;
+// here at most once per kAcceptErrorInterval and error, with how many it stands for.
+void ExporterServer::LogAcceptError(const std::string& error, bool out_of_descriptors,
+                                    std::size_t open) {
+  const LogThrottle::Decision said = accept_errors_->Admit(error);
+  if (!said.log) return;
+  if (out_of_descriptors) {
+    log_.Error("cannot accept connections: out of file descriptors; retrying every 50ms",
+               {{"err", error},
+                {"failures", said.count},
+                {"open_connections", open},
+                {"max_connections", front_ ? front_->connection_stats().cap : 0},
+                {"open_files_limit", CurrentOpenFilesLimit()}});
+  } else {
+    log_.Warn("accept error; retrying in 50ms", {{"err", error}, {"failures", said.count}});
+  }
 }
 
 std::string ExporterServer::bound_address() const {

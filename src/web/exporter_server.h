@@ -13,6 +13,7 @@
 namespace anchor {
 
 class Logger;
+class LogThrottle;
 class HttpFront;
 class ServerCertificate;
 
@@ -57,10 +58,13 @@ class ExporterServer {
   Status ApplyWebConfig(const WebConfig& web);
 
  private:
+  void LogAcceptError(const std::string& error, bool out_of_descriptors, std::size_t open);
+
   const WebOptions options_;
   const Logger& log_;
   const WebConfig initial_web_;
   ExporterRoutes routes_;
+  std::unique_ptr<LogThrottle> accept_errors_;      // one line per error per 10 s
   std::unique_ptr<ServerCertificate> certificate_;  // set when serving HTTPS
   std::optional<TlsServerConfig> tls_config_;
   std::unique_ptr<HttpFront> front_;

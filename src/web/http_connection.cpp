@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "web/http_front_core.h"
@@ -33,6 +35,7 @@ HttpResponse ErrorAnswer(const HeadVerdict& verdict) {
                                 std::to_string(verdict.status) + " " +
                                     (verdict.status == 431   ? "request header fields too large"
                                      : verdict.status == 413 ? "payload too large"
+                                     : verdict.status == 417 ? "expectation failed"
                                                              : "bad request") +
                                     ": " + verdict.reason + "\n");
   res.close = true;
@@ -140,7 +143,27 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (ec == http::error::body_limit) return Reject({413, "request body too large"});
     if (ec || !parser_->is_header_done()) return Reject({400, "malformed request head"});
     Consume(end);
+    const auto expect = parser_->get()[http::field::expect];
+    if (!expect.empty() && !beast::iequals(expect, "100-continue")) {
+      // As Go's net/http: the only expectation HTTP defines is 100-continue (RFC 9110, 10.1.1).
+      return Reject({417, "unsupported expectation"});
+    }
+    // The client waits for "100 Continue" before sending the body (curl for a second or so):
+    // say it now, since the body is always read (and dropped). Not for HTTP/1.0 (RFC 9110,
+    // 10.1.1), nor once body bytes are here; a body over the limit got 413 above already.
+    if (!expect.empty() && parser_->get().version() >= 11 && !parser_->is_done() && buf_.empty()) {
+      return WriteContinue();
+    }
     ContinueBody();
+  }
+
+  void WriteContinue() {
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = this->shared_from_this()](error_code ec, std::size_t) {
+                        if (ec || self->closed_) return;
+                        self->ContinueBody();
+                      });
   }
 
   void Consume(std::size_t n) {
@@ -183,6 +206,12 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     if (target_ok_) {
       req.path = std::move(target.value().path);
       req.query = std::move(target.value().query);
+      // Absolute-form: the target's authority replaces Host (RFC 9112 section 3.2.2).
+      if (!target->authority.empty()) {
+        for (auto& [name, value] : req.headers) {
+          if (beast::iequals(name, "Host")) value = target->authority;
+        }
+      }
     }
     parser_.reset();
     return req;

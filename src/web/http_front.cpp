@@ -61,6 +61,7 @@ void HttpFront::Core::Accept() {
                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
                           if (!self->acceptor.is_open()) return;
                           if (ec) {
+                            self->AcceptFailed(ec);
                             // Out of descriptors or a transient error: try again shortly instead of
                             // spinning.
                             self->retry_timer.expires_after(std::chrono::milliseconds(50));
@@ -72,6 +73,17 @@ void HttpFront::Core::Accept() {
                           self->OnAccept(std::move(s));
                           self->Accept();
                         });
+}
+
+void HttpFront::Core::AcceptFailed(const boost::system::error_code& ec) {
+  accept_errors.fetch_add(1, std::memory_order_relaxed);
+  if (!options.on_accept_error) return;
+  const bool out_of_descriptors = ec == boost::system::errc::too_many_files_open ||
+                                  ec == boost::system::errc::too_many_files_open_in_system;
+  try {
+    options.on_accept_error(ec.message(), out_of_descriptors, table.size());
+  } catch (...) {  // logging must not end the accept loop
+  }
 }
 
 void HttpFront::Core::OnAccept(tcp::socket socket) {
@@ -117,7 +129,8 @@ bool HttpFront::running() const { return core_->running; }
 int HttpFront::port() const { return core_->port; }
 ConnectionStats HttpFront::connection_stats() const {
   const ConnectionTable& t = core_->table;
-  return {t.size(), t.cap(), t.displaced(), t.refused()};
+  return {t.size(), t.cap(), t.displaced(), t.refused(),
+          core_->accept_errors.load(std::memory_order_relaxed)};
 }
 
 }  // namespace anchor

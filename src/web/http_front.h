@@ -26,6 +26,11 @@ struct HttpFrontOptions {
   std::size_t worker_threads = 48;  // handlers running at once
   std::size_t worker_queue = 64;    // handlers waiting; beyond that 503
   std::size_t max_body_bytes = 4096;
+  // Called on an I/O thread each time accept() fails (the front retries 50 ms later), with the
+  // error, whether it means out of descriptors (EMFILE, ENFILE) and the connections open now.
+  // Must not block; the caller rate-limits what it logs.
+  std::function<void(const std::string& error, bool out_of_descriptors, std::size_t open)>
+      on_accept_error;
 };
 
 constexpr const char* kTlsSetupError = "TLS: ";

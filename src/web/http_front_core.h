@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -28,6 +29,7 @@ struct HttpFront::Core : std::enable_shared_from_this<HttpFront::Core> {
         retry_timer(io) {}
 
   void Accept();
+  void AcceptFailed(const boost::system::error_code& ec);
   void OnAccept(boost::asio::ip::tcp::socket socket);
   void StopOnIoThread();
 
@@ -40,6 +42,7 @@ struct HttpFront::Core : std::enable_shared_from_this<HttpFront::Core> {
   std::optional<boost::asio::ssl::context> tls;
   boost::asio::ip::tcp::acceptor acceptor;
   boost::asio::steady_timer retry_timer;  // after accept() fails (e.g. out of descriptors)
+  std::atomic<std::uint64_t> accept_errors{0};
   std::atomic<bool> running{false};
   std::atomic<bool> stopped{false};
   int port = 0;

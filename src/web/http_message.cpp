@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace anchor {
@@ -38,6 +39,39 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// The characters of an authority (RFC 3986 section 3.2: reg-name or IP literal, and a port),
+// without '@': userinfo is refused.
+bool IsAuthorityChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if ((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z')) return true;
+  return std::string_view("-._~!$&'()*+,;=%:[]").find(c) != std::string_view::npos;
+}
+
+// Removes the scheme and authority of an absolute-form target, leaving its path and query
+// ("/" when the path is empty). Says why when it is not http(s)://authority.
+Result<std::string> SplitAbsoluteForm(std::string_view& target) {
+  std::size_t scheme = 0;
+  if (target.size() >= 7 && EqualsNoCase(target.substr(0, 7), "http://")) {
+    scheme = 7;
+  } else if (target.size() >= 8 && EqualsNoCase(target.substr(0, 8), "https://")) {
+    scheme = 8;
+  } else {
+    return Error{"not an origin-form path or an http(s) absolute-form target"};
+  }
+  target.remove_prefix(scheme);
+  const std::size_t end = std::min(target.find('/'), target.find('?'));
+  const std::string_view authority = target.substr(0, end);
+  if (authority.empty()) return Error{"absolute-form target without a host"};
+  if (authority.find('@') != std::string_view::npos) {
+    return Error{"userinfo in the request target"};
+  }
+  for (const char c : authority) {
+    if (!IsAuthorityChar(c)) return Error{"invalid character in the target's host"};
+  }
+  target.remove_prefix(authority.size());
+  return std::string(authority);
+}
+
 }  // namespace
 
 std::string HttpRequest::Header(std::string_view name) const {
@@ -56,11 +90,17 @@ std::vector<std::string> HttpRequest::Params(std::string_view name) const {
 }
 
 Result<RequestTarget> ParseRequestTarget(std::string_view target) {
-  if (target.empty() || target.front() != '/') return Error{"not an origin-form path"};
+  std::string authority;
+  if (target.empty() || target.front() != '/') {
+    auto split = SplitAbsoluteForm(target);
+    if (!split.ok()) return Error{split.error()};
+    authority = std::move(split).value();
+  }
   const auto mark = target.find('?');
   auto path = PercentDecode(target.substr(0, mark), false);
   if (!path) return Error{"broken %-escape in the path"};
-  RequestTarget parsed{std::move(*path), {}};
+  if (path->empty()) *path = "/";
+  RequestTarget parsed{std::move(*path), {}, std::move(authority)};
   if (mark == std::string_view::npos) return parsed;
   std::string_view rest = target.substr(mark + 1);
   while (!rest.empty()) {

@@ -44,10 +44,19 @@ struct HttpResponse {
 struct RequestTarget {
   std::string path;
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::string authority;  // host[:port] of an absolute-form target, else empty
 };
 
-// Splits a request target ('+' is a space in the query), or says why it cannot: not an
-// origin-form path, or a broken %-escape.
+// Splits a request target ('+' is a space in the query), or says why it cannot: neither
+// origin-form ("/metrics?x=1") nor absolute-form, or a broken %-escape.
+//
+// Absolute-form ("http://host:port/metrics", RFC 9112 section 3.2.2: a server MUST accept it)
+// is taken for any authority, as Go's net/http does: the exporter is an origin server, not a
+// proxy, serves one site whatever name or address a client used to reach it, and never forwards
+// a request, so no authority can make it talk to anyone else. The scheme must be http or https
+// and the authority non-empty; userinfo ("user:pass@host") is refused (RFC 9110 section 4.2.4
+// says to treat it as an error). An empty path is "/". The authority then replaces the Host
+// header's value (RFC 9112 section 3.2.2), which the front does.
 Result<RequestTarget> ParseRequestTarget(std::string_view target);
 
 }  // namespace anchor

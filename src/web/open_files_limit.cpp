@@ -19,6 +19,13 @@ std::size_t RaiseOpenFilesLimit() {
   return static_cast<std::size_t>(limit.rlim_cur);
 }
 
+std::size_t CurrentOpenFilesLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  return static_cast<std::size_t>(limit.rlim_cur);
+}
+
 std::size_t ReservedDescriptors(std::size_t open_files_limit) {
   // Scrapes and probes each hold up to anchor.max_concurrency API sockets; 256 covers the
   // defaults (40 requests x a few sockets) and a tenth of a large limit leaves headroom.

@@ -8,6 +8,9 @@ namespace anchor {
 // soft limit in effect afterwards (0 when it cannot be read).
 std::size_t RaiseOpenFilesLimit();
 
+// The soft RLIMIT_NOFILE now (0 when it cannot be read; a large number when unlimited).
+std::size_t CurrentOpenFilesLimit();
+
 // Descriptors kept free for API sockets, the log, config and certificate files.
 std::size_t ReservedDescriptors(std::size_t open_files_limit);
 

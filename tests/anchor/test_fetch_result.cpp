@@ -21,12 +21,13 @@ TEST_CASE("every fetch error has its documented reason name", "[unit][anchor]") 
   CHECK(std::string(FetchErrorReason(FetchError::kClientError)) == "client_error");
   CHECK(std::string(FetchErrorReason(FetchError::kInvalidResponse)) == "invalid_response");
   CHECK(std::string(FetchErrorReason(FetchError::kTooLarge)) == "too_large");
+  CHECK(std::string(FetchErrorReason(FetchError::kRedirect)) == "redirect");
   CHECK(std::string(FetchErrorReason(static_cast<FetchError>(99))) == "unknown");
 }
 
 TEST_CASE("AllFetchErrors lists every failure once, and not kNone", "[unit][anchor]") {
   const auto& all = anchor::AllFetchErrors();
-  CHECK(all.size() == 10);
+  CHECK(all.size() == 11);
   std::set<std::string> names;
   for (const FetchError e : all) {
     INFO(FetchErrorReason(e));

@@ -68,10 +68,52 @@ TEST_CASE("the exporter asks for credentials and checks them", "[auth][e2e][secr
     CHECK(Get(port, "/metrics", "prometheus", kWrongPassword).status == 401);
     CHECK(Get(port, "/metrics", "grafana", kPassword).status == 401);
     const auto log = exporter.LogText();
-    CHECK(log.find("msg=\"authentication failed\" user=prometheus") != std::string::npos);
-    CHECK(log.find("msg=\"authentication failed\" user=grafana") != std::string::npos);
+    CHECK(log.find("msg=\"authentication failed\" user=prometheus reason=wrong_password") !=
+          std::string::npos);
+    CHECK(log.find("msg=\"authentication failed\" user=grafana reason=unknown_user") !=
+          std::string::npos);
     CHECK(log.find(kWrongPassword) == std::string::npos);
     CHECK(log.find(kPassword) == std::string::npos);
   }
   SECTION("an excluded path needs no credentials") { CHECK(Get(port, "/-/healthy").status == 200); }
+}
+
+// Issue 19: a password flood wrote one warn line per request (1,408 in 10 s). Now each failure
+// is counted, and logged once per configured user and reason (all unknown names together) per
+// minute. The exact per-minute behaviour is tested with a manual clock in
+// web/test_auth_failures.cpp; here the bound holds however long the flood takes (two lines per
+// key at most, should it straddle a minute).
+TEST_CASE("a password flood on a real socket is counted, and logged a few lines only",
+          "[auth][e2e][secrets][hostile]") {
+  anchor::FakeAnchorApi api;
+  REQUIRE(api.Start());
+  auto config = anchor::test::TestConfig(api.base_url(), anchor::FakeAnchorApi::Options{}.api_key);
+  const auto web_file = anchor::test::WriteTempFile(
+      "web.yml", "basic_auth_users:\n  prometheus: " + HtpasswdHash(kPassword, 4) + "\n");
+  ExporterHarness exporter(anchor::AppOptions{{}, web_file, anchor::test::FixedConfig(config)});
+  const int port = exporter.port();
+  constexpr int kFlood = 200;
+  for (int i = 0; i < kFlood; ++i) {
+    REQUIRE(Get(port, "/metrics", "prometheus", "guess-" + std::to_string(i)).status == 401);
+    REQUIRE(Get(port, "/metrics", "user-" + std::to_string(i), kWrongPassword).status == 401);
+  }
+  const auto metrics = Get(port, "/metrics", "prometheus", kPassword);
+  REQUIRE(metrics.status == 200);
+  CHECK(metrics.body.find(
+            "anchorbrowser_exporter_http_auth_failures_total{reason=\"wrong_password\"} 200") !=
+        std::string::npos);
+  CHECK(metrics.body.find(
+            "anchorbrowser_exporter_http_auth_failures_total{reason=\"unknown_user\"} 200") !=
+        std::string::npos);
+  const auto log = exporter.LogText();
+  auto lines = [&log](const std::string& text) {
+    int n = 0;
+    for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+    return n;
+  };
+  CHECK(lines("reason=wrong_password") >= 1);
+  CHECK(lines("reason=wrong_password") <= 2);
+  CHECK(lines("reason=unknown_user") >= 1);
+  CHECK(lines("reason=unknown_user") <= 2);
+  CHECK(log.find("guess-") == std::string::npos);
 }

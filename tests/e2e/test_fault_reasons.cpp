@@ -265,3 +265,54 @@ TEST_CASE("six batches down for six reasons: Prometheus names each one", "[e2e][
   }
   CHECK(log.find(kKey) == std::string::npos);
 }
+
+// Issue 19: a 3xx was `client_error` and a body that fails to decode was `connection`. A
+// redirect is never followed (the key would go wherever it points) and is named `redirect`; a
+// corrupt or truncated gzip body is `invalid_response`.
+TEST_CASE("a redirect and an undecodable body are named as such", "[e2e][faults][secrets]") {
+  FakeAnchorApi elsewhere(FakeAnchorApi::Options{kKey, "", "", 4});
+  REQUIRE(elsewhere.Start());
+  FakeAnchorApi api(FakeAnchorApi::Options{kKey, "", "", 8});
+  REQUIRE(api.Start());
+  auto moved = Status(301, "");
+  moved.headers = {{"Location", elsewhere.base_url() + "/v1/batch-sessions/b-301"}};
+  api.SetAnswer("b-301", moved);
+  auto found = Status(302, "");
+  found.headers = {{"Location", "/v1/elsewhere"}};
+  api.SetAnswer("b-302", found);
+  elsewhere.SetBatchJson("b-301", BatchJson("b-301", "processing", 3));
+  auto corrupt = Status(200, "this is not gzip");
+  corrupt.headers = {{"Content-Encoding", "gzip"}};
+  corrupt.content_type = "application/octet-stream";  // sent as is, not gzipped by httplib
+  api.SetAnswer("b-corrupt", corrupt);
+  auto truncated = Status(200, std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10));
+  truncated.headers = {{"Content-Encoding", "gzip"}};
+  truncated.content_type = "application/octet-stream";
+  api.SetAnswer("b-truncated", truncated);
+  auto config = anchor::test::TestConfig(api.base_url(), kKey);
+  const std::map<std::string, std::pair<std::string, int>> expected = {
+      {"b-301", {"redirect", 301}},
+      {"b-302", {"redirect", 302}},
+      {"b-corrupt", {"invalid_response", 200}},
+      {"b-truncated", {"invalid_response", 200}}};
+  for (const auto& [id, want] : expected) config.batches.push_back({id, {}});
+  ExporterHarness exporter(config);
+  const auto s = ParseExposition(exporter.Scrape());
+  for (const auto& [id, want] : expected) {
+    INFO(id);
+    CHECK(FindSample(s, "anchorbrowser_batch_fetch_error",
+                     {{"batch_id", id}, {"reason", want.first}}) == 1.0);
+    CHECK(FindSample(s, "anchorbrowser_batch_last_http_status", {{"batch_id", id}}) ==
+          static_cast<double>(want.second));
+  }
+  CHECK(FindSample(s, "anchorbrowser_exporter_fetch_errors_total", {{"reason", "redirect"}}) ==
+        2.0);
+  CHECK(FindSample(s, "anchorbrowser_exporter_fetch_errors_total", {{"reason", "connection"}}) ==
+        0.0);
+  CHECK(elsewhere.TotalRequests() == 0);  // the key never left the configured host
+  CHECK(Detail(exporter, "b-301").find("redirect to " + elsewhere.base_url()) != std::string::npos);
+  CHECK(Detail(exporter, "b-302").find("not followed") != std::string::npos);
+  CHECK(Detail(exporter, "b-corrupt").find("cannot decode the gzip body") != std::string::npos);
+  CHECK(Detail(exporter, "b-truncated").find("truncated") != std::string::npos);
+  CHECK(exporter.LogText().find(kKey) == std::string::npos);
+}

@@ -156,3 +156,71 @@ TEST_CASE("Connection: close is honoured on every answer", "[http][auth][e2e]") 
     CHECK(conn.closed());
   }
 }
+
+// Issue 19: an absolute-form target got 400. RFC 9112 section 3.2.2: a server MUST accept it,
+// and the target's authority replaces Host. Any authority: the exporter is an origin server
+// that never forwards (ParseRequestTarget says why).
+TEST_CASE("absolute-form request targets are served, for any authority", "[http][e2e]") {
+  Setup s;
+  const std::string self = "127.0.0.1:" + std::to_string(s.port());
+  CHECK(Exchange(s.port(), "GET http://" + self + "/-/healthy HTTP/1.1\r\nHost: " + self +
+                               "\r\nConnection: close\r\n\r\n") == std::vector<int>{200});
+  std::string body;
+  CHECK(anchor::test::RawHttpRequest(s.port(),
+                                     "GET HTTP://exporter.example:9877/metrics HTTP/1.1\r\n"
+                                     "Host: something-else\r\nConnection: close\r\n\r\n",
+                                     &body) == 200);
+  CHECK(body.find("anchorbrowser_batch_up{batch_id=\"b1\"") != std::string::npos);
+  CHECK(Exchange(s.port(),
+                 "GET https://x/probe?target=hidden HTTP/1.1\r\nHost: x\r\n"
+                 "Connection: close\r\n\r\n") == std::vector<int>{200});
+  CHECK(s.api.RequestCount("hidden") == 1);
+  // Still refused: another scheme, no host, credentials in the target.
+  for (const char* target : {"ftp://x/metrics", "http:///metrics", "http://u:p@x/metrics"}) {
+    INFO(target);
+    CHECK(Exchange(s.port(), std::string("GET ") + target +
+                                 " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") ==
+          std::vector<int>{400});
+  }
+}
+
+// Issue 19: a client sending "Expect: 100-continue" waits for "100 Continue" before its body
+// (curl waits a second, then sends it anyway); the front said nothing.
+TEST_CASE("Expect: 100-continue gets 100 Continue before the body, or a final status at once",
+          "[http][e2e]") {
+  Setup s;
+  SECTION("a body within the limit: 100, then the answer once the body is sent") {
+    RawConnection conn(s.port());
+    REQUIRE(conn.Send(
+        "GET /-/healthy HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+    std::string data = conn.ReadAnswers(1);
+    CHECK(AnswerStatuses(data) == std::vector<int>{100});
+    REQUIRE(conn.Send("hello"));
+    data += conn.ReadAnswers(2);
+    CHECK(AnswerStatuses(data) == std::vector<int>{100, 200});
+  }
+  SECTION("a body over the limit: 413 at once, no 100") {
+    bool closed = false;
+    CHECK(Exchange(s.port(),
+                   "POST /-/reload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                   "Content-Length: 1000000\r\n\r\n",
+                   &closed) == std::vector<int>{413});
+    CHECK(closed);
+  }
+  SECTION("no body: the answer, no 100") {
+    CHECK(Exchange(s.port(),
+                   "GET /-/healthy HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                   "Connection: close\r\n\r\n") == std::vector<int>{200});
+  }
+  SECTION("HTTP/1.0: the expectation is ignored (RFC 9110, 10.1.1)") {
+    CHECK(Exchange(s.port(),
+                   "GET /-/healthy HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n"
+                   "hi") == std::vector<int>{200});
+  }
+  SECTION("another expectation: 417") {
+    bool closed = false;
+    CHECK(Exchange(s.port(), "GET /-/healthy HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\n\r\n",
+                   &closed) == std::vector<int>{417});
+    CHECK(closed);
+  }
+}

@@ -196,7 +196,7 @@ void FakeAnchorApi::Send(const Answer& answer, httplib::Response& res) {
     return;
   }
   if (answer.trickle.count() == 0) {
-    res.set_content(answer.body, "application/json");
+    res.set_content(answer.body, answer.content_type);
     return;
   }
   const auto body = std::make_shared<std::string>(answer.body);

@@ -45,6 +45,9 @@ class FakeAnchorApi {
     bool never_answer = false;             // hold the request until the server stops
     std::size_t filler_bytes = 0;          // > 0: stream this many bytes of '[' after `body`,
                                            // generated on the fly (huge bodies, no memory)
+    // httplib's server gzips a JSON body for a client that accepts gzip: another type keeps a
+    // body (e.g. one with its own Content-Encoding header) byte for byte.
+    std::string content_type = "application/json";
   };
 
   using ListedBatch = anchor::ListedBatch;

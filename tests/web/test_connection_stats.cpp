@@ -1,12 +1,12 @@
-// ConnectionFamilies called directly: four families, typed and valued from the stats.
+// ConnectionFamilies called directly: five families, typed and valued from the stats.
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "web/connection_stats.h"
 
-TEST_CASE("the connection counts become two gauges and two counters", "[unit][web][http]") {
-  const auto families = anchor::ConnectionFamilies({7, 900, 12, 3});
-  REQUIRE(families.size() == 4);
+TEST_CASE("the connection counts become two gauges and three counters", "[unit][web][http]") {
+  const auto families = anchor::ConnectionFamilies({7, 900, 12, 3, 41});
+  REQUIRE(families.size() == 5);
   auto check = [&](size_t i, const std::string& name, prometheus::MetricType type, double value) {
     INFO(name);
     CHECK(families[i].name == name);
@@ -22,4 +22,5 @@ TEST_CASE("the connection counts become two gauges and two counters", "[unit][we
   check(1, "anchorbrowser_exporter_http_connections_limit", MetricType::Gauge, 900);
   check(2, "anchorbrowser_exporter_http_connections_displaced_total", MetricType::Counter, 12);
   check(3, "anchorbrowser_exporter_http_connections_refused_total", MetricType::Counter, 3);
+  check(4, "anchorbrowser_exporter_http_accept_errors_total", MetricType::Counter, 41);
 }

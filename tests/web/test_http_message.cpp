@@ -42,13 +42,36 @@ TEST_CASE("ParseRequestTarget splits and decodes path and query", "[unit][web][h
 
 TEST_CASE("ParseRequestTarget refuses targets that are not origin-form or badly escaped",
           "[unit][web][http]") {
-  for (const char* bad : {"", "*", "http://example.org/metrics", "metrics", "/%", "/%4", "/%zz",
-                          "/ok?x=%", "/ok?x=%g1", "/ok?%=1"}) {
+  for (const char* bad : {"", "*", "metrics", "/%", "/%4", "/%zz", "/ok?x=%", "/ok?x=%g1",
+                          "/ok?%=1", "ftp://example.org/metrics", "http://", "http:///metrics",
+                          "http://user:secret@example.org/metrics", "http://exa mple/metrics",
+                          "http://example.org/%zz"}) {
     INFO(bad);
     const auto refused = ParseRequestTarget(bad);
     CHECK_FALSE(refused.ok());
     CHECK_FALSE(refused.error().empty());
   }
+}
+
+TEST_CASE("ParseRequestTarget takes the absolute-form for any host (RFC 9112 section 3.2.2)",
+          "[unit][web][http]") {
+  auto parsed = ParseRequestTarget("http://127.0.0.1:9877/probe?target=b%2D1");
+  REQUIRE(parsed.ok());
+  CHECK(parsed->authority == "127.0.0.1:9877");
+  CHECK(parsed->path == "/probe");
+  REQUIRE(parsed->query.size() == 1);
+  CHECK(parsed->query[0].second == "b-1");
+  parsed = ParseRequestTarget("HTTPS://[::1]:9877");
+  REQUIRE(parsed.ok());
+  CHECK(parsed->authority == "[::1]:9877");
+  CHECK(parsed->path == "/");
+  parsed = ParseRequestTarget("http://exporter.example?x=1");
+  REQUIRE(parsed.ok());
+  CHECK(parsed->path == "/");
+  CHECK(parsed->query.size() == 1);
+  parsed = ParseRequestTarget("/metrics");
+  REQUIRE(parsed.ok());
+  CHECK(parsed->authority.empty());
 }
 
 TEST_CASE("HttpRequest looks headers up case-blind and parameters by exact name",

@@ -20,7 +20,7 @@ function(s) p.row('Exporter health', 'How the selected exporters and their reque
   ),
   p.timeseries(
     'Fetch errors by reason',
-    'Batch fetches per second that produced no data, by reason: timeout, connection, tls, unauthorized, not_found, rate_limited, server_error, client_error, invalid_response, too_large (anchorbrowser_exporter_fetch_errors_total).',
+    'Batch fetches per second that produced no data, by reason: timeout, connection, tls, unauthorized, not_found, rate_limited, server_error, client_error, invalid_response, too_large, redirect (anchorbrowser_exporter_fetch_errors_total).',
     'reqps',
     [p.target('sum by (reason) (rate(anchorbrowser_exporter_fetch_errors_total{%(exporter)s}[$__rate_interval]))' % s, '{{reason}}')],
   ),
