@@ -236,6 +236,7 @@ void RenderCache::BlockSection(FormatCache& cache, Kind& kind, const Batches& ba
         out.failed = true;
         return;
       }
+      gz->shrink_to_fit();  // zlib's bound is about the text's size: 7x what a block needs
       block->data = std::make_shared<const std::string>(std::move(*gz));
       ++stats_.blocks_compressed;
     } else {
