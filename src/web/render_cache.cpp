@@ -295,8 +295,10 @@ size_t RenderCache::DropIdleForms() {
       cache.reset();
       continue;
     }
-    for (auto& kind : cache->kinds) {
-      if (kind.last_used + options_.idle_renders >= renders_) continue;
+    for (size_t k = 0; k < 2; ++k) {
+      Kind& kind = cache->kinds[k];
+      const auto idle = k == 0 ? options_.plain_idle_renders : options_.idle_renders;
+      if (kind.last_used + idle >= renders_) continue;
       for (auto& section : kind.blocks) {
         for (const auto& [serial, block] : section) freed += block->data->capacity();
         section.clear();

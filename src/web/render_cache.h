@@ -31,19 +31,21 @@ std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format
 // collector puts finished batches first, so that active ones share few blocks. Small answers
 // are one block (one gzip stream).
 //
-// Memory: what the answers asked for need. A form (format, with or without gzip) not asked for
-// in `idle_renders` renders is dropped; blocks and batches not used by the last two renders of
-// their form are dropped; a batch's own text is released once two renders of its format did
-// not read it (its blocks were reused) and rendered again from its answer if a block holding it
-// has to be made again. Thread-safe: scrapes render one at a time (rendering is the short part
-// of one).
+// Memory: what the answers asked for need. A format or its gzip blocks not asked for in
+// `idle_renders` renders are dropped, uncompressed blocks (7x larger, asked for by people and
+// curl rather than Prometheus) after `plain_idle_renders`; blocks and batches not used by the last
+// two renders of their form are dropped; a batch's own text is released once two renders of its
+// format did not read it (its blocks were reused) and rendered again from its answer if a block
+// holding it has to be made again. Thread-safe: scrapes render one at a time (rendering is the
+// short part of one).
 class RenderCache {
  public:
   using Blocks = std::vector<std::shared_ptr<const std::string>>;
   struct Options {
     size_t block_bytes = size_t{64} * 1024;  // text per cached block, at least
     size_t single_stream_below = 1u << 20;   // smaller answers: one block, one gzip stream
-    std::uint64_t idle_renders = 8;          // a form unused for this many renders is dropped
+    std::uint64_t idle_renders = 8;          // a format or its gzip blocks unused this long go
+    std::uint64_t plain_idle_renders = 2;    // uncompressed blocks unused this long go
   };
   // What the last Render did (for tests and the benchmark).
   struct Stats {
