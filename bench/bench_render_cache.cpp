@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -384,7 +383,11 @@ int main(int argc, char** argv) {
   std::cout << "\n" << std::flush;
   // Where a tracked batch's memory goes, in a process of its own.
   const std::string memory_case = self + " --memory " + std::to_string(sizes.back());
-  if (std::system(memory_case.c_str()) != 0) Fail("failed: " + memory_case);
+  FILE* memory = popen(memory_case.c_str(), "r");
+  if (memory == nullptr) Fail("cannot run " + memory_case);
+  char buf[4096];
+  while (std::fgets(buf, sizeof(buf), memory) != nullptr) std::cout << buf;
+  if (pclose(memory) != 0) Fail("failed: " + memory_case);
   kill(api, SIGTERM);
   waitpid(api, nullptr, 0);
   UntrackChild(api);
