@@ -4,13 +4,13 @@
 //
 // The fake API runs in a child process and the scrapes are curl processes, so that the CPU
 // time and memory measured (getrusage and VmHWM of this process) are the exporter's alone.
+#include <malloc.h>
 #include <signal.h>
 #include <spdlog/sinks/null_sink.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cstdio>
 #include <fstream>
@@ -18,12 +18,15 @@
 #include <sstream>
 #include <thread>
 
+#include "anchor/batch_parser.h"
 #include "bench_util.h"
+#include "collect/batch_families.h"
 #include "exporter_process.h"
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "web/http_compression.h"
+#include "web/render_cache.h"
 
 namespace anchor::bench {
 namespace {
@@ -105,29 +108,6 @@ Fetched Curl(int port, bool gzip, bool openmetrics, const std::string& file) {
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string GunzipMembers(const std::string& gz) {
-  std::string out;
-  size_t used = 0;
-  std::vector<char> buf(1 << 16);
-  while (used < gz.size()) {
-    z_stream s{};
-    if (inflateInit2(&s, 15 + 16) != Z_OK) Fail("inflateInit2");
-    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data() + used));
-    s.avail_in = static_cast<uInt>(gz.size() - used);
-    int rc = Z_OK;
-    while (rc == Z_OK) {
-      s.next_out = reinterpret_cast<Bytef*>(buf.data());
-      s.avail_out = static_cast<uInt>(buf.size());
-      rc = inflate(&s, Z_NO_FLUSH);
-      out.append(buf.data(), buf.size() - s.avail_out);
-    }
-    if (rc != Z_STREAM_END) Fail("broken gzip member");
-    used += s.total_in;
-    inflateEnd(&s);
-  }
-  return out;
 }
 
 void ResetPeakRss() {
@@ -233,6 +213,66 @@ Row Measure(bool quick, const std::string& api_url, int batches, bool mixed, boo
   return row;
 }
 
+// Heap bytes in use (glibc's mallinfo2): what is allocated, whatever RSS the heap keeps.
+double HeapMiB() { return static_cast<double>(mallinfo2().uordblks) / (1024.0 * 1024.0); }
+
+// Where the memory of a tracked batch goes, in a process of its own (--memory N): the parsed
+// answer (FetchResult), its metric families if they were kept, and what the render cache holds
+// per form after scrapes of each, and in its steady state for one form.
+int RunMemoryCase(int batches) {
+  std::vector<BatchTarget> targets;
+  std::vector<std::shared_ptr<const FetchResult>> results;
+  double heap = HeapMiB();
+  const auto per_batch = [&](double before) {
+    const double mib = HeapMiB() - before;
+    return Fixed(mib * 1024 * 1024 / batches / 1024, 2) + " KiB (" + Fixed(mib, 1) + " MiB)";
+  };
+  for (int i = 0; i < batches; ++i) {
+    targets.push_back({BatchId(false, i), {{"team", "growth"}}});
+    auto result = std::make_shared<FetchResult>();
+    result->batch =
+        ParseBatchResponse(test::BatchJson(BatchId(false, i), "completed", kSessions)).batch;
+    results.push_back(std::move(result));
+  }
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"parsed answer (FetchResult, Batch, SessionSummary) + target", per_batch(heap)});
+  heap = HeapMiB();
+  {
+    std::vector<std::vector<prometheus::MetricFamily>> families;
+    families.reserve(targets.size());
+    for (size_t i = 0; i < targets.size(); ++i) {
+      families.push_back(BatchFamiliesOf(targets[i], *results[i], SessionHistograms::kActive));
+    }
+    rows.push_back({"metric families of the batch (if they were kept)", per_batch(heap)});
+  }
+  ExpositionParts parts;
+  parts.answers.assign(results.begin(), results.end());
+  parts.families_of = [&](size_t i) {
+    return BatchFamiliesOf(targets[i], *results[i], SessionHistograms::kActive);
+  };
+  RenderCache cache;
+  const auto held = [&] {
+    return Fixed(static_cast<double>(cache.HeldBytes()) / batches / 1024, 2) + " KiB";
+  };
+  heap = HeapMiB();
+  cache.Render(parts, ExpositionFormat::kText004, false);
+  rows.push_back({"render cache after one text scrape (held by the cache)", held()});
+  cache.Render(parts, ExpositionFormat::kText004, true);
+  rows.push_back({"... then one text + gzip scrape", held()});
+  cache.Render(parts, ExpositionFormat::kOpenMetrics100, true);
+  rows.push_back({"... then one OpenMetrics + gzip scrape", held()});
+  for (int k = 0; k < 8; ++k) cache.Render(parts, ExpositionFormat::kOpenMetrics100, true);
+  rows.push_back({"... then 8 more OpenMetrics + gzip scrapes (steady state)", held()});
+  rows.push_back({"heap in use for the render cache, steady state", per_batch(heap)});
+  std::cout << "## Memory per tracked batch (" << batches << " batches of " << kSessions
+            << " sessions, completed)\n\nHeap in use (mallinfo2) before and after, divided by "
+               "the number of batches; the render cache's own count of the text and blocks it "
+               "holds (RenderCache::HeldBytes).\n\n";
+  PrintTable({"what", "per batch"}, rows);
+  std::cout << "\n";
+  return 0;
+}
+
 }  // namespace
 }  // namespace anchor::bench
 
@@ -298,6 +338,7 @@ void Target(const Options& options, const std::vector<Row>& rows, int n) {
 int main(int argc, char** argv) {
   using namespace anchor::bench;
   if (argc == 8 && std::string(argv[1]) == "--case") return RunCase(argv);
+  if (argc == 3 && std::string(argv[1]) == "--memory") return RunMemoryCase(std::stoi(argv[2]));
   const Options options = ParseOptions(argc, argv);
   const std::vector<int> sizes =
       options.quick ? std::vector<int>{200, 1000} : std::vector<int>{1000, 5000, 10000};
@@ -339,7 +380,14 @@ int main(int argc, char** argv) {
               "wall text+gzip", "size text+gzip", "CPU OM+gzip", "wall OM+gzip", "size OM+gzip",
               "gzip ratio", "RSS after", "peak RSS 4x gzip", "peak RSS 4x text"},
              cells);
-  std::cout << "\n";
+  std::cout << "\n" << std::flush;
+  // Where a tracked batch's memory goes, in a process of its own.
+  const std::string memory_case = self + " --memory " + std::to_string(sizes.back());
+  FILE* memory = popen(memory_case.c_str(), "r");
+  if (memory == nullptr) Fail("cannot run " + memory_case);
+  char buf[4096];
+  while (std::fgets(buf, sizeof(buf), memory) != nullptr) std::cout << buf;
+  if (pclose(memory) != 0) Fail("failed: " + memory_case);
   kill(api, SIGTERM);
   waitpid(api, nullptr, 0);
   UntrackChild(api);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cmath>
@@ -223,6 +224,29 @@ void Fail(const std::string& message) {
     }
   }
   std::exit(1);  // NOLINT(concurrency-mt-unsafe): the benchmark is over; a failure must show
+}
+
+std::string GunzipMembers(const std::string& gz) {
+  std::string out;
+  size_t used = 0;
+  std::vector<char> buf(1 << 16);
+  while (used < gz.size()) {
+    z_stream s{};
+    if (inflateInit2(&s, 15 + 16) != Z_OK) Fail("inflateInit2");
+    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(gz.data() + used));
+    s.avail_in = static_cast<uInt>(gz.size() - used);
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      s.next_out = reinterpret_cast<Bytef*>(buf.data());
+      s.avail_out = static_cast<uInt>(buf.size());
+      rc = inflate(&s, Z_NO_FLUSH);
+      out.append(buf.data(), buf.size() - s.avail_out);
+    }
+    if (rc != Z_STREAM_END) Fail("broken gzip member");
+    used += s.total_in;
+    inflateEnd(&s);
+  }
+  return out;
 }
 
 }  // namespace anchor::bench

@@ -73,4 +73,8 @@ long CurrentRssKiB(pid_t pid = 0);
 void TrackChild(pid_t pid);
 void UntrackChild(pid_t pid);
 
+// Every member of a gzip stream (RFC 1952 allows several), inflated one after the other; fails
+// the benchmark on a broken member.
+std::string GunzipMembers(const std::string& gz);
+
 }  // namespace anchor::bench

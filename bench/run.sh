@@ -44,6 +44,7 @@ run "$bin/bench_render_cache" $quick --targets "$targets"
 run "$bin/bench_auth_flood" $quick --targets "$targets"
 run "$bin/bench_soak" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
 run "$bin/bench_http_attacks" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
+run "$bin/bench_slow_readers" $quick --targets "$targets" --exporter "$build/anchorbrowser_exporter"
 
 # Instructions per scrape: callgrind counts only the scrapes (the workload toggles collection).
 callgrind() {  # $1: name, $2: extra flag of the workload; prints "<Ir per scrape> <total Ir>"

@@ -62,21 +62,24 @@ HttpResponse Exposition(const HttpRequest& req,
 }
 
 // node_exporter's --web.max-requests: a burst of scrapes must not turn into a burst of API
-// requests and threads. Holds one of `max` slots (none when max <= 0) while it lives.
+// requests and threads, nor clients that do not read into answers piling up. Holds one of `max`
+// slots (none when max <= 0) while it lives: the scrape, then the answer's write (HttpResponse::
+// hold), so that an answer still being sent to a slow client counts until it is sent.
 class RequestSlot {
  public:
   RequestSlot(std::atomic<int>& in_flight, int max) : in_flight_(in_flight), max_(max) {
-    held_ = max_ <= 0 || in_flight_.fetch_add(1) < max_;
+    held_ = in_flight_.fetch_add(1) < max_ || max_ <= 0;
     if (!held_) in_flight_.fetch_sub(1);
   }
   ~RequestSlot() {
-    if (held_ && max_ > 0) in_flight_.fetch_sub(1);
+    if (held_) in_flight_.fetch_sub(1);
   }
   RequestSlot(const RequestSlot&) = delete;
   RequestSlot& operator=(const RequestSlot&) = delete;
 
   bool held() const { return held_; }
-  HttpResponse Refusal() const {
+  HttpResponse Refusal(std::atomic<std::uint64_t>& refused) const {
+    refused.fetch_add(1);
     return HttpResponse::Text(503, "Limit of concurrent requests reached (" + std::to_string(max_) +
                                        "), try again later.\n");
   }
@@ -86,6 +89,21 @@ class RequestSlot {
   const int max_;
   bool held_ = false;
 };
+
+prometheus::MetricFamily OneValue(const char* name, const char* help, prometheus::MetricType type,
+                                  double value) {
+  prometheus::MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = type;
+  f.metric.emplace_back();
+  if (type == prometheus::MetricType::Counter) {
+    f.metric.back().counter.value = value;
+  } else {
+    f.metric.back().gauge.value = value;
+  }
+  return f;
+}
 
 const char* const kInvalidTarget = "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n";
 
@@ -147,7 +165,7 @@ HttpResponse ExporterRoutes::Answer(const HttpRequest& req) const {
     log_.Debug("http request", {{"method", req.method},
                                 {"path", req.path},
                                 {"status", res.status},
-                                {"bytes", res.body.size()},
+                                {"bytes", res.BodySize()},
                                 {"duration_seconds", seconds},
                                 {"remote_addr", req.remote_addr}});
   }
@@ -222,8 +240,8 @@ std::vector<ExporterRoutes::Route> ExporterRoutes::Table() {
 }
 
 HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
-  const RequestSlot slot(in_flight_, options_.max_requests);
-  if (!slot.held()) return slot.Refusal();
+  auto slot = std::make_shared<const RequestSlot>(in_flight_, options_.max_requests);
+  if (!slot->held()) return slot->Refusal(refused_);
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
                                        std::chrono::steady_clock::now());
   const auto format = NegotiateExpositionFormat(req.Header("Accept"));
@@ -235,10 +253,23 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
       for (auto& f : ConnectionFamilies(connection_stats_())) parts.other.push_back(std::move(f));
     }
     parts.other.push_back(auth_failures_->Family());
-    res.body = render_cache_ ? render_cache_->Render(parts, format.format, gzip)
-                             : RenderUncached(parts, format.format);
-    if (gzip && !render_cache_) res.body = GzipFast(res.body).value_or("");
-    if (gzip && res.body.empty()) {  // zlib failed: send it uncompressed
+    parts.other.push_back(OneValue(
+        "anchorbrowser_exporter_http_answers_in_flight",
+        "Scrapes (metrics and /probe) being answered or still being written to their client; "
+        "--web.max-requests caps them.",
+        prometheus::MetricType::Gauge, in_flight_.load()));
+    parts.other.push_back(OneValue("anchorbrowser_exporter_http_answers_refused_total",
+                                   "Scrapes refused with 503 at --web.max-requests.",
+                                   prometheus::MetricType::Counter,
+                                   static_cast<double>(refused_.load())));
+    if (render_cache_) {
+      // Blocks shared with the cache and other answers: a slow client holds no copy of them.
+      res.blocks = render_cache_->RenderBlocks(parts, format.format, gzip);
+    } else {
+      res.body = RenderUncached(parts, format.format);
+      if (gzip) res.body = GzipFast(res.body).value_or("");
+    }
+    if (gzip && res.blocks.empty() && res.body.empty()) {  // zlib failed: send it uncompressed
       gzip = false;
       res.body = RenderUncached(parts, format.format);
     }
@@ -246,6 +277,7 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
   res.content_type = format.content_type;
   res.headers.emplace_back("Vary", "Accept, Accept-Encoding");
   if (gzip) res.headers.emplace_back("Content-Encoding", "gzip");
+  res.hold = std::move(slot);
   return res;
 }
 
@@ -260,14 +292,18 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
   const std::string& target = targets.front();
   // Checked here as well as by the collector, so that nothing else sees a bad id.
   if (!IsValidBatchId(target)) return HttpResponse::Text(400, kInvalidTarget);
-  const RequestSlot slot(in_flight_, options_.max_requests);
-  if (!slot.held()) return slot.Refusal();
+  auto slot = std::make_shared<const RequestSlot>(in_flight_, options_.max_requests);
+  if (!slot->held()) return slot->Refusal(refused_);
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
                                        std::chrono::steady_clock::now());
   ProbeAnswer answer;
   if (req.Params("debug") == std::vector<std::string>{"true"} && handlers_.probe_debug) {
     auto debug = handlers_.probe_debug(target, deadline);
-    if (debug.outcome == ProbeOutcome::kOk) return HttpResponse::Text(200, std::move(debug.text));
+    if (debug.outcome == ProbeOutcome::kOk) {
+      auto res = HttpResponse::Text(200, std::move(debug.text));
+      res.hold = std::move(slot);
+      return res;
+    }
     answer.outcome = debug.outcome;
   } else {
     answer = handlers_.probe(target, deadline);
@@ -283,7 +319,9 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
     case ProbeOutcome::kOk:
       break;
   }
-  return Exposition(req, answer.families);
+  auto res = Exposition(req, answer.families);
+  res.hold = std::move(slot);
+  return res;
 }
 
 // Prometheus' http_sd_configs: every tracked batch as a target (web/service_discovery.h).

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -115,7 +116,8 @@ class ExporterRoutes {
   std::unique_ptr<AuthFailureLog> auth_failures_;
   std::vector<Route> routes_;
   std::shared_ptr<const AuthPolicy> auth_;  // read and replaced with std::atomic_load/store
-  std::atomic<int> in_flight_{0};
+  std::atomic<int> in_flight_{0};           // --web.max-requests slots held (scrapes, their writes)
+  std::atomic<std::uint64_t> refused_{0};
 };
 
 }  // namespace anchor

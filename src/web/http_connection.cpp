@@ -14,6 +14,7 @@
 
 #include "web/http_front_core.h"
 #include "web/request_head_check.h"
+#include "web/shared_blocks_body.h"
 
 namespace anchor {
 namespace {
@@ -244,20 +245,29 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     Write(ErrorAnswer(verdict));
   }
 
+  // The body is sent from shared blocks (SharedBlocksBody): an answer waiting for a client
+  // that does not read holds references to them, and `res.hold` (its --web.max-requests slot),
+  // until it is written, the write timeout ends the connection, or the client goes away.
   void Write(HttpResponse res) {
     if (closed_) return;
     const bool close = res.close || !keep_alive_ || core_->stopped;
-    auto msg = std::make_shared<http::response<http::string_body>>(
+    auto msg = std::make_shared<http::response<SharedBlocksBody>>(
         static_cast<http::status>(res.status), version_);
     msg->set(http::field::content_type, res.content_type);
     for (const auto& [name, value] : res.headers) msg->set(name, value);
-    msg->body() = std::move(res.body);
+    auto& blocks = msg->body();
+    blocks.reserve(res.blocks.size() + 1);
+    if (!res.body.empty())
+      blocks.push_back(std::make_shared<const std::string>(std::move(res.body)));
+    blocks.insert(blocks.end(), std::make_move_iterator(res.blocks.begin()),
+                  std::make_move_iterator(res.blocks.end()));
     msg->prepare_payload();
-    if (head_only_) msg->body().clear();  // Content-Length still says what GET would send
+    if (head_only_) blocks.clear();  // Content-Length still says what GET would send
     msg->keep_alive(!close);
     Tcp().expires_after(core_->options.write_timeout);
     http::async_write(stream_, *msg,
-                      [self = this->shared_from_this(), msg, close](error_code ec, std::size_t) {
+                      [self = this->shared_from_this(), msg, close, hold = std::move(res.hold)](
+                          error_code ec, std::size_t) {
                         if (ec || self->closed_) return;
                         if (self->core_->stopped) return self->CloseNow();
                         if (close) return self->Linger();

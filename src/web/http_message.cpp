@@ -89,6 +89,20 @@ std::vector<std::string> HttpRequest::Params(std::string_view name) const {
   return values;
 }
 
+std::size_t HttpResponse::BodySize() const {
+  std::size_t n = body.size();
+  for (const auto& b : blocks) n += b->size();
+  return n;
+}
+
+std::string HttpResponse::BodyText() const {
+  std::string out;
+  out.reserve(BodySize());
+  out += body;
+  for (const auto& b : blocks) out += *b;
+  return out;
+}
+
 Result<RequestTarget> ParseRequestTarget(std::string_view target) {
   std::string authority;
   if (target.empty() || target.front() != '/') {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,8 +30,18 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  // Sent after `body`: immutable blocks that other answers may share (the render cache's), so
+  // that an answer waiting for a slow client costs references, not a copy of them.
+  std::vector<std::shared_ptr<const std::string>> blocks;
   std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type/-Length
   bool close = false;  // close the connection after this answer
+  // Released once the answer has been written or its connection has ended: e.g. the
+  // --web.max-requests slot of a scrape, which an answer still being written keeps.
+  std::shared_ptr<const void> hold;
+
+  std::size_t BodySize() const;
+  // `body` followed by the blocks, in one string (tests, small answers).
+  std::string BodyText() const;
 
   static HttpResponse Text(int status, std::string text) {
     HttpResponse res;

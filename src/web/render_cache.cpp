@@ -1,110 +1,33 @@
 #include "web/render_cache.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <string_view>
 
-#include "web/http_compression.h"
-#include "web/openmetrics_exposition.h"
-#include "web/text_exposition.h"
+#include "web/render_cache_parts.h"
 
 namespace anchor {
 namespace {
 
 using prometheus::MetricFamily;
+using render_cache_detail::AppendFamily;
+using render_cache_detail::NextLine;
 
-void AppendFamily(ExpositionFormat format, std::string& out, const MetricFamily& family) {
-  if (format == ExpositionFormat::kOpenMetrics100) {
-    AppendOpenMetricsFamily(out, family);
-  } else {
-    AppendTextFamily(out, family);
-  }
-}
+// Freed at once, this much is handed back to the system (malloc_trim): the text of thousands of
+// batches otherwise stays in the process as free heap between what is still held.
+constexpr size_t kTrimAfterBytes = size_t{16} << 20;
 
-size_t NextLine(const std::string& text, size_t pos) {
-  const size_t nl = text.find('\n', pos);
-  return nl == std::string::npos ? text.size() : nl + 1;
-}
-
-// How many TYPE blocks the writer makes of `family` (text 0.0.4: three for a gauge histogram).
-size_t SectionCount(ExpositionFormat format, const MetricFamily& family) {
-  MetricFamily header_only;
-  header_only.name = family.name;
-  header_only.help = family.help;
-  header_only.type = family.type;
-  std::string text;
-  AppendFamily(format, text, header_only);
-  size_t count = 0;
-  for (size_t pos = 0; pos < text.size(); pos = NextLine(text, pos)) {
-    if (text.compare(pos, 7, "# TYPE ") == 0) ++count;
-  }
-  return count;
-}
-
-// Compresses `pending` as one gzip member at the end of `out`.
-void AppendGzip(std::string& pending, std::string& out, size_t& members, bool& failed) {
-  if (pending.empty()) return;
-  if (auto gz = GzipFast(pending)) {
-    out += *gz;
-    ++members;
-  } else {
-    failed = true;
-  }
-  pending.clear();
+void TrimHeap(size_t freed) {
+#ifdef __GLIBC__
+  if (freed >= kTrimAfterBytes) malloc_trim(0);
+#else
+  (void)freed;
+#endif
 }
 
 }  // namespace
-
-// One batch's text in one format: the sample lines of each section, one after the other.
-struct RenderCache::Batch {
-  std::shared_ptr<const void> answer;  // held, so that its address is not reused
-  std::string text;
-  std::vector<std::uint32_t> ends;  // where each section's lines end in `text`
-  std::uint64_t used = 0;           // FormatCache::renders when last used
-
-  std::string_view Section(size_t s) const {
-    const size_t begin = s == 0 ? 0 : ends[s - 1];
-    return {text.data() + begin, ends[s] - begin};
-  }
-};
-
-// One gzip member: the text of one section for consecutive batches.
-struct RenderCache::Block {
-  std::vector<std::shared_ptr<const Batch>> members;
-  std::string gzip;
-  std::uint64_t used = 0;  // FormatCache::gzip_renders when last used
-};
-
-struct RenderCache::FormatCache {
-  // Sections of each family, learned from the first batch rendered (every batch has the same
-  // family list). first[f] is family f's first section; first.back() is the section count.
-  std::vector<size_t> first;
-  std::vector<std::string> headers;  // per section; known once a batch had series there
-  bool broken = false;        // text did not split as expected: serve RenderUncached (never seen)
-  std::uint64_t renders = 0;  // Render calls in this format (Batch::used)
-  std::uint64_t gzip_renders = 0;                                   // those with gzip (Block::used)
-  std::unordered_map<const void*, std::shared_ptr<Batch>> batches;  // by answer
-  std::vector<std::unordered_map<const Batch*, std::shared_ptr<Block>>> blocks;  // by first batch
-
-  bool Learn(ExpositionFormat format, const std::vector<MetricFamily>& families) {
-    if (first.empty()) {
-      first.push_back(0);
-      for (const auto& f : families) first.push_back(first.back() + SectionCount(format, f));
-      headers.resize(first.back());
-      blocks.resize(first.back());
-    }
-    return first.size() == families.size() + 1;
-  }
-
-  std::shared_ptr<Block> Match(const Batches& batches, size_t s, size_t i) const {
-    const auto it = blocks[s].find(batches[i].get());
-    if (it == blocks[s].end()) return nullptr;
-    const auto& members = it->second->members;
-    if (i + members.size() > batches.size()) return nullptr;
-    for (size_t k = 0; k < members.size(); ++k) {
-      if (members[k] != batches[i + k]) return nullptr;
-    }
-    return it->second;
-  }
-};
 
 RenderCache::RenderCache(Options options) : options_(options) {}
 RenderCache::~RenderCache() = default;
@@ -114,26 +37,38 @@ RenderCache::Stats RenderCache::last_stats() const {
   return stats_;
 }
 
-std::shared_ptr<const RenderCache::Batch> RenderCache::Lookup(FormatCache& cache,
-                                                              const ExpositionParts& parts,
-                                                              size_t i, ExpositionFormat format) {
-  if (const auto it = cache.batches.find(parts.answers[i].get()); it != cache.batches.end()) {
-    it->second->used = cache.renders;
-    ++stats_.batches_reused;
-    return it->second;
+size_t RenderCache::HeldBytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t n = 0;
+  for (const auto& cache : formats_) {
+    if (!cache) continue;
+    for (const auto& [answer, batch] : cache->batches) {
+      n += batch->text.capacity() + batch->ends.capacity() * sizeof(std::uint32_t);
+    }
+    for (const auto& kind : cache->kinds) {
+      for (const auto& section : kind.blocks) {
+        for (const auto& [serial, block] : section) {
+          n += block->data->capacity() + block->members.capacity() * sizeof(std::uint64_t);
+        }
+      }
+    }
   }
+  return n;
+}
+
+bool RenderCache::RenderText(FormatCache& cache, const ExpositionParts& parts, size_t i,
+                             Batch& batch) {
+  const ExpositionFormat format = cache.format;
   const auto families = parts.families_of(i);
-  if (!cache.Learn(format, families)) return nullptr;
-  auto batch = std::make_shared<Batch>();
-  batch->answer = parts.answers[i];
-  batch->used = cache.renders;
-  batch->ends.reserve(cache.first.back());
+  if (!cache.Learn(format, families)) return false;
+  batch.text.clear();
+  batch.ends.clear();
+  batch.ends.reserve(cache.first.back());
   std::string text;
   for (size_t f = 0; f < families.size(); ++f) {
     const size_t sections = cache.first[f + 1] - cache.first[f];
     if (families[f].metric.empty()) {
-      batch->ends.insert(batch->ends.end(), sections,
-                         static_cast<std::uint32_t>(batch->text.size()));
+      batch.ends.insert(batch.ends.end(), sections, static_cast<std::uint32_t>(batch.text.size()));
       continue;
     }
     // The writer's text of this family alone: comment lines (a section's header), then its
@@ -147,147 +82,230 @@ std::shared_ptr<const RenderCache::Batch> RenderCache::Lookup(FormatCache& cache
       const std::string_view header(text.data() + header_start, pos - header_start);
       const size_t lines_start = pos;
       while (pos < text.size() && text[pos] != '#') pos = NextLine(text, pos);
-      if (k >= sections || lines_start == pos) return nullptr;
+      if (k >= sections || lines_start == pos) return false;
       std::string& known = cache.headers[cache.first[f] + k];
       if (known.empty()) known = header;
-      if (known != header) return nullptr;
-      batch->text.append(text, lines_start, pos - lines_start);
-      batch->ends.push_back(static_cast<std::uint32_t>(batch->text.size()));
+      if (known != header) return false;
+      batch.text.append(text, lines_start, pos - lines_start);
+      batch.ends.push_back(static_cast<std::uint32_t>(batch.text.size()));
     }
-    if (k != sections) return nullptr;
+    if (k != sections) return false;
   }
+  batch.text.shrink_to_fit();
+  batch.has_text = true;
   ++stats_.batches_rendered;
+  return true;
+}
+
+std::shared_ptr<RenderCache::Batch> RenderCache::Lookup(FormatCache& cache,
+                                                        const ExpositionParts& parts, size_t i) {
+  if (const auto it = cache.batches.find(parts.answers[i].get()); it != cache.batches.end()) {
+    it->second->used = cache.renders;
+    ++stats_.batches_reused;
+    return it->second;
+  }
+  auto batch = std::make_shared<Batch>();
+  batch->answer = parts.answers[i];
+  batch->serial = next_serial_++;
+  batch->used = cache.renders;
+  batch->read = cache.renders;
+  if (!RenderText(cache, parts, i, *batch)) return nullptr;
   cache.batches[parts.answers[i].get()] = batch;
   return batch;
 }
 
-std::string RenderCache::Render(const ExpositionParts& parts, ExpositionFormat format, bool gzip) {
+bool RenderCache::AppendSection(FormatCache& cache, const ExpositionParts& parts,
+                                const Batches& batches, size_t i, size_t s, std::string& to) {
+  Batch& batch = *batches[i];
+  if (batch.SectionSize(s) == 0) return true;
+  if (!batch.has_text && !RenderText(cache, parts, i, batch)) return false;
+  batch.read = cache.renders;
+  to += batch.Section(s);
+  return true;
+}
+
+RenderCache::Blocks RenderCache::RenderBlocks(const ExpositionParts& parts, ExpositionFormat format,
+                                              bool gzip) {
   std::unique_lock<std::mutex> lock(mu_);
   stats_ = {};
+  ++renders_;
   auto& cache = formats_[format == ExpositionFormat::kOpenMetrics100 ? 1 : 0];
-  if (!cache) cache = std::make_unique<FormatCache>();
+  if (!cache) {
+    cache = std::make_unique<FormatCache>();
+    cache->format = format;
+  }
+  Kind& kind = cache->kinds[gzip ? 1 : 0];
+  cache->last_used = renders_;
+  kind.last_used = renders_;
   ++cache->renders;
-  if (gzip) ++cache->gzip_renders;
-  std::vector<std::shared_ptr<const Batch>> batches;
+  ++kind.renders;
+  Batches batches;
   batches.reserve(parts.answers.size());
   for (size_t i = 0; i < parts.answers.size() && !cache->broken; ++i) {
-    batches.push_back(Lookup(*cache, parts, i, format));
+    batches.push_back(Lookup(*cache, parts, i));
     if (!batches.back()) cache->broken = true;
   }
-  if (cache->broken) {
+  Out out;
+  out.gzip = gzip;
+  out.format = format;
+  if (!cache->broken) Assemble(*cache, kind, batches, parts, out);
+  if (cache->broken || out.failed) {
+    if (out.failed && !gzip) cache->broken = true;
     lock.unlock();
     std::string text = RenderUncached(parts, format);
-    return gzip ? GzipFast(text).value_or("") : text;
+    if (!gzip) return {std::make_shared<const std::string>(std::move(text))};
+    auto gz = GzipFast(text);
+    if (!gz) return {};
+    return {std::make_shared<const std::string>(std::move(*gz))};
   }
-  std::string out = gzip ? AssembleGzip(*cache, batches, parts, format)
-                         : Assemble(*cache, batches, parts, format);
-  // Drop what the last two scrapes did not use (batches that left or changed answers).
-  for (auto it = cache->batches.begin(); it != cache->batches.end();) {
-    it = it->second->used + 1 < cache->renders ? cache->batches.erase(it) : std::next(it);
-  }
-  for (auto& section : cache->blocks) {
-    for (auto it = section.begin(); gzip && it != section.end();) {
-      it = it->second->used + 1 < cache->gzip_renders ? section.erase(it) : std::next(it);
-    }
-  }
+  stats_.gzip_members = out.gzip_members;
+  batches.clear();
+  const size_t freed = DropUnused(*cache, kind) + DropIdleForms();
+  lock.unlock();
+  TrimHeap(freed);
+  return std::move(out.blocks);
+}
+
+std::string RenderCache::Render(const ExpositionParts& parts, ExpositionFormat format, bool gzip) {
+  const Blocks blocks = RenderBlocks(parts, format, gzip);
+  size_t size = 0;
+  for (const auto& b : blocks) size += b->size();
+  std::string out;
+  out.reserve(size);
+  for (const auto& b : blocks) out += *b;
   return out;
 }
 
-std::vector<size_t> RenderCache::SectionSizes(const FormatCache& cache, const Batches& batches) {
+void RenderCache::Assemble(FormatCache& cache, Kind& kind, const Batches& batches,
+                           const ExpositionParts& parts, Out& out) {
   std::vector<size_t> sizes(cache.headers.size(), 0);
-  for (size_t s = 0; s < sizes.size(); ++s) {
-    for (const auto& b : batches) sizes[s] += b->Section(s).size();
-  }
-  return sizes;
-}
-
-std::string RenderCache::Assemble(const FormatCache& cache, const Batches& batches,
-                                  const ExpositionParts& parts, ExpositionFormat format) const {
-  const auto sizes = SectionSizes(cache, batches);
-  size_t total = size_t{64} * 1024;
-  for (size_t s = 0; s < sizes.size(); ++s) total += sizes[s] + cache.headers[s].size();
-  std::string out;
-  out.reserve(total);
-  for (size_t s = 0; s < sizes.size(); ++s) {
-    if (sizes[s] == 0) continue;
-    out += cache.headers[s];
-    for (const auto& b : batches) out += b->Section(s);
-  }
-  for (const auto& family : parts.other) AppendFamily(format, out, family);
-  if (format == ExpositionFormat::kOpenMetrics100) out += kOpenMetricsEof;
-  return out;
-}
-
-std::string RenderCache::AssembleGzip(FormatCache& cache, const Batches& batches,
-                                      const ExpositionParts& parts, ExpositionFormat format) {
-  const auto sizes = SectionSizes(cache, batches);
   size_t total = 0;
-  for (const size_t size : sizes) total += size;
-  if (total < options_.single_stream_below) {
-    stats_.gzip_members = 1;
-    return GzipFast(Assemble(cache, batches, parts, format)).value_or("");
+  for (size_t s = 0; s < sizes.size(); ++s) {
+    for (const auto& b : batches) sizes[s] += b->SectionSize(s);
+    total += sizes[s];
   }
-  std::string out;
-  std::string pending;  // text not in a cached block, compressed when a block comes or at the end
-  bool failed = false;
-  for (size_t s = 0; s < sizes.size() && !failed; ++s) {
+  const bool blocks = total >= options_.single_stream_below;
+  if (!blocks) out.pending.reserve(total + size_t{64} * 1024);
+  for (size_t s = 0; s < sizes.size() && !out.failed; ++s) {
     if (sizes[s] == 0) continue;
-    pending += cache.headers[s];
-    if (sizes[s] < options_.block_bytes) {
-      for (const auto& b : batches) pending += b->Section(s);
-    } else {
-      GzipSection(cache, batches, s, pending, out, failed);
+    out.pending += cache.headers[s];
+    if (blocks && sizes[s] >= options_.block_bytes) {
+      BlockSection(cache, kind, batches, parts, s, out);
+      continue;
+    }
+    for (size_t i = 0; i < batches.size() && !out.failed; ++i) {
+      out.failed = !AppendSection(cache, parts, batches, i, s, out.pending);
     }
   }
-  for (const auto& family : parts.other) AppendFamily(format, pending, family);
-  if (format == ExpositionFormat::kOpenMetrics100) pending += kOpenMetricsEof;
-  AppendGzip(pending, out, stats_.gzip_members, failed);
-  return failed ? std::string() : out;
+  for (const auto& family : parts.other) AppendFamily(out.format, out.pending, family);
+  if (out.format == ExpositionFormat::kOpenMetrics100) out.pending += kOpenMetricsEof;
+  out.Flush();
 }
 
-// Walks the batches: a cached block that still holds the same batches is copied; elsewhere a
+// Walks the batches: a cached block that still holds the same batches is reused; elsewhere a
 // new block takes batches until it has block_bytes of text or a cached block starts.
-void RenderCache::GzipSection(FormatCache& cache, const Batches& batches, size_t s,
-                              std::string& pending, std::string& out, bool& failed) {
+void RenderCache::BlockSection(FormatCache& cache, Kind& kind, const Batches& batches,
+                               const ExpositionParts& parts, size_t s, Out& out) {
   std::string text;
-  for (size_t i = 0; i < batches.size() && !failed;) {
-    if (const auto block = cache.Match(batches, s, i)) {
-      AppendGzip(pending, out, stats_.gzip_members, failed);
-      out += block->gzip;
-      ++stats_.gzip_members;
+  for (size_t i = 0; i < batches.size() && !out.failed;) {
+    if (const auto block = kind.Match(batches, s, i)) {
+      out.Add(block->data);
       ++stats_.blocks_reused;
-      block->used = cache.gzip_renders;
+      block->used = kind.renders;
       i += block->members.size();
       continue;
     }
     size_t j = i;
     text.clear();
     do {
-      text += batches[j]->Section(s);
+      out.failed = !AppendSection(cache, parts, batches, j, s, text);
       ++j;
-    } while (j < batches.size() && text.size() < options_.block_bytes &&
-             !cache.Match(batches, s, j));
+    } while (!out.failed && j < batches.size() && text.size() < options_.block_bytes &&
+             !kind.Match(batches, s, j));
+    if (out.failed) return;
     if (text.empty()) {
       i = j;
       continue;
     }
     auto block = std::make_shared<Block>();
-    block->members.assign(batches.begin() + static_cast<std::ptrdiff_t>(i),
-                          batches.begin() + static_cast<std::ptrdiff_t>(j));
-    auto gz = GzipFast(text);
-    if (!gz) {
-      failed = true;
-      return;
+    block->members.reserve(j - i);
+    for (size_t k = i; k < j; ++k) block->members.push_back(batches[k]->serial);
+    if (out.gzip) {
+      auto gz = GzipFast(text);
+      if (!gz) {
+        out.failed = true;
+        return;
+      }
+      gz->shrink_to_fit();  // zlib's bound is about the text's size: 7x what a block needs
+      block->data = std::make_shared<const std::string>(std::move(*gz));
+      ++stats_.blocks_compressed;
+    } else {
+      block->data = std::make_shared<const std::string>(text);
     }
-    block->gzip = std::move(*gz);
-    block->used = cache.gzip_renders;
-    AppendGzip(pending, out, stats_.gzip_members, failed);
-    out += block->gzip;
-    ++stats_.gzip_members;
-    ++stats_.blocks_compressed;
-    cache.blocks[s][batches[i].get()] = std::move(block);
+    ++stats_.blocks_made;
+    block->used = kind.renders;
+    out.Add(block->data);
+    kind.blocks[s][batches[i]->serial] = std::move(block);
     i = j;
   }
+}
+
+size_t RenderCache::DropUnused(FormatCache& cache, Kind& kind) {
+  size_t freed = 0;
+  // Batches that left or changed answers; the text of those whose blocks were reused.
+  for (auto it = cache.batches.begin(); it != cache.batches.end();) {
+    Batch& batch = *it->second;
+    if (batch.used + 1 < cache.renders) {
+      freed += batch.text.capacity();
+      it = cache.batches.erase(it);
+      continue;
+    }
+    if (batch.has_text && batch.read + 1 < cache.renders) {
+      freed += batch.text.capacity();
+      std::string().swap(batch.text);
+      batch.has_text = false;
+      ++stats_.texts_released;
+    }
+    ++it;
+  }
+  for (auto& section : kind.blocks) {
+    for (auto it = section.begin(); it != section.end();) {
+      if (it->second->used + 1 < kind.renders) {
+        freed += it->second->data->capacity();
+        it = section.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  return freed;
+}
+
+size_t RenderCache::DropIdleForms() {
+  size_t freed = 0;
+  for (auto& cache : formats_) {
+    if (!cache) continue;
+    if (cache->last_used + options_.idle_renders < renders_) {
+      for (const auto& [answer, batch] : cache->batches) freed += batch->text.capacity();
+      for (auto& kind : cache->kinds) {
+        for (auto& section : kind.blocks) {
+          for (const auto& [serial, block] : section) freed += block->data->capacity();
+        }
+      }
+      cache.reset();
+      continue;
+    }
+    for (size_t k = 0; k < 2; ++k) {
+      Kind& kind = cache->kinds[k];
+      const auto idle = k == 0 ? options_.plain_idle_renders : options_.idle_renders;
+      if (kind.last_used + idle >= renders_) continue;
+      for (auto& section : kind.blocks) {
+        for (const auto& [serial, block] : section) freed += block->data->capacity();
+        section.clear();
+      }
+    }
+  }
+  return freed;
 }
 
 std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format) {

@@ -138,7 +138,7 @@ TEST_CASE("every route answers GET with its content", "[unit][web][routes]") {
 
   const auto metrics = routes.Answer(Request("GET", "/metrics"));
   CHECK(metrics.status == 200);
-  CHECK(metrics.body.find("test_scrape_gauge 7") != std::string::npos);
+  CHECK(metrics.BodyText().find("test_scrape_gauge 7") != std::string::npos);
   CHECK(metrics.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
   CHECK(Header(metrics, "Vary") == "Accept, Accept-Encoding");
   CHECK(fake.collects == 1);
@@ -175,7 +175,7 @@ TEST_CASE("the HTTP front's connection counts join every scrape, not a probe",
   anchor::ConnectionStats stats{3, 100, 5, 2};
   const ExporterRoutes routes({}, fake.Make(), log.log, [&stats] { return stats; });
 
-  auto body = routes.Answer(Request("GET", "/metrics")).body;
+  auto body = routes.Answer(Request("GET", "/metrics")).BodyText();
   CHECK(body.find("test_scrape_gauge 7\n") != std::string::npos);
   CHECK(body.find("\nanchorbrowser_exporter_http_connections 3\n") != std::string::npos);
   CHECK(body.find("\nanchorbrowser_exporter_http_connections_limit 100\n") != std::string::npos);
@@ -186,11 +186,35 @@ TEST_CASE("the HTTP front's connection counts join every scrape, not a probe",
   CHECK(body.find("\nanchorbrowser_exporter_http_connections_refused_total 2\n") !=
         std::string::npos);
   stats.open = 4;  // read at each scrape
-  body = routes.Answer(Request("GET", "/metrics")).body;
+  body = routes.Answer(Request("GET", "/metrics")).BodyText();
   CHECK(body.find("\nanchorbrowser_exporter_http_connections 4\n") != std::string::npos);
 
   const auto probe = routes.Answer(Request("GET", "/probe", {{"target", "b1"}}));
   CHECK(probe.body.find("anchorbrowser_exporter_http_connections") == std::string::npos);
+}
+
+TEST_CASE("an answer holds its --web.max-requests slot until it has been written",
+          "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  anchor::WebOptions options;
+  options.max_requests = 2;
+  const ExporterRoutes routes(options, fake.Make(), log.log);
+  // The HTTP front keeps `hold` until the answer is written or the connection ends.
+  auto writing = routes.Answer(Request("GET", "/metrics"));
+  auto probing = routes.Answer(Request("GET", "/probe", {{"target", "b1"}}));
+  REQUIRE(writing.hold);
+  REQUIRE(probing.hold);
+  const auto refused = routes.Answer(Request("GET", "/metrics"));
+  CHECK(refused.status == 503);
+  CHECK(routes.Answer(Request("GET", "/probe", {{"target", "b1"}})).status == 503);
+  CHECK(fake.collects == 1);  // a refused scrape never collects
+  probing.hold.reset();       // written
+  const auto body = routes.Answer(Request("GET", "/metrics")).BodyText();
+  CHECK(body.find("\nanchorbrowser_exporter_http_answers_in_flight 2\n") != std::string::npos);
+  CHECK(body.find("\nanchorbrowser_exporter_http_answers_refused_total 2\n") != std::string::npos);
+  writing.hold.reset();
+  CHECK(routes.Answer(Request("GET", "/metrics")).status == 200);
 }
 
 TEST_CASE("OpenMetrics and gzip are served when the scraper asks for them", "[unit][web][routes]") {
@@ -203,7 +227,7 @@ TEST_CASE("OpenMetrics and gzip are served when the scraper asks for them", "[un
   CHECK(om.status == 200);
   CHECK(om.content_type.rfind("application/openmetrics-text; version=1.0.0", 0) == 0);
   CHECK(Header(om, "Content-Encoding") == "gzip");
-  CHECK(om.body.substr(0, 2) == "\x1f\x8b");
+  CHECK(om.BodyText().substr(0, 2) == "\x1f\x8b");
 }
 
 TEST_CASE("a custom telemetry path moves the metrics, and / serves them when asked",
@@ -220,7 +244,7 @@ TEST_CASE("a custom telemetry path moves the metrics, and / serves them when ask
   const ExporterRoutes at_root(options, fake.Make(), log.log);
   const auto root = at_root.Answer(Request("GET", "/"));
   CHECK(root.status == 200);
-  CHECK(root.body.find("test_scrape_gauge 7") != std::string::npos);  // metrics, not the page
+  CHECK(root.BodyText().find("test_scrape_gauge 7") != std::string::npos);  // metrics, not the page
 }
 
 TEST_CASE("unknown paths get 404 and other methods 405 with Allow", "[unit][web][routes]") {

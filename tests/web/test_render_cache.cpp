@@ -182,3 +182,49 @@ TEST_CASE("RenderCache never serves a stale batch", "[unit][web][render_cache]")
     CheckSame(cache, scrape.Parts());
   }
 }
+
+TEST_CASE("concurrent answers share the cached blocks instead of copying them",
+          "[unit][web][render_cache]") {
+  const Scrape scrape = ManyBatches(400);
+  const ExpositionParts parts = scrape.Parts();
+  RenderCache cache(SmallBlocks());
+  for (const bool gzip : {false, true}) {
+    INFO("gzip: " << gzip);
+    cache.RenderBlocks(parts, ExpositionFormat::kText004, gzip);  // makes the blocks
+    const auto a = cache.RenderBlocks(parts, ExpositionFormat::kText004, gzip);
+    const auto b = cache.RenderBlocks(parts, ExpositionFormat::kText004, gzip);
+    REQUIRE(a.size() == b.size());
+    REQUIRE(a.size() > 20);
+    // All but the section headers and the own families, made for each answer.
+    size_t shared = 0, total = 0;
+    for (size_t k = 0; k < a.size(); ++k) {
+      total += a[k]->size();
+      shared += a[k] == b[k] ? a[k]->size() : 0;
+    }
+    CHECK(static_cast<double>(shared) >= 0.9 * static_cast<double>(total));
+  }
+}
+
+TEST_CASE("RenderCache keeps what the forms asked for need, and renders released text again",
+          "[unit][web][render_cache]") {
+  Scrape scrape = ManyBatches(300);
+  RenderCache::Options options = SmallBlocks();
+  options.idle_renders = 3;
+  RenderCache cache(options);
+  const auto text = [&] { return cache.Render(scrape.Parts(), ExpositionFormat::kText004, true); };
+  const auto expected = [&] {
+    return anchor::RenderUncached(scrape.Parts(), ExpositionFormat::kText004);
+  };
+  CheckSame(cache, scrape.Parts());
+  const size_t both = cache.HeldBytes();
+  // Only gzipped text 0.0.4 asked for: OpenMetrics and the plain blocks go.
+  for (int i = 0; i < 4; ++i) CHECK(GunzipMembers(text()) == expected());
+  CHECK(cache.HeldBytes() < both / 2);
+  // The batches' own text was released once the blocks holding it were reused.
+  CHECK(cache.last_stats().batches_reused == scrape.targets.size());
+  // A changed batch in the middle breaks the blocks around it: their batches are rendered again.
+  scrape.results[150] = Answer("batch-150", "completed", 9, 87.5);
+  CHECK(GunzipMembers(text()) == expected());
+  CHECK(cache.last_stats().batches_rendered > 1);
+  CheckSame(cache, scrape.Parts());
+}
