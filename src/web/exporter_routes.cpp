@@ -69,7 +69,11 @@ HttpResponse Exposition(const HttpRequest& req,
 // held displaces it (the writer that started first), so that clients which never read cannot
 // starve scrapes.
 void HoldSlot(HttpResponse& res, std::shared_ptr<const AnswerSlots::Slot> slot) {
-  res.on_write = [slot](std::function<void()> close) { slot->Writing(std::move(close)); };
+  // Weak: `hold` alone keeps the slot, so that it goes with the answer.
+  res.on_write = [weak =
+                      std::weak_ptr<const AnswerSlots::Slot>(slot)](std::function<void()> close) {
+    if (auto held = weak.lock()) held->Writing(std::move(close));
+  };
   res.hold = std::move(slot);
 }
 
