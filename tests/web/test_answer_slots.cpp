@@ -76,6 +76,7 @@ TEST_CASE("AnswerSlots stays bounded under many displacements", "[unit][web][slo
   AnswerSlots slots(4);
   std::vector<int> closed;
   std::vector<Slot> stuck;  // answers nobody reads: their slots are never released
+  stuck.reserve(1000);
   for (int i = 0; i < 1000; ++i) {
     Slot s = slots.Acquire();
     REQUIRE(s);
@@ -94,6 +95,7 @@ TEST_CASE("AnswerSlots stays bounded under many displacements", "[unit][web][slo
 TEST_CASE("AnswerSlots without a cap counts and never refuses", "[unit][web][slots]") {
   AnswerSlots slots(0);
   std::vector<Slot> held;
+  held.reserve(100);
   for (int i = 0; i < 100; ++i) held.push_back(slots.Acquire());
   CHECK(held.back());
   CHECK(slots.held() == 100);
