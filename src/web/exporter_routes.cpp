@@ -9,6 +9,7 @@
 #include "base/system_clock.h"
 #include "config/batch_id.h"
 #include "log/logger.h"
+#include "web/answer_slots.h"
 #include "web/auth_failures.h"
 #include "web/basic_auth.h"
 #include "web/exposition_format.h"
@@ -62,33 +63,25 @@ HttpResponse Exposition(const HttpRequest& req,
 }
 
 // node_exporter's --web.max-requests: a burst of scrapes must not turn into a burst of API
-// requests and threads, nor clients that do not read into answers piling up. Holds one of `max`
-// slots (none when max <= 0) while it lives: the scrape, then the answer's write (HttpResponse::
-// hold), so that an answer still being sent to a slow client counts until it is sent.
-class RequestSlot {
- public:
-  RequestSlot(std::atomic<int>& in_flight, int max) : in_flight_(in_flight), max_(max) {
-    held_ = in_flight_.fetch_add(1) < max_ || max_ <= 0;
-    if (!held_) in_flight_.fetch_sub(1);
-  }
-  ~RequestSlot() {
-    if (held_) in_flight_.fetch_sub(1);
-  }
-  RequestSlot(const RequestSlot&) = delete;
-  RequestSlot& operator=(const RequestSlot&) = delete;
+// requests and threads, nor clients that do not read into answers piling up. A scrape holds a
+// slot (AnswerSlots) while it is computed, then while its answer is written (HttpResponse::hold):
+// an answer still being sent counts until it is sent, or until a scrape that finds every slot
+// held displaces it (the writer that started first), so that clients which never read cannot
+// starve scrapes.
+void HoldSlot(HttpResponse& res, std::shared_ptr<const AnswerSlots::Slot> slot) {
+  // Weak: `hold` alone keeps the slot, so that it goes with the answer.
+  res.on_write = [weak =
+                      std::weak_ptr<const AnswerSlots::Slot>(slot)](std::function<void()> close) {
+    if (auto held = weak.lock()) held->Writing(std::move(close));
+  };
+  res.hold = std::move(slot);
+}
 
-  bool held() const { return held_; }
-  HttpResponse Refusal(std::atomic<std::uint64_t>& refused) const {
-    refused.fetch_add(1);
-    return HttpResponse::Text(503, "Limit of concurrent requests reached (" + std::to_string(max_) +
-                                       "), try again later.\n");
-  }
-
- private:
-  std::atomic<int>& in_flight_;
-  const int max_;
-  bool held_ = false;
-};
+HttpResponse Refusal(std::atomic<std::uint64_t>& refused, int max) {
+  refused.fetch_add(1);
+  return HttpResponse::Text(503, "Limit of concurrent requests reached (" + std::to_string(max) +
+                                     "), try again later.\n");
+}
 
 prometheus::MetricFamily OneValue(const char* name, const char* help, prometheus::MetricType type,
                                   double value) {
@@ -132,7 +125,8 @@ ExporterRoutes::ExporterRoutes(WebOptions options, ExporterHandlers handlers, co
       connection_stats_(std::move(connection_stats)),
       log_(log),
       auth_failures_(std::make_unique<AuthFailureLog>(log, SystemClock::Instance())),
-      auth_(std::make_shared<const AuthPolicy>()) {
+      auth_(std::make_shared<const AuthPolicy>()),
+      slots_(std::make_unique<AnswerSlots>(options_.max_requests)) {
   if (options_.render_cache) render_cache_ = std::make_unique<RenderCache>();
   routes_ = Table();
 }
@@ -240,8 +234,8 @@ std::vector<ExporterRoutes::Route> ExporterRoutes::Table() {
 }
 
 HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
-  auto slot = std::make_shared<const RequestSlot>(in_flight_, options_.max_requests);
-  if (!slot->held()) return slot->Refusal(refused_);
+  std::shared_ptr<const AnswerSlots::Slot> slot = slots_->Acquire();
+  if (!slot) return Refusal(refused_, options_.max_requests);
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
                                        std::chrono::steady_clock::now());
   const auto format = NegotiateExpositionFormat(req.Header("Accept"));
@@ -257,11 +251,16 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
         "anchorbrowser_exporter_http_answers_in_flight",
         "Scrapes (metrics and /probe) being answered or still being written to their client; "
         "--web.max-requests caps them.",
-        prometheus::MetricType::Gauge, in_flight_.load()));
+        prometheus::MetricType::Gauge, slots_->held()));
     parts.other.push_back(OneValue("anchorbrowser_exporter_http_answers_refused_total",
                                    "Scrapes refused with 503 at --web.max-requests.",
                                    prometheus::MetricType::Counter,
                                    static_cast<double>(refused_.load())));
+    parts.other.push_back(OneValue(
+        "anchorbrowser_exporter_http_answers_displaced_total",
+        "Answers being written to a client that did not read them, closed at --web.max-requests "
+        "to free a slot for a new scrape.",
+        prometheus::MetricType::Counter, static_cast<double>(slots_->displaced())));
     if (render_cache_) {
       // Blocks shared with the cache and other answers: a slow client holds no copy of them.
       res.blocks = render_cache_->RenderBlocks(parts, format.format, gzip);
@@ -277,7 +276,7 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
   res.content_type = format.content_type;
   res.headers.emplace_back("Vary", "Accept, Accept-Encoding");
   if (gzip) res.headers.emplace_back("Content-Encoding", "gzip");
-  res.hold = std::move(slot);
+  HoldSlot(res, std::move(slot));
   return res;
 }
 
@@ -292,8 +291,8 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
   const std::string& target = targets.front();
   // Checked here as well as by the collector, so that nothing else sees a bad id.
   if (!IsValidBatchId(target)) return HttpResponse::Text(400, kInvalidTarget);
-  auto slot = std::make_shared<const RequestSlot>(in_flight_, options_.max_requests);
-  if (!slot->held()) return slot->Refusal(refused_);
+  std::shared_ptr<const AnswerSlots::Slot> slot = slots_->Acquire();
+  if (!slot) return Refusal(refused_, options_.max_requests);
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
                                        std::chrono::steady_clock::now());
   ProbeAnswer answer;
@@ -301,7 +300,7 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
     auto debug = handlers_.probe_debug(target, deadline);
     if (debug.outcome == ProbeOutcome::kOk) {
       auto res = HttpResponse::Text(200, std::move(debug.text));
-      res.hold = std::move(slot);
+      HoldSlot(res, std::move(slot));
       return res;
     }
     answer.outcome = debug.outcome;
@@ -320,7 +319,7 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
       break;
   }
   auto res = Exposition(req, answer.families);
-  res.hold = std::move(slot);
+  HoldSlot(res, std::move(slot));
   return res;
 }
 

@@ -21,6 +21,7 @@
 
 namespace anchor {
 
+class AnswerSlots;
 class AuthFailureLog;
 class Logger;
 class RenderCache;
@@ -116,7 +117,7 @@ class ExporterRoutes {
   std::unique_ptr<AuthFailureLog> auth_failures_;
   std::vector<Route> routes_;
   std::shared_ptr<const AuthPolicy> auth_;  // read and replaced with std::atomic_load/store
-  std::atomic<int> in_flight_{0};           // --web.max-requests slots held (scrapes, their writes)
+  std::unique_ptr<AnswerSlots> slots_;      // --web.max-requests (scrapes, their writes)
   std::atomic<std::uint64_t> refused_{0};
 };
 

@@ -61,12 +61,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   ~Connection() { core_->table.Remove(id_); }
 
   void Start() {
-    std::weak_ptr<Connection> weak = this->weak_from_this();
-    const auto id = core_->table.Admit([weak] {
-      if (auto self = weak.lock()) {
-        asio::post(self->stream_.get_executor(), [self] { self->CloseNow(); });
-      }
-    });
+    const auto id = core_->table.Admit(Closer());
     if (!id) return;  // refused: the socket closes with this object
     id_ = *id;
     error_code ec;
@@ -91,6 +86,16 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     }
   }
   beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // Closes this connection from any thread (on its strand), if it is still open.
+  std::function<void()> Closer() {
+    std::weak_ptr<Connection> weak = this->weak_from_this();
+    return [weak] {
+      if (auto self = weak.lock()) {
+        asio::post(self->stream_.get_executor(), [self] { self->CloseNow(); });
+      }
+    };
+  }
 
   void CloseNow() {
     closed_ = true;
@@ -247,7 +252,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 
   // The body is sent from shared blocks (SharedBlocksBody): an answer waiting for a client
   // that does not read holds references to them, and `res.hold` (its --web.max-requests slot),
-  // until it is written, the write timeout ends the connection, or the client goes away.
+  // until it is written, the write timeout ends the connection, the client goes away, or a new
+  // scrape displaces it (res.on_write's closer).
   void Write(HttpResponse res) {
     if (closed_) return;
     const bool close = res.close || !keep_alive_ || core_->stopped;
@@ -264,6 +270,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     msg->prepare_payload();
     if (head_only_) blocks.clear();  // Content-Length still says what GET would send
     msg->keep_alive(!close);
+    if (res.on_write) res.on_write(Closer());  // e.g. its slot may be taken back (AnswerSlots)
     Tcp().expires_after(core_->options.write_timeout);
     http::async_write(stream_, *msg,
                       [self = this->shared_from_this(), msg, close, hold = std::move(res.hold)](

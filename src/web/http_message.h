@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,6 +39,10 @@ struct HttpResponse {
   // Released once the answer has been written or its connection has ended: e.g. the
   // --web.max-requests slot of a scrape, which an answer still being written keeps.
   std::shared_ptr<const void> hold;
+  // Called by the front as it starts writing the answer (on the connection's thread), with a
+  // way to close the connection from any thread: how a --web.max-requests slot held by an
+  // answer stuck in a client that does not read can be taken back (AnswerSlots).
+  std::function<void(std::function<void()> close)> on_write;
 
   std::size_t BodySize() const;
   // `body` followed by the blocks, in one string (tests, small answers).

@@ -217,6 +217,31 @@ TEST_CASE("an answer holds its --web.max-requests slot until it has been written
   CHECK(routes.Answer(Request("GET", "/metrics")).status == 200);
 }
 
+TEST_CASE("a scrape at --web.max-requests displaces an answer stuck being written",
+          "[unit][web][routes]") {
+  FakeHandlers fake;
+  CapturedLog log;
+  anchor::WebOptions options;
+  options.max_requests = 2;
+  const ExporterRoutes routes(options, fake.Make(), log.log);
+  auto computing = routes.Answer(Request("GET", "/metrics"));
+  auto writing = routes.Answer(Request("GET", "/probe", {{"target", "b1"}}));
+  REQUIRE(writing.on_write);
+  int closed = 0;
+  writing.on_write([&closed] { ++closed; });  // as the HTTP front does when it starts writing
+  const auto body = routes.Answer(Request("GET", "/metrics")).BodyText();
+  CHECK(closed == 1);
+  CHECK(body.find("\nanchorbrowser_exporter_http_answers_displaced_total 1\n") !=
+        std::string::npos);
+  CHECK(body.find("\nanchorbrowser_exporter_http_answers_in_flight 2\n") != std::string::npos);
+  writing.hold.reset();  // its connection closed
+  // Left: `computing`, whose handler has not handed its answer to the front: never displaced.
+  auto next = routes.Answer(Request("GET", "/metrics"));
+  CHECK(next.status == 200);
+  CHECK(routes.Answer(Request("GET", "/metrics")).status == 503);
+  CHECK(closed == 1);
+}
+
 TEST_CASE("OpenMetrics and gzip are served when the scraper asks for them", "[unit][web][routes]") {
   FakeHandlers fake;
   CapturedLog log;
