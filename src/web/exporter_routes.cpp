@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "base/single_sample_family.h"
 #include "base/system_clock.h"
 #include "config/batch_id.h"
 #include "log/logger.h"
@@ -81,21 +82,6 @@ HttpResponse Refusal(std::atomic<std::uint64_t>& refused, int max) {
   refused.fetch_add(1);
   return HttpResponse::Text(503, "Limit of concurrent requests reached (" + std::to_string(max) +
                                      "), try again later.\n");
-}
-
-prometheus::MetricFamily OneValue(const char* name, const char* help, prometheus::MetricType type,
-                                  double value) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = type;
-  f.metric.emplace_back();
-  if (type == prometheus::MetricType::Counter) {
-    f.metric.back().counter.value = value;
-  } else {
-    f.metric.back().gauge.value = value;
-  }
-  return f;
 }
 
 const char* const kInvalidTarget = "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n";
@@ -247,16 +233,16 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
       for (auto& f : ConnectionFamilies(connection_stats_())) parts.other.push_back(std::move(f));
     }
     parts.other.push_back(auth_failures_->Family());
-    parts.other.push_back(OneValue(
+    parts.other.push_back(SingleSampleFamily(
         "anchorbrowser_exporter_http_answers_in_flight",
         "Scrapes (metrics and /probe) being answered or still being written to their client; "
         "--web.max-requests caps them.",
         prometheus::MetricType::Gauge, slots_->held()));
-    parts.other.push_back(OneValue("anchorbrowser_exporter_http_answers_refused_total",
-                                   "Scrapes refused with 503 at --web.max-requests.",
-                                   prometheus::MetricType::Counter,
-                                   static_cast<double>(refused_.load())));
-    parts.other.push_back(OneValue(
+    parts.other.push_back(SingleSampleFamily("anchorbrowser_exporter_http_answers_refused_total",
+                                             "Scrapes refused with 503 at --web.max-requests.",
+                                             prometheus::MetricType::Counter,
+                                             static_cast<double>(refused_.load())));
+    parts.other.push_back(SingleSampleFamily(
         "anchorbrowser_exporter_http_answers_displaced_total",
         "Answers being written to a client that did not read them, closed at --web.max-requests "
         "to free a slot for a new scrape.",
