@@ -381,7 +381,7 @@ ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& sour
 }
 
 ConfigLoadResult LoadConfigFile(const std::string& path, const ConfigLoadOptions& options) {
-  const auto read = ReadFile(path);
+  const auto read = ReadFile(path, kMaxConfigFileBytes);
   if (!read.ok()) {
     ConfigLoadResult failed;
     failed.errors = {OneLine(path + ": cannot read config file: " + read.error())};

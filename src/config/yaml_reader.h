@@ -81,6 +81,9 @@ std::string ResolvePath(const std::string& base_dir, const std::string& path);
 // Files the exporter reads (config, web config, API key, CA, certificates, keys) are small; a
 // larger one is refused rather than read without end (/dev/zero, a log file named by mistake).
 constexpr std::size_t kMaxInputFileBytes = 1 << 20;
+// The config file lists the tracked batches, ~45 bytes each as `  - id: <uuid>` and more with
+// labels: 1 MiB stopped at ~23,000 batches, and the exporter is meant to track 50,000 (issue 19).
+constexpr std::size_t kMaxConfigFileBytes = std::size_t{16} << 20;
 
 // The whole file, or why it cannot be read: the errno text ("No such file or directory",
 // "Permission denied"), "is a directory" or "is larger than 1 MiB" (beyond `max_bytes`).

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <map>
 
 #include "config/config_loader.h"
@@ -202,6 +203,27 @@ TEST_CASE("a missing config file is reported by name", "[unit][config]") {
   const auto dir = anchor::test::MakeTempDir();
   const auto directory = anchor::LoadConfigFile(dir, Env({}));
   CHECK(directory.error == dir + ": cannot read config file: is a directory");
+}
+
+TEST_CASE("a config file of 50,000 batches loads; one beyond 16 MiB is refused", "[unit][config]") {
+  const auto dir = anchor::test::MakeTempDir();
+  std::string yaml = "anchor:\n  api_key_file: key\nbatches:\n";
+  char id[40];
+  for (int i = 0; i < 50000; ++i) {
+    std::snprintf(id, sizeof(id), "3c90c3cc-0d44-4b50-8888-%012d", i);
+    yaml += std::string("  - id: ") + id + "\n";
+  }
+  REQUIRE(yaml.size() > (size_t{1} << 20));  // beyond the limit of the other files read
+  anchor::test::WriteFile(dir + "/key", kKey);
+  anchor::test::WriteFile(dir + "/config.yaml", yaml);
+  const auto r = anchor::LoadConfigFile(dir + "/config.yaml", Env({}));
+  INFO(r.error);
+  REQUIRE(r.ok());
+  CHECK(r.config->batches.size() == 50000);
+
+  anchor::test::WriteFile(dir + "/big.yaml", yaml + std::string(size_t{16} << 20, '#'));
+  CHECK(anchor::LoadConfigFile(dir + "/big.yaml", Env({})).error ==
+        dir + "/big.yaml: cannot read config file: is larger than 16 MiB");
 }
 
 TEST_CASE("label names are checked", "[unit][config]") {

@@ -145,7 +145,8 @@ TEST_CASE("a key file readable by group or others is loaded with a warning",
   CHECK(log.find("4f9a2c7e") == std::string::npos);
 }
 
-TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][config][e2e]") {
+TEST_CASE("secret files are read with a 1 MiB limit, config files with 16 MiB",
+          "[secrets][config][e2e]") {
   const std::string dir = anchor::test::MakeTempDir();
   const std::string big = dir + "/big";
   anchor::test::WriteFile(big, std::string((1 << 20) + 1, 'k'));
@@ -169,8 +170,10 @@ TEST_CASE("secret and config files are read with a 1 MiB limit", "[secrets][conf
     auto ca = anchor::LoadConfigString(ConfigYaml("  tls: {ca_file: " + file + "}\n"), "c.yml", "",
                                        KeyEnv("ANCHORBROWSER_API_KEY", "k"));
     CHECK(ca.error == limit("c.yml:3: anchor.tls.ca_file: cannot read file ", ": "));
-    CHECK(anchor::LoadConfigFile(file, KeyEnv("X", "y")).error ==
-          limit("", ": cannot read config file: "));
+    if (file == "/dev/zero") {  // the config lists the batches: kMaxConfigFileBytes
+      CHECK(anchor::LoadConfigFile(file, KeyEnv("X", "y")).error ==
+            file + ": cannot read config file: is larger than 16 MiB");
+    }
     CHECK(anchor::LoadWebConfigFile(file).error() == limit("", ": cannot read web config file: "));
     // tls_server_config with these files (and a client CA policy when `ca` is given).
     auto web_config = [](const std::string& cert_file, const std::string& key_file,
