@@ -205,7 +205,8 @@ TEST_CASE("a missing config file is reported by name", "[unit][config]") {
   CHECK(directory.error == dir + ": cannot read config file: is a directory");
 }
 
-TEST_CASE("a config file of 50,000 batches loads; one beyond 16 MiB is refused", "[unit][config]") {
+TEST_CASE("a config file of 50,000 batches loads, and one beyond 16 MiB is refused",
+          "[unit][config]") {
   const auto dir = anchor::test::MakeTempDir();
   std::string yaml = "anchor:\n  api_key_file: key\nbatches:\n";
   char id[40];
