@@ -43,7 +43,8 @@ TEST_CASE("the exporter asks for credentials and checks them", "[auth][e2e][secr
   const auto web_file = anchor::test::WriteTempFile(
       "web.yml", "basic_auth_users:\n  prometheus: " + HtpasswdHash(kPassword, 10) +
                      "\nauth_excluded_paths: [/-/healthy]\n");
-  ExporterHarness exporter(anchor::AppOptions{{}, web_file, anchor::test::FixedConfig(config)});
+  ExporterHarness exporter(
+      anchor::test::TestAppOptions(anchor::test::FixedConfig(config), web_file));
   const int port = exporter.port();
 
   SECTION("missing credentials") {
@@ -90,7 +91,8 @@ TEST_CASE("a password flood on a real socket is counted, and logged a few lines 
   auto config = anchor::test::TestConfig(api.base_url(), anchor::FakeAnchorApi::Options{}.api_key);
   const auto web_file = anchor::test::WriteTempFile(
       "web.yml", "basic_auth_users:\n  prometheus: " + HtpasswdHash(kPassword, 4) + "\n");
-  ExporterHarness exporter(anchor::AppOptions{{}, web_file, anchor::test::FixedConfig(config)});
+  ExporterHarness exporter(
+      anchor::test::TestAppOptions(anchor::test::FixedConfig(config), web_file));
   const int port = exporter.port();
   constexpr int kFlood = 200;
   for (int i = 0; i < kFlood; ++i) {

@@ -32,7 +32,7 @@ struct Setup {
     const std::string file =
         web_config.empty() ? "" : anchor::test::WriteTempFile("web.yml", web_config);
     exporter = std::make_unique<ExporterHarness>(
-        anchor::AppOptions{{}, file, anchor::test::FixedConfig(config)});
+        anchor::test::TestAppOptions(anchor::test::FixedConfig(config), file));
   }
   int port() const { return exporter->port(); }
 };

@@ -85,7 +85,7 @@ TEST_CASE("an oversized request head gets 431 before authentication", "[http][au
       "web.yml", "basic_auth_users:\n  prometheus: " + anchor::test::HtpasswdHash("pw", 4) + "\n");
   ExporterHarness plain(TestConfigFor(api));
   ExporterHarness authenticated(
-      anchor::AppOptions{{}, web_file, anchor::test::FixedConfig(TestConfigFor(api))});
+      anchor::test::TestAppOptions(anchor::test::FixedConfig(TestConfigFor(api)), web_file));
   for (const int port : {plain.port(), authenticated.port()}) {
     CHECK(RefusedWith431(port, LongHead()));
     CHECK(RefusedWith431(port, ManyLines()));

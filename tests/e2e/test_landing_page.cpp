@@ -126,7 +126,7 @@ TEST_CASE("a browser shows each batch's state, reason and data age, with markup 
     if ((*loads)++ == 0) return {config, ""};
     return {std::nullopt, "config.yaml:3: anchor.timeout: must be positive <i>sic</i>"};
   };
-  ExporterHarness exporter(anchor::AppOptions{{}, "", source});
+  ExporterHarness exporter(anchor::test::TestAppOptions(source));
   exporter.Scrape();  // fetches every batch and discovers found-1
   CHECK_FALSE(exporter.app().Reload("test").ok());
   // Probes after the scrape update what the page shows (it reads the fetcher, not the scrape).

@@ -107,7 +107,7 @@ TEST_CASE("POST /-/reload applies a good config and keeps the running one on a b
   file.base_url = api.base_url();
   file.Write("batches:\n  - id: batch-a\n");
   // Without the first fetch at start: the test counts the requests of its scrapes.
-  ExporterHarness exporter(anchor::AppOptions{{}, "", file.Source(), /*first_fetch=*/false});
+  ExporterHarness exporter(anchor::test::TestAppOptions(file.Source(), "", /*first_fetch=*/false));
 
   auto text = exporter.Scrape();
   CHECK(Value(text, "anchorbrowser_batch_up", {{"batch_id", "batch-a"}}) == 1.0);
@@ -165,7 +165,7 @@ TEST_CASE("a scrape in flight during a reload finishes with the old config",
   file.base_url = api.base_url();
   file.Write("batches:\n  - id: slow\n");
   // Without the first fetch at start, so that the request seen below is the scrape's own.
-  ExporterHarness exporter(anchor::AppOptions{{}, "", file.Source(), /*first_fetch=*/false});
+  ExporterHarness exporter(anchor::test::TestAppOptions(file.Source(), "", /*first_fetch=*/false));
 
   std::string in_flight;
   std::thread scrape([&] { in_flight = exporter.Scrape(); });

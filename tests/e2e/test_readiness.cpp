@@ -15,7 +15,7 @@ namespace {
 const char* kKey = "readiness-test-key";
 
 anchor::AppOptions WithFirstFetch(const anchor::Config& config) {
-  return anchor::AppOptions{{}, "", anchor::test::FixedConfig(config), /*first_fetch=*/true};
+  return anchor::test::TestAppOptions(anchor::test::FixedConfig(config), "", /*first_fetch=*/true);
 }
 
 // Polls /-/ready until it answers 200; false after `limit`.

@@ -90,7 +90,8 @@ TEST_CASE("/sd is behind the same basic authentication as every path", "[sd][aut
   config.batches = {{"mine", {}}};
   const auto web_file = anchor::test::WriteTempFile(
       "web.yml", "basic_auth_users:\n  prometheus: " + anchor::test::HtpasswdHash("s3cret") + "\n");
-  ExporterHarness exporter(anchor::AppOptions{{}, web_file, anchor::test::FixedConfig(config)});
+  ExporterHarness exporter(
+      anchor::test::TestAppOptions(anchor::test::FixedConfig(config), web_file));
   CHECK(GetSd(exporter.port()).status == 401);
   CHECK(GetSd(exporter.port(), "prometheus", "wrong").status == 401);
   const auto ok = GetSd(exporter.port(), "prometheus", "s3cret");

@@ -52,7 +52,7 @@ std::unique_ptr<ExporterHarness> HttpsExporter(const std::string& api_url,
       "web.yml", "tls_server_config:\n  cert_file: " + cert.cert_file +
                      "\n  key_file: " + cert.key_file + "\n" + extra_tls_yaml);
   return std::make_unique<ExporterHarness>(
-      anchor::AppOptions{{}, web_file, anchor::test::FixedConfig(config)});
+      anchor::test::TestAppOptions(anchor::test::FixedConfig(config), web_file));
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ std::unique_ptr<ExporterHarness> HttpsExporter(const std::string& api_url,
   const auto web_file = anchor::test::WriteTempFile("web.yml", "tls_server_config:\n" + tls_yaml);
   if (web_file_out != nullptr) *web_file_out = web_file;
   return std::make_unique<ExporterHarness>(
-      anchor::AppOptions{{}, web_file, anchor::test::FixedConfig(config)});
+      anchor::test::TestAppOptions(anchor::test::FixedConfig(config), web_file));
 }
 
 std::string Files(const TestCertificate& cert) {

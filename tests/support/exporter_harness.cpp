@@ -18,6 +18,14 @@ ConfigSource FixedConfig(const Config& config) {
   return [config] { return ConfigLoadResult{config, ""}; };
 }
 
+AppOptions TestAppOptions(ConfigSource source, std::string web_config_file, bool first_fetch) {
+  AppOptions options;
+  options.web_config_file = std::move(web_config_file);
+  options.config_source = std::move(source);
+  options.first_fetch = first_fetch;
+  return options;
+}
+
 ExporterHarness::ExporterHarness(const Config& config, WebOptions web)
     : ExporterHarness(AppOptions{std::move(web), "", FixedConfig(config), /*first_fetch=*/false}) {}
 

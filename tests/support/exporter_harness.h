@@ -12,6 +12,12 @@
 
 namespace anchor::test {
 
+// Options for a test's app: default web options, `web_config_file` (empty: plain HTTP) and the
+// config source. Set member by member: GCC 12's Release build takes the temporaries of a braced
+// AppOptions{{}, file, source} for maybe-uninitialized (-Werror).
+AppOptions TestAppOptions(ConfigSource source, std::string web_config_file = "",
+                          bool first_fetch = true);
+
 // The exporter as main() runs it (ExporterApp: collector + HTTP server on 127.0.0.1, ephemeral
 // port), with its log captured in memory so tests can read it.
 class ExporterHarness {
