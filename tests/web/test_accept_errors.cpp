@@ -62,6 +62,13 @@ class OutOfDescriptors {
 
 TEST_CASE("accept failing for want of descriptors is logged once, with the numbers, and counted",
           "[web][http][hostile][e2e]") {
+#ifdef ANCHOR_SANITIZE_BUILD
+  // Not under the sanitizers: UBSan's vptr check probes memory through a pipe(), which fails
+  // while every descriptor is taken, and then reports any virtual call as "invalid vptr". The
+  // plain build (make test) runs this case.
+  WARN("skipped in the sanitizer build: its runtime needs descriptors of its own");
+  return;
+#endif
   LogCapture capture(anchor::LogLevel::kInfo);
   anchor::WebOptions options;
   options.listen_address = "127.0.0.1:0";
