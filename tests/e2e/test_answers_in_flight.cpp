@@ -40,21 +40,26 @@ bool Eventually(F condition) {
   return true;
 }
 
-}  // namespace
-
-TEST_CASE("clients that never read hold --web.max-requests slots and never starve a scrape",
-          "[http][memory][e2e]") {
-  FakeAnchorApi api;
-  REQUIRE(api.Start());
+// 300 finished batches of ~50 KB of text each (a long static label on every series): ~15 MB per
+// answer, more than loopback's socket buffers hold, so an answer nobody reads stays in flight.
+anchor::Config BigAnswerConfig(FakeAnchorApi& api) {
   auto config = anchor::test::TestConfig(api.base_url(), FakeAnchorApi::Options{}.api_key);
-  // ~50 KB of text per batch (a long static label on every series): ~15 MB per answer, more
-  // than loopback's socket buffers hold, so an answer nobody reads stays in flight.
   const std::string pad(1500, 'p');
   for (int i = 0; i < 300; ++i) {
     const std::string id = "big-" + std::to_string(i);
     api.SetBatchJson(id, anchor::test::BatchJson(id, "completed", 5));
     config.batches.push_back({id, {{"pad", pad}}});
   }
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("clients that never read hold --web.max-requests slots and never starve a scrape",
+          "[http][memory][e2e]") {
+  FakeAnchorApi api;
+  REQUIRE(api.Start());
+  const auto config = BigAnswerConfig(api);
   anchor::WebOptions web;
   web.max_requests = 4;
   ExporterHarness exporter(config, web);
@@ -104,13 +109,7 @@ TEST_CASE("clients that never read hold --web.max-requests slots and never starv
 TEST_CASE("many clients that never read cannot starve a scrape", "[http][memory][e2e]") {
   FakeAnchorApi api;
   REQUIRE(api.Start());
-  auto config = anchor::test::TestConfig(api.base_url(), FakeAnchorApi::Options{}.api_key);
-  const std::string pad(1500, 'p');  // ~15 MB per answer, as above
-  for (int i = 0; i < 300; ++i) {
-    const std::string id = "big-" + std::to_string(i);
-    api.SetBatchJson(id, anchor::test::BatchJson(id, "completed", 5));
-    config.batches.push_back({id, {{"pad", pad}}});
-  }
+  const auto config = BigAnswerConfig(api);
   anchor::WebOptions web;
   web.max_requests = 4;
   ExporterHarness exporter(config, web);
