@@ -2,7 +2,7 @@
 // repeated (cache), and for an unknown user (dummy hash). Not a test: numbers vary by machine.
 //   make bench-build && cmake --build build --target bench_basic_auth &&
 //   build/bench/bench_basic_auth
-#include "web/basic_auth.h"
+#include "toolkit/basic_auth.h"
 
 #include <crypt.h>
 

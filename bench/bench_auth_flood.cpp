@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "web/basic_auth.h"
+#include "toolkit/basic_auth.h"
 
 using anchor::bench::Clock;
 using anchor::bench::Fixed;

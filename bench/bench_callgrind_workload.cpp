@@ -21,7 +21,7 @@
 #include "anchor/batch_parser.h"
 #include "bench_util.h"
 #include "collect/batch_families.h"
-#include "web/text_exposition.h"
+#include "exposition/text_exposition.h"
 
 namespace anchor::bench {
 namespace {

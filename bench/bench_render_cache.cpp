@@ -22,11 +22,11 @@
 #include "bench_util.h"
 #include "collect/batch_families.h"
 #include "exporter_process.h"
+#include "exposition/http_compression.h"
+#include "exposition/render_cache.h"
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
-#include "web/http_compression.h"
-#include "web/render_cache.h"
 
 namespace anchor::bench {
 namespace {

@@ -3,8 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <sstream>
 
+#include "http/listen_address.h"
 #include "version.h"
-#include "web/listen_address.h"
 
 namespace anchor {
 

@@ -15,8 +15,8 @@
 #include "demo/demo_api_server.h"
 #include "demo/demo_setup.h"
 #include "log/logger.h"
+#include "toolkit/web_config.h"
 #include "version.h"
-#include "web/web_config.h"
 
 namespace {
 

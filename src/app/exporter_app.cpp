@@ -6,11 +6,11 @@
 #include "collect/batch_families.h"
 #include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
+#include "exposition/text_exposition.h"
 #include "log/logger.h"
 #include "version.h"
 #include "web/landing_page.h"
 #include "web/service_discovery.h"
-#include "web/text_exposition.h"
 
 namespace anchor {
 namespace {

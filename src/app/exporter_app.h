@@ -17,9 +17,9 @@
 #include "base/result.h"
 #include "collect/self_metrics.h"
 #include "config/config_loader.h"
+#include "toolkit/web_config.h"
 #include "web/exporter_server.h"
 #include "web/landing_page.h"
-#include "web/web_config.h"
 
 namespace anchor {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <limits>
 
-#include "base/gauge_histogram.h"
 #include "config/label_names.h"
+#include "exposition/gauge_histogram.h"
 
 namespace anchor {
 namespace {

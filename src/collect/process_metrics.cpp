@@ -11,7 +11,7 @@
 #include <sstream>
 #include <vector>
 
-#include "base/single_sample_family.h"
+#include "exposition/single_sample_family.h"
 
 namespace anchor {
 namespace {

@@ -19,7 +19,8 @@ inline constexpr char kField[] = "field";        // anchorbrowser_exporter_inval
 inline constexpr char kSource[] = "source";      // anchorbrowser_exporter_batches
 inline constexpr char kVersion[] = "version";    // anchorbrowser_exporter_build_info
 inline constexpr char kRevision[] = "revision";  // anchorbrowser_exporter_build_info
-// Written by the exposition (web/exposition_writer.cpp): histogram buckets, summary quantiles.
+// Written by the exposition (exposition/exposition_writer.cpp): histogram buckets, summary
+// quantiles.
 inline constexpr char kLe[] = "le";
 inline constexpr char kQuantile[] = "quantile";
 // Reserved for the per-account metrics to come (several API keys in one exporter).

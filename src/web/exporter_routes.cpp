@@ -6,16 +6,17 @@
 #include <set>
 #include <string>
 
-#include "base/single_sample_family.h"
 #include "base/system_clock.h"
 #include "config/batch_id.h"
+#include "exposition/exposition_format.h"
+#include "exposition/http_compression.h"
+#include "exposition/render_cache.h"
+#include "exposition/single_sample_family.h"
+#include "http/answer_slots.h"
 #include "log/logger.h"
-#include "web/answer_slots.h"
-#include "web/auth_failures.h"
-#include "web/basic_auth.h"
-#include "web/exposition_format.h"
-#include "web/http_compression.h"
-#include "web/render_cache.h"
+#include "toolkit/auth_failures.h"
+#include "toolkit/basic_auth.h"
+#include "web/connection_metrics.h"
 
 namespace anchor {
 

@@ -13,10 +13,10 @@
 
 #include "base/probe_outcome.h"
 #include "base/result.h"
-#include "web/connection_stats.h"
-#include "web/exposition_parts.h"
-#include "web/http_message.h"
-#include "web/web_config.h"
+#include "exposition/exposition_parts.h"
+#include "http/connection_stats.h"
+#include "http/http_message.h"
+#include "toolkit/web_config.h"
 #include "web/web_options.h"
 
 namespace anchor {

@@ -1,13 +1,13 @@
 #include "web/exporter_server.h"
 
 #include "base/system_clock.h"
+#include "http/http_front.h"
+#include "http/listen_address.h"
+#include "http/open_files_limit.h"
 #include "log/log_throttle.h"
 #include "log/logger.h"
 #include "net/listen_diagnosis.h"
-#include "web/http_front.h"
-#include "web/listen_address.h"
-#include "web/open_files_limit.h"
-#include "web/server_tls.h"
+#include "toolkit/server_tls.h"
 
 namespace anchor {
 namespace {

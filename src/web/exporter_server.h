@@ -6,8 +6,8 @@
 #include <string>
 
 #include "base/result.h"
+#include "toolkit/web_config.h"
 #include "web/exporter_routes.h"
-#include "web/web_config.h"
 #include "web/web_options.h"
 
 namespace anchor {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "anchor/body_decoding.h"
-#include "web/http_compression.h"
+#include "exposition/http_compression.h"
 
 using anchor::BodyDecoding;
 using anchor::DecodeBody;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "base/gauge_histogram.h"
 #include "collect/batch_families.h"
+#include "exposition/gauge_histogram.h"
 
 using anchor::Batch;
 using anchor::BatchSnapshot;

@@ -162,7 +162,7 @@ TEST_CASE("every error message of the config loader has a bad testdata config",
     for (const auto& w : Comments(Path(name), "# want: ")) wanted.push_back(w);
   }
   const std::string src = std::string(ANCHOR_SOURCE_DIR) + "/src/config/";
-  // Used by the web config only; tests/web/test_web_config.cpp covers it.
+  // Used by the web config only; tests/toolkit/test_web_config.cpp covers it.
   const std::set<std::string> elsewhere = {"is not supported by this exporter"};
   size_t messages = 0;
   for (const char* file : {"config_loader.cpp", "yaml_reader.cpp", "label_check.cpp"}) {

@@ -1,6 +1,6 @@
 // Basic authentication from the web config, end to end: 401 with a challenge for missing,
 // wrong and unknown credentials, passwords never logged. BasicAuthenticator itself is tested
-// directly in web/test_basic_auth.cpp.
+// directly in toolkit/test_basic_auth.cpp.
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
@@ -82,7 +82,7 @@ TEST_CASE("the exporter asks for credentials and checks them", "[auth][e2e][secr
 // Issue 19: a password flood wrote one warn line per request (1,408 in 10 s). Now each failure
 // is counted, and logged once per configured user and reason (all unknown names together) per
 // minute. The exact per-minute behaviour is tested with a manual clock in
-// web/test_auth_failures.cpp; here the bound holds however long the flood takes (two lines per
+// toolkit/test_auth_failures.cpp; here the bound holds however long the flood takes (two lines per
 // key at most, should it straddle a minute).
 TEST_CASE("a password flood on a real socket is counted, and logged a few lines only",
           "[auth][e2e][secrets][hostile]") {

@@ -1,6 +1,6 @@
 // gzip end to end: /metrics gzipped by the exporter at the fastest level for a scraper that
 // asks for it, plain text for one that refuses it. AcceptsGzip and GzipFast are tested
-// directly in web/test_http_compression.cpp.
+// directly in exposition/test_http_compression.cpp.
 #include <httplib.h>
 
 #include <algorithm>

@@ -2,8 +2,8 @@
 // connections open: 431 for oversized heads (before authentication), a deadline for a whole
 // request head, an idle timeout, and a connection cap that makes room by closing incomplete
 // and idle connections first. The units behind them are tested directly in
-// web/test_request_head_check.cpp, web/test_connection_table.cpp, web/test_http_connection.cpp
-// and web/test_open_files_limit.cpp.
+// http/test_request_head_check.cpp, http/test_connection_table.cpp, http/test_http_connection.cpp
+// and http/test_open_files_limit.cpp.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -11,12 +11,12 @@
 #include <fstream>
 #include <thread>
 
+#include "http/open_files_limit.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
 #include "support/raw_connection.h"
 #include "support/web_fixtures.h"
-#include "web/open_files_limit.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::AnswerStatuses;

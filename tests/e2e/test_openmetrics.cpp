@@ -1,7 +1,7 @@
 // OpenMetrics end to end: /metrics and /probe answer it to Prometheus and text to others,
 // gzipped or not, accepted by the strict parser of python3-prometheus-client. Negotiation and
-// the writers are tested directly in web/test_exposition_format.cpp and
-// web/test_openmetrics_exposition.cpp.
+// the writers are tested directly in exposition/test_exposition_format.cpp and
+// exposition/test_openmetrics_exposition.cpp.
 #include <httplib.h>
 #include <sys/wait.h>
 

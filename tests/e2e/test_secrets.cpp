@@ -12,7 +12,7 @@
 #include "support/fake_anchor_api.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
-#include "web/web_config.h"
+#include "toolkit/web_config.h"
 
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;

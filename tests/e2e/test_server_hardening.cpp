@@ -1,5 +1,5 @@
 // The exporter's own server under load it did not ask for: many idle connections, a burst of
-// scrapes, a pool that is full. WorkerPool itself is tested directly in web/test_worker_pool.cpp.
+// scrapes, a pool that is full. WorkerPool itself is tested directly in http/test_worker_pool.cpp.
 #include <httplib.h>
 #include <unistd.h>
 

@@ -1,7 +1,7 @@
 // cipher_suites and curve_preferences as the exporter-toolkit names them, and TLS 1.2 defaults
 // limited to forward-secret AEAD suites, checked with the real `openssl s_client`. The name
-// tables are tested directly in web/test_tls_names.cpp, the config errors in
-// web/test_web_config.cpp.
+// tables are tested directly in toolkit/test_tls_names.cpp, the config errors in
+// toolkit/test_web_config.cpp.
 #include <sys/wait.h>
 
 #include <array>

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks every #include "..." under src/ against the table of allowed layers.
 
-Data flows one way: config -> anchor (API client and batch model) -> collect -> web -> app.
+Data flows one way: config -> anchor (API client and batch model) -> collect -> web -> app,
+over the floors base, log, net, exposition, http and toolkit (docs/architecture.md).
 A file may include headers of its own layer and of the layers listed for it below, nothing
 else; a backwards include (collect/ including web/, say) fails this check, and so the build's
 test suite. The CMake libraries (one per layer, linking only the layers below) follow the same
@@ -23,11 +24,16 @@ ALLOWED = {
     "net": {"base"},
     "config": {"base", "log"},
     "anchor": {"base", "config", "log", "net"},
-    "collect": {"anchor", "base", "config", "log"},
-    "web": {"base", "config", "log", "net"},
+    # Floors that know nothing of batches: the formats, the HTTP server, exporter-toolkit.
+    "exposition": {"base"},
+    "http": {"base", "net"},
+    "toolkit": {"base", "config", "log"},
+    "collect": {"anchor", "base", "config", "exposition", "log"},
+    "web": {"base", "collect", "config", "exposition", "http", "log", "net", "toolkit"},
     "demo": {"anchor", "base", "config", "log", "net"},
-    "app": {"anchor", "base", "collect", "config", "log", "web"},
-    "main": {"anchor", "app", "base", "collect", "config", "demo", "log", "net", "web"},
+    "app": {"anchor", "base", "collect", "config", "exposition", "http", "log", "toolkit", "web"},
+    "main": {"anchor", "app", "base", "collect", "config", "demo", "exposition", "http", "log",
+             "net", "toolkit", "web"},
 }
 LEAF_HEADERS = {"version.h"}
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
@@ -71,6 +77,38 @@ def check(src_dir):
     return problems
 
 
+def include_cycles(src_dir):
+    """Units (a header and its .cpp) that include each other, directly or through others: a
+    cycle in the include graph (the layer table allows includes within a layer, so it cannot see
+    one)."""
+    graph = {}
+    for root, _, files in os.walk(src_dir):
+        for name in files:
+            if name.endswith((".h", ".cpp")):
+                path = os.path.join(root, name)
+                unit = os.path.splitext(os.path.relpath(path, src_dir).replace(os.sep, "/"))[0]
+                with open(path, encoding="utf-8") as f:
+                    targets = [os.path.splitext(t)[0] for t in INCLUDE.findall(f.read())
+                               if t not in LEAF_HEADERS]
+                graph.setdefault(unit, set()).update(t for t in targets if t != unit)
+    problems, state = [], {}  # state: 1 on the current path, 2 done
+
+    def visit(node, path):
+        state[node] = 1
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                cycle = path[path.index(target):] + [target]
+                problems.append("include cycle: " + " -> ".join(cycle))
+            elif target in graph and target not in state:
+                visit(target, path + [target])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    return problems
+
+
 def self_test():
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "collect"))
@@ -86,7 +124,15 @@ def self_test():
         if len(problems) != 1 or "collect/ must not include web/server.h" not in problems[0]:
             print("self-test: the backwards include collect -> web was not reported:", problems)
             return 1
-    print("self-test: a backwards include is reported")
+        with open(os.path.join(tmp, "web", "a.h"), "w") as f:
+            f.write('#include "web/b.h"\n')
+        with open(os.path.join(tmp, "web", "b.h"), "w") as f:
+            f.write('#include "web/a.h"\n')
+        cycles = include_cycles(tmp)
+        if len(cycles) != 1 or "web/a -> web/b -> web/a" not in cycles[0]:
+            print("self-test: the include cycle web/a.h <-> web/b.h was not reported:", cycles)
+            return 1
+    print("self-test: a backwards include and an include cycle are reported")
     return 0
 
 
@@ -96,7 +142,7 @@ def main():
     if len(sys.argv) != 2:
         print(__doc__)
         return 2
-    problems = check(sys.argv[1])
+    problems = check(sys.argv[1]) + include_cycles(sys.argv[1])
     for p in problems:
         print(p)
     if problems:

@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "web/http_front.h"
+#include "http/http_front.h"
 
 namespace anchor::test {
 
