@@ -50,19 +50,46 @@ std::vector<std::string> Names(const YamlReader& r, const YAML::Node& node, cons
   return names;
 }
 
-std::optional<TlsServerConfig> LoadTls(const YamlReader& r, const YAML::Node& node,
-                                       const std::string& base_dir) {
-  const std::string p = "tls_server_config";
-  if (!node || node.IsNull()) return std::nullopt;
-  r.ExpectMap(node, p,
-              {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version",
-               "max_version", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites"},
-              {"cert", "key", "client_ca", "client_allowed_sans"});
-  // As in the exporter-toolkit, TLS is on once a certificate, key or client policy is given.
-  if (!node["cert_file"] && !node["key_file"] && !node["client_auth_type"] &&
-      !node["client_ca_file"]) {
-    return std::nullopt;
+// The Go crypto/tls names of cipher_suites and curve_preferences, each checked.
+void LoadTlsNames(const YamlReader& r, const YAML::Node& node, const std::string& p,
+                  TlsServerConfig& tls) {
+  tls.cipher_suites = Names(r, node["cipher_suites"], p + ".cipher_suites", [&](const auto& name) {
+    return OpenSslCipherFor(name) ? ""
+                                  : "unknown cipher suite \"" + name +
+                                        "\" (expected a Go crypto/tls name such as "
+                                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)";
+  });
+  tls.curve_preferences =
+      Names(r, node["curve_preferences"], p + ".curve_preferences", [&](const auto& name) {
+        return OpenSslGroupFor(name)
+                   ? ""
+                   : "unknown curve \"" + name + "\" (expected one of " + GoCurveNames() + ")";
+      });
+}
+
+// What the fields allow only together: versions in order, a CA exactly when certificates are
+// verified, and files that load.
+void CheckTls(const YamlReader& r, const YAML::Node& node, const std::string& p,
+              const TlsServerConfig& tls) {
+  if (tls.min_version > tls.max_version) {
+    r.Fail(node["min_version"], p + ".min_version", "is above max_version");
   }
+  const bool verifies = tls.client_auth == ClientAuthType::kVerifyClientCertIfGiven ||
+                        tls.client_auth == ClientAuthType::kRequireAndVerifyClientCert;
+  if (verifies && tls.client_ca_file.empty()) {
+    r.Fail(node["client_auth_type"], p + ".client_ca_file",
+           std::string("is required with client_auth_type ") + ClientAuthTypeName(tls.client_auth));
+  }
+  if (!tls.client_ca_file.empty() && tls.client_auth == ClientAuthType::kNoClientCert) {
+    r.Fail(node["client_ca_file"], p + ".client_ca_file",
+           "is set but client_auth_type is NoClientCert (use RequireAndVerifyClientCert)");
+  }
+  if (const auto usable = ValidateServerTls(tls); !usable.ok()) r.Fail(node, p, usable.error());
+}
+
+// The files, the client policy and the versions.
+TlsServerConfig LoadTlsFields(const YamlReader& r, const YAML::Node& node, const std::string& p,
+                              const std::string& base_dir) {
   TlsServerConfig tls;
   for (const auto& [key, field] :
        {std::pair<const char*, std::string*>{"cert_file", &tls.cert_file},
@@ -83,36 +110,29 @@ std::optional<TlsServerConfig> LoadTls(const YamlReader& r, const YAML::Node& no
   }
   if (node["min_version"]) tls.min_version = Version(r, node["min_version"], p + ".min_version");
   if (node["max_version"]) tls.max_version = Version(r, node["max_version"], p + ".max_version");
-  tls.cipher_suites = Names(r, node["cipher_suites"], p + ".cipher_suites", [&](const auto& name) {
-    return OpenSslCipherFor(name) ? ""
-                                  : "unknown cipher suite \"" + name +
-                                        "\" (expected a Go crypto/tls name such as "
-                                        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)";
-  });
-  tls.curve_preferences =
-      Names(r, node["curve_preferences"], p + ".curve_preferences", [&](const auto& name) {
-        return OpenSslGroupFor(name)
-                   ? ""
-                   : "unknown curve \"" + name + "\" (expected one of " + GoCurveNames() + ")";
-      });
+  return tls;
+}
+
+std::optional<TlsServerConfig> LoadTls(const YamlReader& r, const YAML::Node& node,
+                                       const std::string& base_dir) {
+  const std::string p = "tls_server_config";
+  if (!node || node.IsNull()) return std::nullopt;
+  r.ExpectMap(node, p,
+              {"cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version",
+               "max_version", "cipher_suites", "curve_preferences", "prefer_server_cipher_suites"},
+              {"cert", "key", "client_ca", "client_allowed_sans"});
+  // As in the exporter-toolkit, TLS is on once a certificate, key or client policy is given.
+  if (!node["cert_file"] && !node["key_file"] && !node["client_auth_type"] &&
+      !node["client_ca_file"]) {
+    return std::nullopt;
+  }
+  TlsServerConfig tls = LoadTlsFields(r, node, p, base_dir);
+  LoadTlsNames(r, node, p, tls);
   // Go ignores it since 1.18 (the server's order is used); accepted for compatibility.
   if (node["prefer_server_cipher_suites"]) {
     r.Bool(node["prefer_server_cipher_suites"], p + ".prefer_server_cipher_suites");
   }
-  if (tls.min_version > tls.max_version) {
-    r.Fail(node["min_version"], p + ".min_version", "is above max_version");
-  }
-  const bool verifies = tls.client_auth == ClientAuthType::kVerifyClientCertIfGiven ||
-                        tls.client_auth == ClientAuthType::kRequireAndVerifyClientCert;
-  if (verifies && tls.client_ca_file.empty()) {
-    r.Fail(node["client_auth_type"], p + ".client_ca_file",
-           std::string("is required with client_auth_type ") + ClientAuthTypeName(tls.client_auth));
-  }
-  if (!tls.client_ca_file.empty() && tls.client_auth == ClientAuthType::kNoClientCert) {
-    r.Fail(node["client_ca_file"], p + ".client_ca_file",
-           "is set but client_auth_type is NoClientCert (use RequireAndVerifyClientCert)");
-  }
-  if (const auto usable = ValidateServerTls(tls); !usable.ok()) r.Fail(node, p, usable.error());
+  CheckTls(r, node, p, tls);
   return tls;
 }
 
