@@ -1,4 +1,5 @@
-// The error messages quoted in README.md and docs/operating.md are what the binary prints.
+// The error messages quoted in README.md, docs/configuration.md and docs/operating.md are what
+// the binary prints.
 // An example is a block between "<!-- example: config-check -->" and "<!-- /example -->" holding
 // a ```yaml block (written to config.yaml) and a ```console block: "$ [NAME=value ...]
 // anchorbrowser_exporter <args>", the expected output (stdout and stderr), and optionally
@@ -96,7 +97,7 @@ std::vector<Example> Examples(const std::string& file) {
 TEST_CASE("the config-check examples in the docs are what the binary prints",
           "[docs][process][e2e]") {
   size_t checked = 0;
-  for (const char* file : {"README.md", "docs/operating.md"}) {
+  for (const char* file : {"README.md", "docs/configuration.md", "docs/operating.md"}) {
     for (const auto& ex : Examples(file)) {
       INFO(ex.where);
       REQUIRE_FALSE(ex.config.empty());

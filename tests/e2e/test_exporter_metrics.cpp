@@ -1,6 +1,6 @@
 #include "version.h"
-// Every metric of the README's table, checked by value against a fake API served over real
-// HTTP and HTTPS on loopback.
+// Every metric of the table in docs/metrics.md, checked by value against a fake API served over
+// real HTTP and HTTPS on loopback.
 #include <catch2/catch.hpp>
 #include <chrono>
 
