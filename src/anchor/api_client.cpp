@@ -16,6 +16,7 @@
 #include "anchor/batch_parser.h"
 #include "anchor/body_decoding.h"
 #include "anchor/request_moments.h"
+#include "anchor/retry_after.h"
 #include "net/connect_diagnosis.h"
 #include "version.h"
 
@@ -439,6 +440,7 @@ std::optional<ApiClient::Fault> ApiClient::FaultOf(const RawResponse& raw) const
   }
   fault.detail = Masked(std::move(detail));
   if (raw.status == 429 && !raw.retry_after.empty()) {
+    // The one reading of the wall clock in this layer: an HTTP date becomes a wait from now.
     fault.retry_after = ParseRetryAfter(raw.retry_after, std::chrono::system_clock::now());
   }
   return fault;
@@ -459,11 +461,11 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
     result.retry_after = fault->retry_after;
   } else {
     auto parsed = ParseBatchResponseInPlace(raw.body, buckets_);
-    if (parsed.batch) {
-      result.batch = std::move(parsed.batch);
+    if (parsed.ok()) {
+      result.batch = std::move(parsed).value();
     } else {
       result.error = FetchError::kInvalidResponse;
-      result.detail = std::move(parsed.error);
+      result.detail = parsed.error();
     }
   }
   // Text from the API is logged (detail, error) or exported (status, phase): never the key.
@@ -502,23 +504,6 @@ BatchListResult ApiClient::ListBatches(const BatchListQuery& query, Clock::time_
   result.detail = Redacted(std::move(result.detail), config_.api_key);
   if (result.page) RedactPage(*result.page, config_.api_key);
   return result;
-}
-
-std::optional<std::chrono::system_clock::time_point> ParseRetryAfter(
-    const std::string& value, std::chrono::system_clock::time_point now) {
-  if (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos) {
-    if (value.size() > 9) return std::nullopt;
-    return now + std::chrono::seconds(std::stoll(value));
-  }
-  std::tm tm{};
-  const char* end = strptime(value.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return std::nullopt;
-  // system_clock counts nanoseconds from 1970 to 2262, HTTP dates run from year 0 to 9999: clamp
-  // so that from_time_t cannot overflow (callers cap long waits anyway).
-  using std::chrono::system_clock;
-  constexpr std::time_t kLast =
-      std::chrono::duration_cast<std::chrono::seconds>(system_clock::duration::max()).count();
-  return system_clock::from_time_t(std::clamp<std::time_t>(timegm(&tm), 0, kLast));
 }
 
 }  // namespace anchor

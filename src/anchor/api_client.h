@@ -66,7 +66,7 @@ class ApiClient final : public BatchSource {
   struct Fault {
     FetchError error = FetchError::kNone;
     std::string detail;  // masked: never holds the key
-    std::optional<std::chrono::system_clock::time_point> retry_after;  // from a 429
+    std::optional<std::chrono::seconds> retry_after;  // from a 429
   };
   // The fault of `raw`, classified by status; none when `raw` is a usable 200.
   std::optional<Fault> FaultOf(const RawResponse& raw) const;
@@ -94,9 +94,5 @@ class ApiClient final : public BatchSource {
   std::size_t next_address_ = 0;
   Clock::time_point resolved_at_{};
 };
-
-// Parses a Retry-After value (delay in seconds or an HTTP date) relative to `now`.
-std::optional<std::chrono::system_clock::time_point> ParseRetryAfter(
-    const std::string& value, std::chrono::system_clock::time_point now);
 
 }  // namespace anchor

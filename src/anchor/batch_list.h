@@ -25,12 +25,9 @@ struct BatchListPage {
   int dropped_ids = 0;  // entries without a usable batch_id
 };
 
-struct BatchListResult {
+// The outcome of one list request: a page, or an error carried as a value with its reason.
+struct BatchListResult : ApiOutcome {
   std::optional<BatchListPage> page;
-  FetchError error = FetchError::kNone;
-  int http_status = 0;
-  std::string detail;
-  std::optional<std::chrono::system_clock::time_point> retry_after;
   bool ok() const { return page.has_value(); }
 };
 

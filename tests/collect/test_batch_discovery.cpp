@@ -31,7 +31,7 @@ anchor::Deadline Far() { return std::chrono::steady_clock::now() + seconds(30); 
 // Discovery over a fake list on a manual clock; set `config` before the first Discovery().
 struct DiscoveryRig {
   anchor::test::ManualClock clock;
-  FakeBatchSource source{clock};
+  FakeBatchSource source;
   anchor::DiscoveryConfig config;
   anchor::SelfMetrics metrics;
   anchor::test::LogCapture log;

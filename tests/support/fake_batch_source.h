@@ -22,13 +22,13 @@ class FakeBatchSource final : public BatchSource {
     std::string status;
   };
 
-  // Retry-After dates are set relative to `clock`.
-  explicit FakeBatchSource(const Clock& clock);
+  FakeBatchSource() = default;
 
   // The batch answers 200 with this status (and these fields named invalid).
   void SetBatch(const std::string& id, const std::string& status,
                 std::vector<std::string> invalid_fields = {});
-  // The batch answers with this error; a `retry_after` > 0 sets the 429's Retry-After.
+  // The batch answers with this error; a `retry_after` > 0 sets the 429's Retry-After (a wait,
+  // rounded up to whole seconds, as the API client reports it).
   void SetError(const std::string& id, FetchError error, int http_status,
                 Clock::Steady::duration retry_after = {});
   // FetchBatch throws std::runtime_error(`message`) for this batch.
@@ -60,12 +60,10 @@ class FakeBatchSource final : public BatchSource {
   BatchListResult ListBatches(const BatchListQuery& query, Deadline deadline) override;
 
  private:
-  const Clock& clock_;
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;  // a request started or a batch was released
   std::map<std::string, FetchResult> answers_;
   std::map<std::string, std::string> throws_;
-  std::map<std::string, Clock::Steady::duration> retry_after_;  // set on the 429s of SetError
   std::set<std::string> held_;
   std::map<std::string, int> requests_;
   std::vector<std::string> request_log_;
