@@ -5,6 +5,7 @@
 
 #include "anchor/fetch_result.h"
 #include "base/result.h"
+#include "config/secret.h"
 
 namespace anchor {
 
@@ -30,6 +31,14 @@ struct BatchListResult : ApiOutcome {
   std::optional<BatchListPage> page;
   bool ok() const { return page.has_value(); }
 };
+
+// The path and query of `query` ("/v1/batch-sessions?page=1&limit=100&status=..."), values
+// percent-encoded.
+std::string BatchListPath(const BatchListQuery& query);
+
+// `page` without any id that holds `key` (it would become a label value: dropped and counted in
+// dropped_ids), its statuses masked of it.
+BatchListPage RedactedPage(BatchListPage page, const Secret& key);
 
 // Parses the body of the list endpoint ({"data": {"batches": [...], "pagination": {...}}}), or
 // says why the body is not such an object.
