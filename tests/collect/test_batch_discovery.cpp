@@ -156,6 +156,26 @@ TEST_CASE("a failed refresh keeps the list it had", "[unit][collect][discovery]"
   CHECK_FALSE(rig.Discovery().GetStatus().last_failed);
 }
 
+TEST_CASE("a 429 of the list holds the next refresh back by its Retry-After on the clock",
+          "[unit][collect][discovery][ratelimit]") {
+  DiscoveryRig rig;
+  rig.source.SetListed(Processing(2));
+  rig.Discovery().Current(Far());
+  rig.source.SetListError(FetchError::kRateLimited, 429, minutes(5));
+  rig.clock.Advance(minutes(1));
+  rig.Refresh();
+  CHECK(rig.source.ListRequests() == 2);
+
+  // Not at the next refresh_interval: the wait runs from the 429, on the injected clock.
+  rig.source.SetListError(FetchError::kNone);
+  rig.clock.Advance(minutes(5) - seconds(1));
+  rig.Discovery().Current(Far());
+  CHECK(rig.source.ListRequests() == 2);
+  rig.clock.Advance(seconds(1));
+  rig.Refresh();
+  CHECK(rig.source.ListRequests() == 3);
+}
+
 TEST_CASE("discovery logs when it starts failing, changes reason and recovers, not each refresh",
           "[unit][collect][discovery]") {
   DiscoveryRig rig;

@@ -125,10 +125,12 @@ void FakeBatchSource::SetListed(std::vector<Listed> batches) {
   listed_ = std::move(batches);
 }
 
-void FakeBatchSource::SetListError(FetchError error, int http_status) {
+void FakeBatchSource::SetListError(FetchError error, int http_status,
+                                   std::chrono::seconds retry_after) {
   std::lock_guard<std::mutex> lock(mu_);
   list_error_ = error;
   list_http_status_ = http_status;
+  list_retry_after_ = retry_after;
 }
 
 int FakeBatchSource::ListRequests() const {
@@ -150,6 +152,7 @@ BatchListResult FakeBatchSource::ListBatches(const BatchListQuery& query, Deadli
     out.error = list_error_;
     out.http_status = list_http_status_;
     out.detail = "scripted " + std::string(FetchErrorReason(list_error_));
+    if (list_retry_after_.count() > 0) out.retry_after = list_retry_after_;
     return out;
   }
   std::vector<const Listed*> matching;

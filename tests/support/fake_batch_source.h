@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -49,8 +50,9 @@ class FakeBatchSource final : public BatchSource {
 
   // The list endpoint holds these batches (pages of query.limit, filtered by query.status).
   void SetListed(std::vector<Listed> batches);
-  // Every list request fails with this error; kNone: answers again.
-  void SetListError(FetchError error, int http_status = 0);
+  // Every list request fails with this error (a 429 with this Retry-After wait, when > 0);
+  // kNone: answers again.
+  void SetListError(FetchError error, int http_status = 0, std::chrono::seconds retry_after = {});
   int ListRequests() const;
   bool WaitForListRequests(int count) const;  // as WaitForRequests
   std::vector<BatchListQuery> ListQueries() const;
@@ -72,6 +74,7 @@ class FakeBatchSource final : public BatchSource {
   std::vector<Listed> listed_;
   FetchError list_error_ = FetchError::kNone;
   int list_http_status_ = 0;
+  std::chrono::seconds list_retry_after_{};
   std::vector<BatchListQuery> list_queries_;
 };
 
