@@ -61,8 +61,8 @@ BatchListPage RedactedPage(BatchListPage page, const Secret& key) {
 
 Result<BatchListPage> ParseBatchListResponse(std::string_view body) {
   rapidjson::Document doc;
-  if (auto error = ParseJsonBody(doc, body, /*with_offset=*/false); !error.empty()) {
-    return Error{std::move(error)};
+  if (Status parsed = ParseJsonBody(doc, body, /*with_offset=*/false); !parsed.ok()) {
+    return Error{parsed.error()};
   }
   const rapidjson::Value* data = Member(doc, "data");
   if (data == nullptr || !data->IsObject()) return Error{"body has no \"data\" object"};

@@ -279,7 +279,7 @@ Result<Batch> ParseWith(ParseFn parse, const SessionBuckets& buckets) {
   Batch batch;
   BatchReader reader(batch, buckets);
   BatchStream stream;
-  if (auto error = parse(stream, reader); !error.empty()) return Error{std::move(error)};
+  if (Status parsed = parse(stream, reader); !parsed.ok()) return Error{parsed.error()};
   reader.Read(stream.data());
   return batch;
 }
@@ -304,7 +304,7 @@ const SessionBuckets& DefaultSessionBuckets() {
 
 std::optional<std::string> ParseApiErrorMessage(std::string_view body) {
   rapidjson::Document doc;
-  if (!ParseJsonBody(doc, body).empty() || !doc.IsObject()) return std::nullopt;
+  if (!ParseJsonBody(doc, body).ok() || !doc.IsObject()) return std::nullopt;
   const auto err = doc.FindMember("error");
   if (err == doc.MemberEnd() || !err->value.IsObject()) return std::nullopt;
   const auto msg = err->value.FindMember("message");
