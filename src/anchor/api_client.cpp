@@ -310,19 +310,18 @@ RawResponse ApiClient::Classify(std::unique_ptr<httplib::Client> client, Exchang
 // error answer is only for the log: when it cannot be decoded it is dropped, and the status
 // still says what happened.
 RawResponse ApiClient::Decode(RawResponse raw, FetchTrace* trace) const {
-  std::string why;
-  const BodyDecoding decoded =
-      DecodeBody(raw.content_encoding, raw.body, config_.max_response_bytes, why);
-  if (decoded == BodyDecoding::kOk) return raw;
+  const BodyDecodingResult decoded =
+      DecodeBody(raw.content_encoding, raw.body, config_.max_response_bytes);
+  if (decoded.ok()) return raw;
   raw.body.clear();
   if (raw.status != 200) return raw;
-  if (decoded == BodyDecoding::kTooLarge) {
+  if (decoded.kind == BodyDecoding::kTooLarge) {
     raw.error = FetchError::kTooLarge;
     raw.detail = "decoded response body larger than anchor.max_response_bytes (" +
                  std::to_string(config_.max_response_bytes) + ")";
   } else {
     raw.error = FetchError::kInvalidResponse;
-    raw.detail = Masked(why);
+    raw.detail = Masked(decoded.detail);
   }
   if (trace) trace->notes.push_back("failed: " + raw.detail);
   return raw;
