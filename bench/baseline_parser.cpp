@@ -176,27 +176,27 @@ class BatchReader {
 };
 
 template <typename ParseFn>
-BatchParseResult ParseWith(ParseFn parse) {
+Result<Batch> ParseWith(ParseFn parse) {
   rapidjson::Document doc;
   parse(doc);
   if (doc.HasParseError()) {
-    return {std::nullopt, std::string("body is not valid JSON (") +
-                              rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                              std::to_string(doc.GetErrorOffset()) + ")"};
+    return Error{std::string("body is not valid JSON (") +
+                 rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
+                 std::to_string(doc.GetErrorOffset()) + ")"};
   }
-  if (!doc.IsObject()) return {std::nullopt, "body is not a JSON object"};
+  if (!doc.IsObject()) return Error{"body is not a JSON object"};
   const auto data = doc.FindMember("data");
   if (data == doc.MemberEnd() || !data->value.IsObject()) {
-    return {std::nullopt, "body has no \"data\" object"};
+    return Error{"body has no \"data\" object"};
   }
   Batch batch;
   BatchReader(batch).Read(data->value);
-  return {std::move(batch), ""};
+  return batch;
 }
 
 }  // namespace
 
-BatchParseResult BaselineParseInPlace(std::string& body) {
+Result<Batch> BaselineParseInPlace(std::string& body) {
   return ParseWith([&body](rapidjson::Document& doc) {
     doc.ParseInsitu<kJsonBodyParseFlags | rapidjson::kParseInsituFlag>(body.data() +
                                                                        Utf8BomLength(body));

@@ -8,6 +8,6 @@ namespace anchor::bench {
 
 // ParseBatchResponseInPlace before it read session timestamps (bench/baseline_parser.cpp): the
 // "before" of the parse benchmark, measured in the same run as the current parser.
-BatchParseResult BaselineParseInPlace(std::string& body);
+Result<Batch> BaselineParseInPlace(std::string& body);
 
 }  // namespace anchor::bench

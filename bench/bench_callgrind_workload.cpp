@@ -32,7 +32,7 @@ size_t ExporterScrape(std::vector<std::string>& bodies, const std::vector<BatchT
   std::vector<BatchSnapshot> snapshots;
   snapshots.reserve(bodies.size());
   for (size_t i = 0; i < bodies.size(); ++i) {
-    results[i].batch = ParseBatchResponseInPlace(bodies[i]).batch;
+    results[i].batch = ParseBatchResponseInPlace(bodies[i]).value();
     snapshots.push_back({&targets[i], &results[i]});
   }
   return SerializeTextExposition(BuildBatchFamilies(snapshots)).size();

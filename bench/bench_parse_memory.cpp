@@ -114,7 +114,7 @@ Measured RunChild(const Shape& shape, size_t bytes, bool dom) {
       outcome = doc.HasParseError() ? "parse error" : "parsed";
     } else {
       const auto r = anchor::ParseBatchResponseInPlace(body);
-      outcome = r.batch ? "parsed" : r.error;
+      outcome = r.ok() ? "parsed" : r.error();
     }
     m.cpu = CpuSeconds() - start;
     m.peak_kib = anchor::bench::PeakRssKiB();

@@ -41,9 +41,9 @@ double ThreadCpuSeconds() {
 
 FetchResult ParseOrFail(std::string body) {
   auto parsed = ParseBatchResponseInPlace(body);
-  if (!parsed.batch) Fail("the synthetic body does not parse: " + parsed.error);
+  if (!parsed.ok()) Fail("the synthetic body does not parse: " + parsed.error());
   FetchResult result;
-  result.batch = std::move(parsed.batch);
+  result.batch = std::move(parsed).value();
   result.http_status = 200;
   result.duration_seconds = 0.05;
   return result;
@@ -70,7 +70,7 @@ ParseRow MeasureParse(int sessions, int reps) {
     {
       auto parsed = ParseBatchResponseInPlace(work);
       FetchResult result;
-      result.batch = std::move(parsed.batch);
+      result.batch = std::move(parsed).value();
       checksum += Serialize(BuildBatchFamilies({{&target, &result}})).size();
     }
     full.push_back(SecondsSince(start));
@@ -81,7 +81,7 @@ ParseRow MeasureParse(int sessions, int reps) {
     {
       auto parsed = BaselineParseInPlace(work);
       FetchResult result;
-      result.batch = std::move(parsed.batch);
+      result.batch = std::move(parsed).value();
       checksum +=
           Serialize(BuildBatchFamilies({{&target, &result}}, SessionHistograms::kOff)).size();
     }
@@ -89,7 +89,7 @@ ParseRow MeasureParse(int sessions, int reps) {
 
     work = body;
     start = Clock::now();
-    checksum += ParseBatchResponseInPlace(work).batch ? 1 : 0;
+    checksum += ParseBatchResponseInPlace(work).ok() ? 1 : 0;
     parse_only.push_back(SecondsSince(start));
 
     work = body;

@@ -231,7 +231,7 @@ int RunMemoryCase(int batches) {
     targets.push_back({BatchId(false, i), {{"team", "growth"}}});
     auto result = std::make_shared<FetchResult>();
     result->batch =
-        ParseBatchResponse(test::BatchJson(BatchId(false, i), "completed", kSessions)).batch;
+        ParseBatchResponse(test::BatchJson(BatchId(false, i), "completed", kSessions)).value();
     results.push_back(std::move(result));
   }
   std::vector<std::vector<std::string>> rows;

@@ -21,8 +21,9 @@ struct Fetched {
 
   explicit Fetched(int batches) {
     FetchResult parsed;
-    parsed.batch = ParseBatchResponse(BatchBody(Uuid(7, 0), 1000, "completed")).batch;
-    if (!parsed.batch) Fail("the synthetic body does not parse");
+    auto batch = ParseBatchResponse(BatchBody(Uuid(7, 0), 1000, "completed"));
+    if (!batch.ok()) Fail("the synthetic body does not parse");
+    parsed.batch = std::move(batch).value();
     for (int i = 0; i < batches; ++i) {
       targets.push_back({Uuid(7, static_cast<std::uint64_t>(i)), {{"env", "prod"}}});
       results.push_back(parsed);

@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "anchor/api_endpoint.h"
 #include "anchor/batch_list.h"
 #include "anchor/batch_source.h"
 #include "anchor/deadline_watchdog.h"
 #include "anchor/fetch_result.h"
 #include "anchor/fetch_trace.h"
+#include "anchor/raw_response.h"
 #include "base/result.h"
 #include "config/config.h"
 
@@ -54,22 +56,26 @@ class ApiClient final : public BatchSource {
   std::string Masked(std::string text) const;
 
  private:
-  struct RawResponse;
+  struct Exchange;
+  // GET `path` (below anchor.url's path) by `deadline`: connect, send, classify.
   RawResponse Get(const std::string& path, Clock::time_point deadline, FetchTrace* trace);
-  // Decodes a complete body per its Content-Encoding (body_decoding.h); fills out.error and
-  // detail when that fails for a 200.
-  void Decode(RawResponse& out, FetchTrace* trace) const;
-  // Why the request failed (httplib's error enum is too coarse); fills out.error and detail.
-  void Explain(httplib::Client& client, int httplib_error, const std::string& address,
-               Clock::time_point deadline, RawResponse& out);
-  // Why an answer is not usable: a failed request, or a status other than 200.
-  struct Fault {
-    FetchError error = FetchError::kNone;
-    std::string detail;  // masked: never holds the key
-    std::optional<std::chrono::system_clock::time_point> retry_after;  // from a 429
-  };
-  // The fault of `raw`, classified by status; none when `raw` is a usable 200.
-  std::optional<Fault> FaultOf(const RawResponse& raw) const;
+  // A pooled connection to `address` (httplib opens it on first use), with this request's
+  // timeouts.
+  std::unique_ptr<httplib::Client> ConnectionTo(const std::string& address,
+                                                Clock::duration remaining);
+  // Sends the GET on `client` and reads the answer, ended by the watchdog at `deadline`.
+  Exchange Send(httplib::Client& client, const std::string& path, Clock::time_point deadline,
+                FetchTrace* trace);
+  // What the exchange amounts to: a complete answer (decoded, its connection pooled again) or
+  // why there is none (the connection dropped).
+  RawResponse Classify(std::unique_ptr<httplib::Client> client, Exchange exchange,
+                       const std::string& address, Clock::time_point deadline, FetchTrace* trace);
+  // `raw` with its complete body decoded per its Content-Encoding (body_decoding.h), or with
+  // the reason when that fails for a 200.
+  RawResponse Decode(RawResponse raw, FetchTrace* trace) const;
+  // Why the request failed (httplib's error enum is too coarse): error and detail.
+  ApiOutcome Explain(httplib::Client& client, int httplib_error, const std::string& address,
+                     Clock::time_point deadline);
   // The address to connect to (our own getaddrinfo, cached briefly), or why the lookup failed.
   Result<std::string> Resolve(FetchTrace* trace);
   std::unique_ptr<httplib::Client> AcquireConnection();
@@ -78,11 +84,7 @@ class ApiClient final : public BatchSource {
   const AnchorConfig config_;
   ResponseObserver on_response_;
   const SessionBuckets buckets_;
-  std::string scheme_host_port_;
-  std::string path_prefix_;
-  std::string host_;  // without brackets
-  int port_ = 443;
-  bool host_is_numeric_ = false;
+  const ApiEndpoint endpoint_;
   DeadlineWatchdog watchdog_;
 
   mutable std::mutex pool_mu_;
@@ -94,9 +96,5 @@ class ApiClient final : public BatchSource {
   std::size_t next_address_ = 0;
   Clock::time_point resolved_at_{};
 };
-
-// Parses a Retry-After value (delay in seconds or an HTTP date) relative to `now`.
-std::optional<std::chrono::system_clock::time_point> ParseRetryAfter(
-    const std::string& value, std::chrono::system_clock::time_point now);
 
 }  // namespace anchor

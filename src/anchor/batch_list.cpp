@@ -2,6 +2,9 @@
 
 #include <rapidjson/document.h>
 
+#include <cctype>
+#include <cstddef>
+
 #include "anchor/json_body.h"
 #include "config/batch_id.h"
 
@@ -17,12 +20,49 @@ const rapidjson::Value* Member(const rapidjson::Value& obj, const char* name) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
+// Percent-encodes a query value (RFC 3986 unreserved characters pass through).
+std::string UrlEncode(const std::string& value) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string BatchListPath(const BatchListQuery& query) {
+  std::string path = "/v1/batch-sessions?page=" + std::to_string(query.page) +
+                     "&limit=" + std::to_string(query.limit);
+  if (!query.status.empty()) path += "&status=" + UrlEncode(query.status);
+  if (!query.created_after.empty()) path += "&created_after=" + UrlEncode(query.created_after);
+  return path;
+}
+
+BatchListPage RedactedPage(BatchListPage page, const Secret& key) {
+  for (size_t i = page.batch_ids.size(); i-- > 0;) {
+    if (Redacted(page.batch_ids[i], key) != page.batch_ids[i]) {
+      page.batch_ids.erase(page.batch_ids.begin() + static_cast<std::ptrdiff_t>(i));
+      page.statuses.erase(page.statuses.begin() + static_cast<std::ptrdiff_t>(i));
+      ++page.dropped_ids;
+    } else {
+      page.statuses[i] = Redacted(std::move(page.statuses[i]), key);
+    }
+  }
+  return page;
+}
 
 Result<BatchListPage> ParseBatchListResponse(std::string_view body) {
   rapidjson::Document doc;
-  if (auto error = ParseJsonBody(doc, body, /*with_offset=*/false); !error.empty()) {
-    return Error{std::move(error)};
+  if (Status parsed = ParseJsonBody(doc, body, /*with_offset=*/false); !parsed.ok()) {
+    return Error{parsed.error()};
   }
   const rapidjson::Value* data = Member(doc, "data");
   if (data == nullptr || !data->IsObject()) return Error{"body has no \"data\" object"};

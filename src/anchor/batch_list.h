@@ -5,6 +5,7 @@
 
 #include "anchor/fetch_result.h"
 #include "base/result.h"
+#include "config/secret.h"
 
 namespace anchor {
 
@@ -25,14 +26,19 @@ struct BatchListPage {
   int dropped_ids = 0;  // entries without a usable batch_id
 };
 
-struct BatchListResult {
+// The outcome of one list request: a page, or an error carried as a value with its reason.
+struct BatchListResult : ApiOutcome {
   std::optional<BatchListPage> page;
-  FetchError error = FetchError::kNone;
-  int http_status = 0;
-  std::string detail;
-  std::optional<std::chrono::system_clock::time_point> retry_after;
   bool ok() const { return page.has_value(); }
 };
+
+// The path and query of `query` ("/v1/batch-sessions?page=1&limit=100&status=..."), values
+// percent-encoded.
+std::string BatchListPath(const BatchListQuery& query);
+
+// `page` without any id that holds `key` (it would become a label value: dropped and counted in
+// dropped_ids), its statuses masked of it.
+BatchListPage RedactedPage(BatchListPage page, const Secret& key);
 
 // Parses the body of the list endpoint ({"data": {"batches": [...], "pagination": {...}}}), or
 // says why the body is not such an object.

@@ -275,24 +275,24 @@ class BatchReader : public SessionSink {
 };
 
 template <typename ParseFn>
-BatchParseResult ParseWith(ParseFn parse, const SessionBuckets& buckets) {
+Result<Batch> ParseWith(ParseFn parse, const SessionBuckets& buckets) {
   Batch batch;
   BatchReader reader(batch, buckets);
   BatchStream stream;
-  if (auto error = parse(stream, reader); !error.empty()) return {std::nullopt, std::move(error)};
+  if (Status parsed = parse(stream, reader); !parsed.ok()) return Error{parsed.error()};
   reader.Read(stream.data());
-  return {std::move(batch), ""};
+  return batch;
 }
 
 }  // namespace
 
-BatchParseResult ParseBatchResponseInPlace(std::string& body, const SessionBuckets& buckets) {
+Result<Batch> ParseBatchResponseInPlace(std::string& body, const SessionBuckets& buckets) {
   return ParseWith(
       [&body](BatchStream& stream, SessionSink& sink) { return stream.ParseInPlace(body, sink); },
       buckets);
 }
 
-BatchParseResult ParseBatchResponse(std::string_view body, const SessionBuckets& buckets) {
+Result<Batch> ParseBatchResponse(std::string_view body, const SessionBuckets& buckets) {
   return ParseWith(
       [body](BatchStream& stream, SessionSink& sink) { return stream.Parse(body, sink); }, buckets);
 }
@@ -304,7 +304,7 @@ const SessionBuckets& DefaultSessionBuckets() {
 
 std::optional<std::string> ParseApiErrorMessage(std::string_view body) {
   rapidjson::Document doc;
-  if (!ParseJsonBody(doc, body).empty() || !doc.IsObject()) return std::nullopt;
+  if (!ParseJsonBody(doc, body).ok() || !doc.IsObject()) return std::nullopt;
   const auto err = doc.FindMember("error");
   if (err == doc.MemberEnd() || !err->value.IsObject()) return std::nullopt;
   const auto msg = err->value.FindMember("message");

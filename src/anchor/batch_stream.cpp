@@ -267,23 +267,23 @@ bool Handler::Close() {
 }  // namespace
 
 template <unsigned kFlags, typename Stream>
-std::string BatchStream::Run(Stream& stream, SessionSink& sink) {
+Status BatchStream::Run(Stream& stream, SessionSink& sink) {
   data_.SetObject();
   Handler handler(data_, allocator_, sink);
   rapidjson::Reader reader;
   reader.Parse<kFlags>(stream, handler);
-  if (auto error = JsonBodyError(reader, handler.too_deep()); !error.empty()) return error;
-  if (!handler.root_is_object()) return "body is not a JSON object";
-  if (!handler.data_is_object()) return "body has no \"data\" object";
-  return "";
+  if (Status read = JsonBodyStatus(reader, handler.too_deep()); !read.ok()) return read;
+  if (!handler.root_is_object()) return Error{"body is not a JSON object"};
+  if (!handler.data_is_object()) return Error{"body has no \"data\" object"};
+  return Status::Ok();
 }
 
-std::string BatchStream::ParseInPlace(std::string& body, SessionSink& sink) {
+Status BatchStream::ParseInPlace(std::string& body, SessionSink& sink) {
   rapidjson::InsituStringStream stream(body.data() + Utf8BomLength(body));
   return Run<kJsonStreamParseFlags | rapidjson::kParseInsituFlag>(stream, sink);
 }
 
-std::string BatchStream::Parse(std::string_view body, SessionSink& sink) {
+Status BatchStream::Parse(std::string_view body, SessionSink& sink) {
   body.remove_prefix(Utf8BomLength(body));
   rapidjson::MemoryStream stream(body.data(), body.size());
   return Run<kJsonStreamParseFlags>(stream, sink);

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
+
 namespace anchor {
 
 // The fields of one sessions[] entry the exporter reads: of each key the first non-null value,
@@ -41,17 +43,17 @@ class BatchStream {
   BatchStream(const BatchStream&) = delete;
   BatchStream& operator=(const BatchStream&) = delete;
 
-  // "" when `body` is a JSON object with a "data" object, else why not: "body is not valid JSON
+  // Ok when `body` is a JSON object with a "data" object, else why not: "body is not valid JSON
   // (...)", "body nests deeper than 64 levels (...)", "body is not a JSON object", "body has no
   // "data" object". Parsing in place overwrites `body`.
-  std::string ParseInPlace(std::string& body, SessionSink& sink);
-  std::string Parse(std::string_view body, SessionSink& sink);
+  Status ParseInPlace(std::string& body, SessionSink& sink);
+  Status Parse(std::string_view body, SessionSink& sink);
 
   const rapidjson::Value& data() const { return data_; }
 
  private:
   template <unsigned kFlags, typename Stream>
-  std::string Run(Stream& stream, SessionSink& sink);
+  Status Run(Stream& stream, SessionSink& sink);
 
   rapidjson::MemoryPoolAllocator<> allocator_;
   rapidjson::Value data_{rapidjson::kObjectType};

@@ -19,37 +19,34 @@ std::string Lowered(const std::string& text) {
   return out.substr(first, out.find_last_not_of(" \t") - first + 1);
 }
 
-// zlib's inflate of `in` (window_bits: 16+15 gzip, 32+15 zlib or gzip).
-BodyDecoding Inflate(const std::string& in, int window_bits, std::size_t max_bytes,
-                     std::string& out, std::string& detail) {
+// zlib's inflate of `in` into `out` (window_bits: 16+15 gzip, 32+15 zlib or gzip).
+BodyDecodingResult Inflate(const std::string& in, int window_bits, std::size_t max_bytes,
+                           std::string& out) {
   z_stream zs{};
-  if (inflateInit2(&zs, window_bits) != Z_OK) {
-    detail = "cannot set up zlib";
-    return BodyDecoding::kCorrupt;
-  }
+  if (inflateInit2(&zs, window_bits) != Z_OK) return {BodyDecoding::kCorrupt, "cannot set up zlib"};
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
   std::array<char, 16384> chunk{};
   int rc = Z_OK;
-  BodyDecoding result = BodyDecoding::kOk;
+  BodyDecodingResult result;
   while (rc == Z_OK) {
     zs.next_out = reinterpret_cast<Bytef*>(chunk.data());
     zs.avail_out = static_cast<uInt>(chunk.size());
     rc = inflate(&zs, Z_NO_FLUSH);
     const std::size_t produced = chunk.size() - zs.avail_out;
     if (out.size() + produced > max_bytes) {
-      result = BodyDecoding::kTooLarge;
+      result.kind = BodyDecoding::kTooLarge;
       break;
     }
     out.append(chunk.data(), produced);
   }
-  if (result == BodyDecoding::kOk && rc != Z_STREAM_END) {
-    result = BodyDecoding::kCorrupt;
-    detail = rc == Z_BUF_ERROR || rc == Z_OK ? std::string("the compressed stream is truncated")
-                                             : std::string(zs.msg != nullptr ? zs.msg : "error");
-  } else if (result == BodyDecoding::kOk && zs.avail_in != 0) {
-    result = BodyDecoding::kCorrupt;
-    detail = "data after the end of the compressed stream";
+  if (result.ok() && rc != Z_STREAM_END) {
+    result.kind = BodyDecoding::kCorrupt;
+    result.detail = rc == Z_BUF_ERROR || rc == Z_OK
+                        ? std::string("the compressed stream is truncated")
+                        : std::string(zs.msg != nullptr ? zs.msg : "error");
+  } else if (result.ok() && zs.avail_in != 0) {
+    result = {BodyDecoding::kCorrupt, "data after the end of the compressed stream"};
   }
   inflateEnd(&zs);
   return result;
@@ -57,25 +54,24 @@ BodyDecoding Inflate(const std::string& in, int window_bits, std::size_t max_byt
 
 }  // namespace
 
-BodyDecoding DecodeBody(const std::string& content_encoding, std::string& body,
-                        std::size_t max_bytes, std::string& detail) {
+BodyDecodingResult DecodeBody(const std::string& content_encoding, std::string& body,
+                              std::size_t max_bytes) {
   const std::string encoding = Lowered(content_encoding);
-  if (encoding.empty() || encoding == "identity") return BodyDecoding::kOk;
+  if (encoding.empty() || encoding == "identity") return {};
   int window_bits = 0;
   if (encoding == "gzip" || encoding == "x-gzip") {
     window_bits = 16 + MAX_WBITS;
   } else if (encoding == "deflate") {
     window_bits = 32 + MAX_WBITS;
   } else {
-    detail = "unsupported Content-Encoding " + encoding.substr(0, 40);
-    return BodyDecoding::kUnsupported;
+    return {BodyDecoding::kUnsupported, "unsupported Content-Encoding " + encoding.substr(0, 40)};
   }
   std::string decoded;
-  const BodyDecoding result = Inflate(body, window_bits, max_bytes, decoded, detail);
-  if (result == BodyDecoding::kOk) {
+  BodyDecodingResult result = Inflate(body, window_bits, max_bytes, decoded);
+  if (result.ok()) {
     body = std::move(decoded);
-  } else if (result == BodyDecoding::kCorrupt) {
-    detail = "cannot decode the " + encoding + " body: " + detail;
+  } else if (result.kind == BodyDecoding::kCorrupt) {
+    result.detail = "cannot decode the " + encoding + " body: " + result.detail;
   }
   return result;
 }

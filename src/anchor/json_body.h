@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
+
 namespace anchor {
 
 // How every API body is parsed. Iterative: RapidJSON's default parser recurses once per nesting
@@ -79,28 +81,28 @@ class DepthLimited {
   bool too_deep_ = false;
 };
 
-// Why `reader` stopped, as one sentence ("" when it did not): too deep, or not JSON (with the
-// byte offset when `with_offset`).
+// Whether `reader` read the whole body, or why it stopped, as one sentence: too deep, or not
+// JSON (with the byte offset when `with_offset`).
 template <typename Reader>
-std::string JsonBodyError(const Reader& reader, bool too_deep, bool with_offset = true) {
-  if (!reader.HasParseError()) return "";
+Status JsonBodyStatus(const Reader& reader, bool too_deep, bool with_offset = true) {
+  if (!reader.HasParseError()) return Status::Ok();
   const std::string offset = std::to_string(reader.GetErrorOffset());
   if (too_deep) {
-    return "body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels (at offset " +
-           offset + ")";
+    return Error{"body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels (at offset " +
+                 offset + ")"};
   }
-  return std::string("body is not valid JSON (") +
-         rapidjson::GetParseError_En(reader.GetParseErrorCode()) +
-         (with_offset ? " at offset " + offset : std::string()) + ")";
+  return Error{std::string("body is not valid JSON (") +
+               rapidjson::GetParseError_En(reader.GetParseErrorCode()) +
+               (with_offset ? " at offset " + offset : std::string()) + ")"};
 }
 
-// Parses `body` (not modified) into `doc`, at most kMaxJsonDepth deep; "" or why it failed.
+// Parses `body` (not modified) into `doc`, at most kMaxJsonDepth deep, or says why it failed.
 // Reads a plain MemoryStream: Document::Parse(str, len) wraps it in EncodedInputStream<UTF8>,
 // which skips each BOM byte on its own (a body starting with a lone 0xBB parsed), unlike the
 // in-place parser. For small bodies only (error messages, list pages): a DOM costs up to ~8
 // times the body.
-inline std::string ParseJsonBody(rapidjson::Document& doc, std::string_view body,
-                                 bool with_offset = true) {
+inline Status ParseJsonBody(rapidjson::Document& doc, std::string_view body,
+                            bool with_offset = true) {
   body.remove_prefix(Utf8BomLength(body));
   rapidjson::MemoryStream stream(body.data(), body.size());
   rapidjson::Reader reader;
@@ -112,7 +114,7 @@ inline std::string ParseJsonBody(rapidjson::Document& doc, std::string_view body
     return !reader.HasParseError();
   };
   doc.Populate(generate);
-  return JsonBodyError(reader, too_deep, with_offset);
+  return JsonBodyStatus(reader, too_deep, with_offset);
 }
 
 }  // namespace anchor

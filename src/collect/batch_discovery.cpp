@@ -52,8 +52,7 @@ Error BatchDiscovery::RecordFailure(const BatchListResult& result) {
     status_.last_error = reason;
     status_.last_failed = true;
     if (result.retry_after) {
-      const auto wait = *result.retry_after - clock_.SystemNow();
-      next_refresh_ = std::max(next_refresh_, clock_.SteadyNow() + wait);
+      next_refresh_ = std::max(next_refresh_, clock_.SteadyNow() + *result.retry_after);
     }
   }
   // One warn line when discovery starts failing or fails for another reason, not one per

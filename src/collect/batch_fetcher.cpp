@@ -300,7 +300,9 @@ BatchFetcher::ResultPtr BatchFetcher::FetchOne(const std::string& id, Scope scop
   done.fetched_at = clock_.SteadyNow();
   done.answered_at = clock_.SystemNow();
   if (result->retry_after) {
-    done.retry_after = std::min(*result->retry_after, done.answered_at + kMaxRetryAfter);
+    // Anchored on this clock when the answer is recorded (the source hands over a duration).
+    done.retry_after =
+        done.answered_at + std::min<std::chrono::seconds>(*result->retry_after, kMaxRetryAfter);
   }
   lock.unlock();
   promise.set_value(result);

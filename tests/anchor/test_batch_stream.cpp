@@ -22,13 +22,16 @@ std::string Nested(unsigned depth, bool objects) {
   return R"({"data": {"status": "completed", "metadata": )" + open + "1" + close + "}}";
 }
 
+// Why a parse failed; "" when it did not.
+std::string ErrorOf(const anchor::Result<anchor::Batch>& r) { return r.ok() ? "" : r.error(); }
+
 // Both parsing modes, which must agree.
-anchor::BatchParseResult Both(const std::string& body) {
+anchor::Result<anchor::Batch> Both(const std::string& body) {
   auto copied = ParseBatchResponse(body);
   std::string buffer = body;
   const auto in_place = anchor::ParseBatchResponseInPlace(buffer);
-  CHECK(copied.error == in_place.error);
-  CHECK(copied.batch.has_value() == in_place.batch.has_value());
+  CHECK(ErrorOf(copied) == ErrorOf(in_place));
+  CHECK(copied.ok() == in_place.ok());
   return copied;
 }
 
@@ -39,11 +42,11 @@ TEST_CASE("bodies nested up to the cap parse, one level more is refused",
   for (const bool objects : {false, true}) {
     INFO((objects ? "objects" : "arrays"));
     const auto at_cap = Both(Nested(kMaxJsonDepth, objects));
-    REQUIRE(at_cap.batch);
-    CHECK(at_cap.batch->status == "completed");
+    REQUIRE(at_cap.ok());
+    CHECK(at_cap->status == "completed");
     const auto above = Both(Nested(kMaxJsonDepth + 1, objects));
-    CHECK_FALSE(above.batch);
-    CHECK(above.error.rfind("body nests deeper than 64 levels (at offset ", 0) == 0);
+    CHECK_FALSE(above.ok());
+    CHECK(above.error().rfind("body nests deeper than 64 levels (at offset ", 0) == 0);
   }
   // Nesting in the fields read counts the same: body, data, sessions, session, then `levels`.
   const auto in_status = [](unsigned levels) {
@@ -51,9 +54,9 @@ TEST_CASE("bodies nested up to the cap parse, one level more is refused",
                 std::string(levels, ']') + "}]}}");
   };
   const auto at_cap = in_status(kMaxJsonDepth - 4);
-  REQUIRE(at_cap.batch);
-  CHECK(at_cap.batch->invalid_fields == std::vector<std::string>{"sessions[].status"});
-  CHECK(in_status(kMaxJsonDepth - 3).error.rfind("body nests deeper", 0) == 0);
+  REQUIRE(at_cap.ok());
+  CHECK(at_cap->invalid_fields == std::vector<std::string>{"sessions[].status"});
+  CHECK(in_status(kMaxJsonDepth - 3).error().rfind("body nests deeper", 0) == 0);
 }
 
 TEST_CASE("the other JSON bodies are capped at the same depth", "[unit][anchor][parser][depth]") {
@@ -78,14 +81,14 @@ TEST_CASE("of repeated keys the first is read, in a session the first non-null",
       "sessions": [{"status": "completed"}], "progress": {"current_phase": "ready",
       "current_phase": "queued"}, "progress": {"current_phase": "queued"}},
       "data": {"status": "pending"}})");
-  REQUIRE(r.batch);
-  CHECK(r.batch->status == "failed");
-  CHECK_FALSE(r.batch->total_requests);
-  CHECK(r.batch->phase == "ready");
-  CHECK(r.batch->sessions->count_by_status == std::map<std::string, std::int64_t>{{"failed", 1}});
+  REQUIRE(r.ok());
+  CHECK(r->status == "failed");
+  CHECK_FALSE(r->total_requests);
+  CHECK(r->phase == "ready");
+  CHECK(r->sessions->count_by_status == std::map<std::string, std::int64_t>{{"failed", 1}});
   const auto no_data = Both(R"({"data": null, "data": {"status": "pending"}})");
-  CHECK(no_data.error == "body has no \"data\" object");
-  CHECK(Both("[{\"data\": {}}]").error == "body is not a JSON object");
+  CHECK(no_data.error() == "body has no \"data\" object");
+  CHECK(Both("[{\"data\": {}}]").error() == "body is not a JSON object");
 }
 
 TEST_CASE("queue waits are known when created_at comes after the sessions",
@@ -94,10 +97,10 @@ TEST_CASE("queue waits are known when created_at comes after the sessions",
       {"status": "completed", "started_at": "2026-11-28T10:00:10Z"},
       {"status": "completed", "started_at": "2026-11-28T09:59:00Z"}],
       "created_at": "2026-11-28T10:00:00Z"}})");
-  REQUIRE(r.batch);
-  CHECK(r.batch->sessions->queue.count == 1);
-  CHECK(r.batch->sessions->queue.sum == 10);
-  CHECK(r.batch->invalid_fields == std::vector<std::string>{"sessions[].started_at"});
+  REQUIRE(r.ok());
+  CHECK(r->sessions->queue.count == 1);
+  CHECK(r->sessions->queue.sum == 10);
+  CHECK(r->invalid_fields == std::vector<std::string>{"sessions[].started_at"});
 }
 
 TEST_CASE("long and escaped session strings are read in both modes", "[unit][anchor][parser]") {
@@ -109,8 +112,8 @@ TEST_CASE("long and escaped session strings are read in both modes", "[unit][anc
             R"(", "status": "fail\u0065d", "metadata": {"error": 1}})";
   }
   const auto r = Both(body + "]}}");
-  REQUIRE(r.batch);
-  CHECK(r.batch->sessions->with_error == 100);
-  CHECK(r.batch->sessions->count_by_status == std::map<std::string, std::int64_t>{{"failed", 100}});
-  CHECK(r.batch->invalid_fields.empty());
+  REQUIRE(r.ok());
+  CHECK(r->sessions->with_error == 100);
+  CHECK(r->sessions->count_by_status == std::map<std::string, std::int64_t>{{"failed", 100}});
+  CHECK(r->invalid_fields.empty());
 }

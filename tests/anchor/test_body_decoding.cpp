@@ -7,20 +7,31 @@
 #include "exposition/http_compression.h"
 
 using anchor::BodyDecoding;
-using anchor::DecodeBody;
+
+namespace {
+
+// DecodeBody's kind of outcome, its reason kept in `detail`.
+BodyDecoding Decode(const std::string& encoding, std::string& body, std::size_t max_bytes,
+                    std::string& detail) {
+  auto result = anchor::DecodeBody(encoding, body, max_bytes);
+  detail = result.detail;
+  return result.kind;
+}
+
+}  // namespace
 
 TEST_CASE("DecodeBody inflates gzip and leaves identity alone", "[unit][anchor][gzip]") {
   const std::string json = R"({"id":"b1","status":"processing"})";
   std::string detail;
   std::string body = anchor::GzipFast(json).value();
-  CHECK(DecodeBody("gzip", body, 1024, detail) == BodyDecoding::kOk);
+  CHECK(Decode("gzip", body, 1024, detail) == BodyDecoding::kOk);
   CHECK(body == json);
   body = anchor::GzipFast(json).value();
-  CHECK(DecodeBody(" X-Gzip ", body, 1024, detail) == BodyDecoding::kOk);
+  CHECK(Decode(" X-Gzip ", body, 1024, detail) == BodyDecoding::kOk);
   CHECK(body == json);
   body = json;
-  CHECK(DecodeBody("", body, 1024, detail) == BodyDecoding::kOk);
-  CHECK(DecodeBody("identity", body, 1024, detail) == BodyDecoding::kOk);
+  CHECK(Decode("", body, 1024, detail) == BodyDecoding::kOk);
+  CHECK(Decode("identity", body, 1024, detail) == BodyDecoding::kOk);
   CHECK(body == json);
 }
 
@@ -29,27 +40,27 @@ TEST_CASE("DecodeBody names corrupt, truncated, oversized and unknown encodings"
   std::string detail;
   SECTION("not gzip at all") {
     std::string body = "this is not gzip";
-    CHECK(DecodeBody("gzip", body, 1024, detail) == BodyDecoding::kCorrupt);
+    CHECK(Decode("gzip", body, 1024, detail) == BodyDecoding::kCorrupt);
     CHECK(detail.find("cannot decode the gzip body") != std::string::npos);
   }
   SECTION("truncated") {
     std::string body = anchor::GzipFast(std::string(5000, 'x') + "tail").value();
     body.resize(body.size() / 2);
-    CHECK(DecodeBody("gzip", body, 1 << 20, detail) == BodyDecoding::kCorrupt);
+    CHECK(Decode("gzip", body, 1 << 20, detail) == BodyDecoding::kCorrupt);
     CHECK(detail.find("truncated") != std::string::npos);
   }
   SECTION("garbage after the stream") {
     std::string body = anchor::GzipFast("{}").value() + "junk";
-    CHECK(DecodeBody("gzip", body, 1024, detail) == BodyDecoding::kCorrupt);
+    CHECK(Decode("gzip", body, 1024, detail) == BodyDecoding::kCorrupt);
   }
   SECTION("a gzip bomb stops at the limit") {
     std::string body = anchor::GzipFast(std::string(10 << 20, '[')).value();
     CHECK(body.size() < std::size_t{64} * 1024);
-    CHECK(DecodeBody("gzip", body, 1 << 20, detail) == BodyDecoding::kTooLarge);
+    CHECK(Decode("gzip", body, 1 << 20, detail) == BodyDecoding::kTooLarge);
   }
   SECTION("an encoding the client did not ask for") {
     std::string body = "x";
-    CHECK(DecodeBody("br", body, 1024, detail) == BodyDecoding::kUnsupported);
+    CHECK(Decode("br", body, 1024, detail) == BodyDecoding::kUnsupported);
     CHECK(detail == "unsupported Content-Encoding br");
   }
 }

@@ -29,7 +29,7 @@ anchor::Deadline Far() { return std::chrono::steady_clock::now() + seconds(30); 
 // A collector over a fake source on a manual clock; set `config` before the first Collector().
 struct CollectorRig {
   anchor::test::ManualClock clock;
-  anchor::test::FakeBatchSource source{clock};
+  anchor::test::FakeBatchSource source;
   anchor::Config config;
   anchor::SelfMetrics metrics;
   anchor::test::LogCapture log{anchor::LogLevel::kInfo};

@@ -31,7 +31,7 @@ anchor::Deadline Far() { return std::chrono::steady_clock::now() + seconds(30); 
 // Discovery over a fake list on a manual clock; set `config` before the first Discovery().
 struct DiscoveryRig {
   anchor::test::ManualClock clock;
-  FakeBatchSource source{clock};
+  FakeBatchSource source;
   anchor::DiscoveryConfig config;
   anchor::SelfMetrics metrics;
   anchor::test::LogCapture log;
@@ -154,6 +154,26 @@ TEST_CASE("a failed refresh keeps the list it had", "[unit][collect][discovery]"
   rig.Refresh();
   CHECK(rig.Discovery().Known().size() == 5);
   CHECK_FALSE(rig.Discovery().GetStatus().last_failed);
+}
+
+TEST_CASE("a 429 of the list holds the next refresh back by its Retry-After on the clock",
+          "[unit][collect][discovery][ratelimit]") {
+  DiscoveryRig rig;
+  rig.source.SetListed(Processing(2));
+  rig.Discovery().Current(Far());
+  rig.source.SetListError(FetchError::kRateLimited, 429, minutes(5));
+  rig.clock.Advance(minutes(1));
+  rig.Refresh();
+  CHECK(rig.source.ListRequests() == 2);
+
+  // Not at the next refresh_interval: the wait runs from the 429, on the injected clock.
+  rig.source.SetListError(FetchError::kNone);
+  rig.clock.Advance(minutes(5) - seconds(1));
+  rig.Discovery().Current(Far());
+  CHECK(rig.source.ListRequests() == 2);
+  rig.clock.Advance(seconds(1));
+  rig.Refresh();
+  CHECK(rig.source.ListRequests() == 3);
 }
 
 TEST_CASE("discovery logs when it starts failing, changes reason and recovers, not each refresh",

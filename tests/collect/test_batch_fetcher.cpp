@@ -31,7 +31,7 @@ anchor::Deadline Soon() { return std::chrono::steady_clock::now() + milliseconds
 // A fetcher over a fake source on a manual clock; set the configs before the first Fetcher().
 struct FetcherRig {
   anchor::test::ManualClock clock;
-  anchor::test::FakeBatchSource source{clock};
+  anchor::test::FakeBatchSource source;
   anchor::AnchorConfig anchor;
   anchor::CacheConfig cache;
   anchor::SelfMetrics metrics;
@@ -188,6 +188,32 @@ TEST_CASE("a 429's Retry-After holds the batch back until it passes, at most an 
     CHECK(rig.Fetch("silenced")->ok());
     CHECK(rig.source.Requests("silenced") == 2);
   }
+}
+
+TEST_CASE("Retry-After is a wait the fetcher anchors on its clock when the answer arrives",
+          "[unit][collect][fetcher][ratelimit]") {
+  FetcherRig rig;
+  // A month away from the real time: a wait anchored on the wall clock would be long over, or
+  // a month too long.
+  rig.clock.Advance(hours(24 * 30));
+  rig.source.SetError("limited", FetchError::kRateLimited, 429, seconds(30));
+  rig.source.Hold("limited");
+  BatchFetcher::ResultPtr first;
+  std::thread requester([&] { first = rig.Fetch("limited"); });
+  REQUIRE(rig.source.WaitForRequests("limited", 1));
+  rig.clock.Advance(seconds(10));  // the API takes its time: the wait starts at its answer
+  rig.source.Release("limited");
+  requester.join();
+  CHECK(first->error == FetchError::kRateLimited);
+  CHECK(rig.Fetcher().State("limited").retry_after == rig.clock.SystemNow() + seconds(30));
+
+  rig.source.SetBatch("limited", "processing");
+  rig.clock.Advance(seconds(29));
+  CHECK(rig.Fetch("limited")->error == FetchError::kRateLimited);
+  CHECK(rig.source.Requests("limited") == 1);
+  rig.clock.Advance(seconds(1));
+  CHECK(rig.Fetch("limited")->ok());
+  CHECK(rig.source.Requests("limited") == 2);
 }
 
 TEST_CASE("max_requests_per_second caps the request rate", "[unit][collect][fetcher][ratelimit]") {

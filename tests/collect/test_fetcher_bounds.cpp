@@ -27,7 +27,7 @@ anchor::Deadline Soon() { return std::chrono::steady_clock::now() + milliseconds
 
 struct BoundsRig {
   anchor::test::ManualClock clock;
-  anchor::test::FakeBatchSource source{clock};
+  anchor::test::FakeBatchSource source;
   anchor::AnchorConfig anchor;
   anchor::CacheConfig cache;
   size_t max_unlisted = 100;

@@ -28,7 +28,7 @@ anchor::Deadline Far() { return std::chrono::steady_clock::now() + seconds(30); 
 
 struct UnlistedRig {
   anchor::test::ManualClock clock;
-  anchor::test::FakeBatchSource source{clock};
+  anchor::test::FakeBatchSource source;
   anchor::Config config;
   anchor::SelfMetrics metrics;
   anchor::test::LogCapture log{anchor::LogLevel::kInfo};

@@ -185,7 +185,7 @@ TEST_CASE("a 429 is honoured until Retry-After passes", "[resilience][ratelimit]
   api.SetBatchJson("other", BatchJson("other", "processing", 3));
   auto config = anchor::test::TestConfig(api.base_url(), kKey);
   config.batches = {{"limited", {}}, {"other", {}}};
-  anchor::test::ManualClock clock;  // Retry-After is a date: the API client dates it in real time
+  anchor::test::ManualClock clock;  // the fetcher anchors Retry-After's wait on it
   ExporterHarness exporter(config, clock);
 
   auto s = ParseExposition(exporter.Scrape());

@@ -25,7 +25,7 @@ std::shared_ptr<const FetchResult> Answer(const std::string& id, const std::stri
                                           int sessions, double percentage = 42.5) {
   auto result = std::make_shared<FetchResult>();
   result->batch =
-      anchor::ParseBatchResponse(anchor::test::BatchJson(id, status, sessions, percentage)).batch;
+      anchor::ParseBatchResponse(anchor::test::BatchJson(id, status, sessions, percentage)).value();
   result->duration_seconds = 0.25;
   return result;
 }

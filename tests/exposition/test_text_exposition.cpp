@@ -118,7 +118,7 @@ TEST_CASE("text exposition of batch families matches prometheus-cpp", "[unit][we
   for (int i = 0; i < 3; ++i) {
     targets.push_back({"batch-" + std::to_string(i), {{"team", "a\"b"}}});
     std::string body = anchor::test::BatchJson(targets.back().id, "processing", 50 * i, 12.5 * i);
-    results[i].batch = anchor::ParseBatchResponse(body).batch;
+    results[i].batch = anchor::ParseBatchResponse(body).value();
     results[i].duration_seconds = 0.0123 * i;
   }
   results[2].batch.reset();  // a failed fetch: only anchorbrowser_batch_up 0

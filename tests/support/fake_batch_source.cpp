@@ -5,8 +5,6 @@
 
 namespace anchor::test {
 
-FakeBatchSource::FakeBatchSource(const Clock& clock) : clock_(clock) {}
-
 void FakeBatchSource::SetBatch(const std::string& id, const std::string& status,
                                std::vector<std::string> invalid_fields) {
   FetchResult r;
@@ -18,7 +16,6 @@ void FakeBatchSource::SetBatch(const std::string& id, const std::string& status,
   std::lock_guard<std::mutex> lock(mu_);
   answers_[id] = std::move(r);
   throws_.erase(id);
-  retry_after_.erase(id);
 }
 
 void FakeBatchSource::SetError(const std::string& id, FetchError error, int http_status,
@@ -27,11 +24,11 @@ void FakeBatchSource::SetError(const std::string& id, FetchError error, int http
   r.error = error;
   r.http_status = http_status;
   r.detail = "scripted " + std::string(FetchErrorReason(error));
+  // As the API client hands it over: a wait, for the fetcher to anchor on its own clock.
+  if (retry_after.count() > 0) r.retry_after = std::chrono::ceil<std::chrono::seconds>(retry_after);
   std::lock_guard<std::mutex> lock(mu_);
   answers_[id] = std::move(r);
   throws_.erase(id);
-  retry_after_.erase(id);
-  if (retry_after.count() > 0) retry_after_[id] = retry_after;
 }
 
 void FakeBatchSource::SetThrows(const std::string& id, const std::string& message) {
@@ -120,12 +117,7 @@ FetchResult FakeBatchSource::FetchBatch(const std::string& batch_id, Deadline de
     missing.http_status = 404;
     return missing;
   }
-  FetchResult answer = it->second;
-  if (const auto delay = retry_after_.find(batch_id); delay != retry_after_.end()) {
-    answer.retry_after =
-        clock_.SystemNow() + std::chrono::duration_cast<Clock::System::duration>(delay->second);
-  }
-  return answer;
+  return it->second;
 }
 
 void FakeBatchSource::SetListed(std::vector<Listed> batches) {
@@ -133,10 +125,12 @@ void FakeBatchSource::SetListed(std::vector<Listed> batches) {
   listed_ = std::move(batches);
 }
 
-void FakeBatchSource::SetListError(FetchError error, int http_status) {
+void FakeBatchSource::SetListError(FetchError error, int http_status,
+                                   std::chrono::seconds retry_after) {
   std::lock_guard<std::mutex> lock(mu_);
   list_error_ = error;
   list_http_status_ = http_status;
+  list_retry_after_ = retry_after;
 }
 
 int FakeBatchSource::ListRequests() const {
@@ -158,6 +152,7 @@ BatchListResult FakeBatchSource::ListBatches(const BatchListQuery& query, Deadli
     out.error = list_error_;
     out.http_status = list_http_status_;
     out.detail = "scripted " + std::string(FetchErrorReason(list_error_));
+    if (list_retry_after_.count() > 0) out.retry_after = list_retry_after_;
     return out;
   }
   std::vector<const Listed*> matching;

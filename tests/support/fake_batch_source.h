@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -22,13 +23,13 @@ class FakeBatchSource final : public BatchSource {
     std::string status;
   };
 
-  // Retry-After dates are set relative to `clock`.
-  explicit FakeBatchSource(const Clock& clock);
+  FakeBatchSource() = default;
 
   // The batch answers 200 with this status (and these fields named invalid).
   void SetBatch(const std::string& id, const std::string& status,
                 std::vector<std::string> invalid_fields = {});
-  // The batch answers with this error; a `retry_after` > 0 sets the 429's Retry-After.
+  // The batch answers with this error; a `retry_after` > 0 sets the 429's Retry-After (a wait,
+  // rounded up to whole seconds, as the API client reports it).
   void SetError(const std::string& id, FetchError error, int http_status,
                 Clock::Steady::duration retry_after = {});
   // FetchBatch throws std::runtime_error(`message`) for this batch.
@@ -49,8 +50,9 @@ class FakeBatchSource final : public BatchSource {
 
   // The list endpoint holds these batches (pages of query.limit, filtered by query.status).
   void SetListed(std::vector<Listed> batches);
-  // Every list request fails with this error; kNone: answers again.
-  void SetListError(FetchError error, int http_status = 0);
+  // Every list request fails with this error (a 429 with this Retry-After wait, when > 0);
+  // kNone: answers again.
+  void SetListError(FetchError error, int http_status = 0, std::chrono::seconds retry_after = {});
   int ListRequests() const;
   bool WaitForListRequests(int count) const;  // as WaitForRequests
   std::vector<BatchListQuery> ListQueries() const;
@@ -60,12 +62,10 @@ class FakeBatchSource final : public BatchSource {
   BatchListResult ListBatches(const BatchListQuery& query, Deadline deadline) override;
 
  private:
-  const Clock& clock_;
   mutable std::mutex mu_;
   mutable std::condition_variable changed_;  // a request started or a batch was released
   std::map<std::string, FetchResult> answers_;
   std::map<std::string, std::string> throws_;
-  std::map<std::string, Clock::Steady::duration> retry_after_;  // set on the 429s of SetError
   std::set<std::string> held_;
   std::map<std::string, int> requests_;
   std::vector<std::string> request_log_;
@@ -74,6 +74,7 @@ class FakeBatchSource final : public BatchSource {
   std::vector<Listed> listed_;
   FetchError list_error_ = FetchError::kNone;
   int list_http_status_ = 0;
+  std::chrono::seconds list_retry_after_{};
   std::vector<BatchListQuery> list_queries_;
 };
 

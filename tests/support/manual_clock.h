@@ -10,10 +10,9 @@
 
 namespace anchor::test {
 
-// A Clock that moves only when the test says so. Starts at the real time (so that the
-// Retry-After dates a real API client computes line up with it), then stands still. Advance()
-// wakes every WaitUntil, so code waiting for a token or a refresh on this clock sees the new
-// time at once; the real-time deadline of a wait still ends it.
+// A Clock that moves only when the test says so. Starts at the real time, then stands still.
+// Advance() wakes every WaitUntil, so code waiting for a token or a refresh on this clock sees
+// the new time at once; the real-time deadline of a wait still ends it.
 class ManualClock final : public Clock {
  public:
   ManualClock();
