@@ -2,7 +2,9 @@
 
 #include <httplib.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <utility>
 
 #include "net/listen_backlog.h"
@@ -14,20 +16,34 @@ LoopbackServer::LoopbackServer(std::unique_ptr<httplib::Server> server, bool tls
 
 LoopbackServer::~LoopbackServer() { Stop(); }
 
-bool LoopbackServer::Start(int port) {
-  if (!server_->is_valid()) return false;
+namespace {
+
+// httplib says only that binding failed; errno, when its bind() set it, says why.
+Error BindError(int port, int error) {
+  std::string reason = "cannot bind 127.0.0.1:" + std::to_string(port);
+  if (error != 0) reason += std::string(": ") + std::strerror(error);
+  return Error{reason};
+}
+
+}  // namespace
+
+Status LoopbackServer::Start(int port) {
+  if (!server_->is_valid()) {
+    return Error{"cannot start the loopback server: its TLS certificate or key did not load"};
+  }
+  errno = 0;
   if (port == 0) {
     port_ = server_->bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) return false;
+    if (port_ <= 0) return BindError(port, errno);
   } else {
-    if (!server_->bind_to_port("127.0.0.1", port)) return false;
+    if (!server_->bind_to_port("127.0.0.1", port)) return BindError(port, errno);
     port_ = port;
   }
   WidenListenBacklog(*server_);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   // A stop() before the accept loop runs would be lost and leave it running forever.
   while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return true;
+  return Status::Ok();
 }
 
 void LoopbackServer::Stop() {
