@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
-#include <cstdlib>
 #include <utility>
 
 #include "config/anchor_section.h"
@@ -55,15 +54,6 @@ std::string JoinLines(const std::vector<std::string>& lines) {
 }
 
 }  // namespace
-
-EnvLookup ProcessEnv() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    // Read at load time only; the exporter never sets environment variables.
-    const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
-    if (value == nullptr) return std::nullopt;
-    return std::string(value);
-  };
-}
 
 bool IsValidLabelName(std::string_view name) {
   if (name.empty() || name.substr(0, 2) == "__") return false;
