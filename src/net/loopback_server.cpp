@@ -2,12 +2,11 @@
 
 #include <httplib.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <utility>
 
 #include "net/listen_backlog.h"
+#include "net/listen_diagnosis.h"
 
 namespace anchor {
 
@@ -18,10 +17,12 @@ LoopbackServer::~LoopbackServer() { Stop(); }
 
 namespace {
 
-// httplib says only that binding failed; errno, when its bind() set it, says why.
-Error BindError(int port, int error) {
+// httplib says only that binding failed; binding again as it does finds the errno text.
+Error BindError(int port) {
   std::string reason = "cannot bind 127.0.0.1:" + std::to_string(port);
-  if (error != 0) reason += std::string(": ") + std::strerror(error);
+  if (const Status why = DiagnoseListen("127.0.0.1", port); !why.ok()) {
+    reason += ": " + why.error();
+  }
   return Error{reason};
 }
 
@@ -31,12 +32,11 @@ Status LoopbackServer::Start(int port) {
   if (!server_->is_valid()) {
     return Error{"cannot start the loopback server: its TLS certificate or key did not load"};
   }
-  errno = 0;
   if (port == 0) {
     port_ = server_->bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) return BindError(port, errno);
+    if (port_ <= 0) return BindError(port);
   } else {
-    if (!server_->bind_to_port("127.0.0.1", port)) return BindError(port, errno);
+    if (!server_->bind_to_port("127.0.0.1", port)) return BindError(port);
     port_ = port;
   }
   WidenListenBacklog(*server_);
