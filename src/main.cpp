@@ -42,17 +42,19 @@ int CheckConfig(const anchor::Flags& flags) {
   anchor::ConfigLoadOptions options;
   options.skip_secrets = flags.config_check_skip_secrets;
   const auto loaded = anchor::LoadConfigFile(flags.config_file, options);
-  problems.insert(problems.end(), loaded.errors.begin(), loaded.errors.end());
+  if (!loaded.ok()) problems.push_back(loaded.error());  // one problem per line already
   std::optional<anchor::Result<anchor::WebConfig>> web;
   if (!flags.web_config_file.empty()) {
     web = anchor::LoadWebConfigFile(flags.web_config_file);
     if (!web->ok()) problems.push_back(web->error());
   }
-  for (const auto& warning : loaded.warnings) std::cerr << warning << "\n";
+  if (loaded.ok()) {
+    for (const auto& warning : loaded->warnings) std::cerr << warning << "\n";
+  }
   for (const auto& problem : problems) std::cerr << problem << "\n";
   if (!problems.empty()) return 1;
-  std::cout << flags.config_file << ": OK (" << loaded.config->batches.size() << " batches"
-            << (loaded.config->discovery.enabled ? ", discovery on" : "")
+  std::cout << flags.config_file << ": OK (" << loaded->config.batches.size() << " batches"
+            << (loaded->config.discovery.enabled ? ", discovery on" : "")
             << (flags.config_check_skip_secrets ? ", API key not checked" : "") << ")\n";
   if (web) std::cout << flags.web_config_file << ": OK\n";
   return 0;
@@ -105,7 +107,7 @@ int main(int argc, char** argv) {
     }
     // A reload re-applies the demo config.
     options.config_source = [api = demo_api.get(), batches] {
-      return anchor::ConfigLoadResult{anchor::DemoConfig(api->base_url(), batches), ""};
+      return anchor::LoadedConfig{anchor::DemoConfig(api->base_url(), batches), {}};
     };
   } else {
     options.config_source = [path = flags->config_file] { return anchor::LoadConfigFile(path); };

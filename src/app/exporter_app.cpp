@@ -87,8 +87,9 @@ struct LoadedFiles {
 // Loads both files, or says why not: every problem, one per line.
 Result<LoadedFiles> LoadBoth(const AppOptions& options) {
   ConfigLoadResult config = options.config_source();
-  if (!config.ok()) return Error{config.error};
-  LoadedFiles loaded{std::move(*config.config), std::move(config.warnings), {}};
+  if (!config.ok()) return Error{config.error()};
+  LoadedConfig read = std::move(config).value();
+  LoadedFiles loaded{std::move(read.config), std::move(read.warnings), {}};
   if (options.web_config_file.empty()) return loaded;
   auto web = LoadWebConfigFile(options.web_config_file);
   if (!web.ok()) return Error{web.error()};

@@ -1,42 +1,25 @@
 #pragma once
 
-#include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "config/config.h"
+#include "config/config_load_options.h"
 
 namespace anchor {
 
-// Looks up an environment variable; the default reads the process environment.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-EnvLookup ProcessEnv();
-
-// The outcome of loading a config: either a validated Config, or every problem found, one line
-// each naming the file, line and key ("config.yaml:7: anchor.timeout: ...").
-struct ConfigLoadResult {
-  ConfigLoadResult() = default;
-  ConfigLoadResult(std::optional<Config> loaded, std::string problem)
-      : config(std::move(loaded)), error(std::move(problem)) {
-    if (!error.empty()) errors = {error};
-  }
-
-  std::optional<Config> config;
-  std::string error;  // `errors`, one per line
-  std::vector<std::string> errors;
-  std::vector<std::string> warnings;  // a valid config that is likely not what was meant
-  bool ok() const { return config.has_value(); }
+// A validated config, and what in it is likely not what was meant (one line each).
+struct LoadedConfig {
+  Config config;
+  std::vector<std::string> warnings;
 };
 
-struct ConfigLoadOptions {
-  std::string base_dir;  // resolves relative paths; LoadConfigFile sets it to the file's directory
-  EnvLookup env = ProcessEnv();
-  // Check everything but the API key itself (the variable being set, the file existing), so
-  // that CI can validate a config without holding the secret. The Config has no key then.
-  bool skip_secrets = false;
-};
+// The outcome of loading a config: a LoadedConfig, or every problem found in one Error, one line
+// each naming the file, line and key ("config.yaml:7: anchor.timeout: ..."), so that a user fixes
+// them all in one go.
+using ConfigLoadResult = Result<LoadedConfig>;
 
 // Reads and validates a YAML config file. Relative paths inside it (api_key_file, tls.ca_file)
 // are resolved against the file's directory, as Prometheus does.

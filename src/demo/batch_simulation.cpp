@@ -87,6 +87,112 @@ const char* BatchStatus(const SimulatedBatchSpec& spec, int completed, int faile
   return elapsed < 0.1 * static_cast<double>(spec.duration.count()) ? "pending" : "processing";
 }
 
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// The moment `at` seconds after creation, or null while it has not come yet.
+void TimeOrNull(JsonWriter& w, double created_at, double at, bool reached) {
+  if (reached) {
+    w.String(FormatRfc3339(created_at + at).c_str());
+  } else {
+    w.Null();
+  }
+}
+
+void TextOrNull(JsonWriter& w, const char* text) {
+  if (text != nullptr) {
+    w.String(text);
+  } else {
+    w.Null();
+  }
+}
+
+// What the sessions add up to: the batch's counters and when its last session ended.
+struct SessionCounts {
+  int completed = 0;
+  int failed = 0;
+  int processing = 0;
+  int pending = 0;
+  double last_end = 0;  // seconds after creation
+};
+
+void WriteSession(JsonWriter& w, const SimulatedBatchSpec& spec, int i, const SessionState& s,
+                  double created_at, double elapsed) {
+  w.StartObject();
+  w.Key("item_index");
+  w.Int(i);
+  w.Key("session_id");
+  w.String((spec.id + "-s" + std::to_string(i)).c_str());
+  w.Key("status");
+  w.String(s.status);
+  w.Key("retry_count");
+  w.Int(s.retries);
+  w.Key("started_at");
+  TimeOrNull(w, created_at, s.start, elapsed >= s.start);
+  w.Key("completed_at");
+  TimeOrNull(w, created_at, s.end, elapsed >= s.end);
+  w.Key("error");
+  TextOrNull(w, std::string(s.status) == "failed" ? "navigation timeout" : nullptr);
+  w.Key("metadata");
+  w.StartObject();
+  w.EndObject();
+  w.EndObject();
+}
+
+// The "sessions" array, counted as it is written.
+SessionCounts WriteSessions(JsonWriter& w, const SimulatedBatchSpec& spec, double created_at,
+                            double elapsed) {
+  SessionCounts counts;
+  w.Key("sessions");
+  w.StartArray();
+  for (int i = 0; i < spec.sessions; ++i) {
+    const SessionState s = Simulate(spec, i, elapsed);
+    const std::string st = s.status;
+    counts.completed += st == "completed";
+    counts.failed += st == "failed";
+    counts.processing += st == "processing";
+    counts.pending += st == "pending";
+    if (std::isfinite(s.end)) counts.last_end = std::max(counts.last_end, s.end);
+    WriteSession(w, spec, i, s, created_at, elapsed);
+  }
+  w.EndArray();
+  return counts;
+}
+
+// The batch's own fields after its sessions: status, counters, times and progress.
+void WriteBatchFields(JsonWriter& w, const SimulatedBatchSpec& spec, const SessionCounts& counts,
+                      double created_at, double elapsed) {
+  const int n = spec.sessions;
+  const std::string status = BatchStatus(spec, counts.completed, counts.failed, elapsed);
+  const bool batch_failed = status == "failed";
+  w.Key("batch_id");
+  w.String(spec.id.c_str());
+  w.Key("status");
+  w.String(status.c_str());
+  w.Key("total_requests");
+  w.Int(n);
+  w.Key("completed_requests");
+  w.Int(counts.completed);
+  w.Key("failed_requests");
+  w.Int(counts.failed);
+  w.Key("processing_requests");
+  w.Int(counts.processing);
+  w.Key("pending_requests");
+  w.Int(counts.pending);
+  w.Key("created_at");
+  w.String(FormatRfc3339(created_at).c_str());
+  w.Key("actual_completion_time");
+  TimeOrNull(w, created_at, counts.last_end, status == "completed" || batch_failed);
+  w.Key("error");
+  TextOrNull(w, batch_failed ? "more than half of the sessions failed" : nullptr);
+  w.Key("progress");
+  w.StartObject();
+  w.Key("percentage");
+  w.Double(n > 0 ? 100.0 * (counts.completed + counts.failed) / n : 100.0);
+  w.Key("current_phase");
+  w.String(PhaseAt(elapsed, static_cast<double>(spec.duration.count())));
+  w.EndObject();
+}
+
 }  // namespace
 
 std::string SimulatedStatus(const SimulatedBatchSpec& spec, double elapsed) {
@@ -102,94 +208,12 @@ std::string SimulatedStatus(const SimulatedBatchSpec& spec, double elapsed) {
 std::string RenderSimulatedBatch(const SimulatedBatchSpec& spec, double created_at,
                                  double elapsed) {
   rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  int completed = 0, failed = 0, processing = 0, pending = 0;
-  double last_end = 0;
+  JsonWriter w(buf);
   w.StartObject();
   w.Key("data");
   w.StartObject();
-  w.Key("sessions");
-  w.StartArray();
-  for (int i = 0; i < spec.sessions; ++i) {
-    const SessionState s = Simulate(spec, i, elapsed);
-    const std::string st = s.status;
-    completed += st == "completed";
-    failed += st == "failed";
-    processing += st == "processing";
-    pending += st == "pending";
-    if (std::isfinite(s.end)) last_end = std::max(last_end, s.end);
-    w.StartObject();
-    w.Key("item_index");
-    w.Int(i);
-    w.Key("session_id");
-    w.String((spec.id + "-s" + std::to_string(i)).c_str());
-    w.Key("status");
-    w.String(s.status);
-    w.Key("retry_count");
-    w.Int(s.retries);
-    w.Key("started_at");
-    if (elapsed >= s.start) {
-      w.String(FormatRfc3339(created_at + s.start).c_str());
-    } else {
-      w.Null();
-    }
-    w.Key("completed_at");
-    if (elapsed >= s.end) {
-      w.String(FormatRfc3339(created_at + s.end).c_str());
-    } else {
-      w.Null();
-    }
-    w.Key("error");
-    if (st == "failed") {
-      w.String("navigation timeout");
-    } else {
-      w.Null();
-    }
-    w.Key("metadata");
-    w.StartObject();
-    w.EndObject();
-    w.EndObject();
-  }
-  w.EndArray();
-  const int n = spec.sessions;
-  const std::string status = BatchStatus(spec, completed, failed, elapsed);
-  const bool done = status == "completed" || status == "failed";
-  const bool batch_failed = status == "failed";
-  w.Key("batch_id");
-  w.String(spec.id.c_str());
-  w.Key("status");
-  w.String(status.c_str());
-  w.Key("total_requests");
-  w.Int(n);
-  w.Key("completed_requests");
-  w.Int(completed);
-  w.Key("failed_requests");
-  w.Int(failed);
-  w.Key("processing_requests");
-  w.Int(processing);
-  w.Key("pending_requests");
-  w.Int(pending);
-  w.Key("created_at");
-  w.String(FormatRfc3339(created_at).c_str());
-  w.Key("actual_completion_time");
-  if (done) {
-    w.String(FormatRfc3339(created_at + last_end).c_str());
-  } else {
-    w.Null();
-  }
-  w.Key("error");
-  if (batch_failed) {
-    w.String("more than half of the sessions failed");
-  } else {
-    w.Null();
-  }
-  w.Key("progress");
-  w.StartObject();
-  w.Key("percentage");
-  w.Double(n > 0 ? 100.0 * (completed + failed) / n : 100.0);
-  w.Key("current_phase");
-  w.String(PhaseAt(elapsed, static_cast<double>(spec.duration.count())));
-  w.EndObject();
+  const SessionCounts counts = WriteSessions(w, spec, created_at, elapsed);
+  WriteBatchFields(w, spec, counts, created_at, elapsed);
   w.EndObject();
   w.EndObject();
   return buf.GetString();

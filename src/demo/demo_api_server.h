@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "base/result.h"
 #include "demo/simulated_api.h"
 #include "net/loopback_server.h"
 
@@ -14,7 +15,8 @@ class DemoApiServer {
  public:
   // `now`: the simulation's clock (the system clock; a test passes a fixed one).
   explicit DemoApiServer(UnixClock now = SystemUnixNow);
-  bool Start() { return server_.Start(); }
+  // Else why the server cannot listen (the reason names the port).
+  Status Start() { return server_.Start(); }
   void Stop() { server_.Stop(); }
   std::string base_url() const { return server_.base_url(); }
   SimulatedApi& simulated() { return simulated_; }

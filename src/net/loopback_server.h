@@ -4,6 +4,8 @@
 #include <string>
 #include <thread>
 
+#include "base/result.h"
+
 namespace httplib {
 class Server;
 }  // namespace httplib
@@ -20,9 +22,9 @@ class LoopbackServer {
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
-  // Binds an ephemeral port on 127.0.0.1 (or `port`) and serves until Stop(). False when the
-  // server cannot start (bad certificate, port taken).
-  bool Start(int port = 0);
+  // Binds an ephemeral port on 127.0.0.1 (or `port`) and serves until Stop(). Else why not
+  // (certificate not loaded, port taken), so that a caller can log the reason.
+  Status Start(int port = 0);
   void Stop();
   int port() const { return port_; }
   std::string base_url() const;

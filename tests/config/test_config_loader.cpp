@@ -3,6 +3,7 @@
 #include <map>
 
 #include "config/config_loader.h"
+#include "support/config_problems.h"
 #include "support/test_tls.h"
 
 using anchor::LoadConfigString;
@@ -28,10 +29,10 @@ void ExpectError(const std::string& yaml, std::initializer_list<const char*> par
   const auto r = Load(yaml);
   INFO(yaml);
   REQUIRE_FALSE(r.ok());
-  INFO(r.error);
-  for (const char* part : parts) CHECK(r.error.find(part) != std::string::npos);
-  CHECK(r.error.find(kKey) == std::string::npos);
-  CHECK(r.error.find('\n') == std::string::npos);
+  INFO(anchor::test::Problems(r));
+  for (const char* part : parts) CHECK(r.error().find(part) != std::string::npos);
+  CHECK(r.error().find(kKey) == std::string::npos);
+  CHECK(r.error().find('\n') == std::string::npos);
 }
 
 }  // namespace
@@ -39,11 +40,11 @@ void ExpectError(const std::string& yaml, std::initializer_list<const char*> par
 TEST_CASE("config.example.yaml is valid", "[unit][config]") {
   const auto r = anchor::LoadConfigFile(std::string(ANCHOR_SOURCE_DIR) + "/config.example.yaml",
                                         Env({{"ANCHORBROWSER_API_KEY", kKey}}));
-  INFO(r.error);
+  INFO(anchor::test::Problems(r));
   REQUIRE(r.ok());
-  CHECK(r.config->batches.size() == 2);
-  CHECK(r.config->batches[0].labels.at("team") == "growth");
-  CHECK(r.config->anchor.api_key.Reveal() == kKey);
+  CHECK(r->config.batches.size() == 2);
+  CHECK(r->config.batches[0].labels.at("team") == "growth");
+  CHECK(r->config.anchor.api_key.Reveal() == kKey);
 }
 
 TEST_CASE("a full config loads with its values", "[unit][config]") {
@@ -61,9 +62,9 @@ batches:
     labels: {team: a, env: prod}
   - id: other
 )");
-  INFO(r.error);
+  INFO(anchor::test::Problems(r));
   REQUIRE(r.ok());
-  const auto& c = *r.config;
+  const auto& c = r->config;
   CHECK(c.anchor.base_url == "http://127.0.0.1:8080/prefix");
   CHECK(c.anchor.timeout == std::chrono::seconds(2));
   CHECK(c.anchor.connect_timeout == std::chrono::milliseconds(500));
@@ -79,10 +80,10 @@ batches:
 TEST_CASE("defaults apply to an almost empty config", "[unit][config]") {
   const auto r = Load("batches: []\n");
   REQUIRE(r.ok());
-  CHECK(r.config->anchor.base_url == "https://api.anchorbrowser.io");
-  CHECK(r.config->anchor.timeout == std::chrono::seconds(10));
-  CHECK(r.config->anchor.max_concurrency == 16);
-  CHECK(r.config->anchor.max_response_bytes == 16u << 20);
+  CHECK(r->config.anchor.base_url == "https://api.anchorbrowser.io");
+  CHECK(r->config.anchor.timeout == std::chrono::seconds(10));
+  CHECK(r->config.anchor.max_concurrency == 16);
+  CHECK(r->config.anchor.max_response_bytes == 16u << 20);
 }
 
 TEST_CASE("config errors name the file and line and key", "[unit][config]") {
@@ -117,9 +118,9 @@ TEST_CASE("durations longer than the maximum are config errors", "[unit][config]
               {"config.yaml:2:", "anchor.timeout", "at most 36500d"});
   ExpectError("anchor:\n  connect_timeout: 2147483647w\n", {"anchor.connect_timeout", "36500d"});
   const auto r = Load("anchor:\n  timeout: 36500d\n");
-  INFO(r.error);
+  INFO(anchor::test::Problems(r));
   REQUIRE(r.ok());
-  CHECK(r.config->anchor.timeout == anchor::kMaxDuration);
+  CHECK(r->config.anchor.timeout == anchor::kMaxDuration);
 }
 
 // Found by reading the loader while writing fuzz/fuzz_config: strtoll and strtod stopped at an
@@ -147,9 +148,9 @@ TEST_CASE("config errors stay one printable line whatever they quote", "[unit][c
     const auto r = Load(yaml);
     INFO(yaml);
     REQUIRE_FALSE(r.ok());
-    INFO(r.error);
-    CHECK(r.error.find(quoted) != std::string::npos);
-    for (const char c : r.error) {
+    INFO(anchor::test::Problems(r));
+    CHECK(r.error().find(quoted) != std::string::npos);
+    for (const char c : r.error()) {
       CHECK((static_cast<unsigned char>(c) >= 0x20 && c != 0x7f));
     }
   }
@@ -158,19 +159,19 @@ TEST_CASE("config errors stay one printable line whatever they quote", "[unit][c
 TEST_CASE("a missing API key names the variable or file and never a key", "[unit][config]") {
   const auto r = LoadConfigString("batches: []\n", "c.yaml", "", Env({}));
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error.find("ANCHORBROWSER_API_KEY") != std::string::npos);
+  CHECK(r.error().find("ANCHORBROWSER_API_KEY") != std::string::npos);
 
   const auto custom = LoadConfigString("anchor:\n  api_key_env: MY_KEY\n", "c.yaml", "",
                                        Env({{"ANCHORBROWSER_API_KEY", kKey}}));
   REQUIRE_FALSE(custom.ok());
-  CHECK(custom.error.find("c.yaml:2:") != std::string::npos);
-  CHECK(custom.error.find("MY_KEY") != std::string::npos);
-  CHECK(custom.error.find(kKey) == std::string::npos);
+  CHECK(custom.error().find("c.yaml:2:") != std::string::npos);
+  CHECK(custom.error().find("MY_KEY") != std::string::npos);
+  CHECK(custom.error().find(kKey) == std::string::npos);
 
   const auto file =
       LoadConfigString("anchor:\n  api_key_file: /nonexistent/key\n", "c.yaml", "", Env({}));
   REQUIRE_FALSE(file.ok());
-  CHECK(file.error.find("cannot read file /nonexistent/key: No such file or directory") !=
+  CHECK(file.error().find("cannot read file /nonexistent/key: No such file or directory") !=
         std::string::npos);
 }
 
@@ -179,15 +180,15 @@ TEST_CASE("the API key can come from a file next to the config", "[unit][config]
   anchor::test::WriteFile(dir + "/key", std::string("  ") + kKey + "\n");
   anchor::test::WriteFile(dir + "/config.yaml", "anchor:\n  api_key_file: key\n");
   const auto r = anchor::LoadConfigFile(dir + "/config.yaml", Env({}));
-  INFO(r.error);
+  INFO(anchor::test::Problems(r));
   REQUIRE(r.ok());
-  CHECK(r.config->anchor.api_key.Reveal() == kKey);
+  CHECK(r->config.anchor.api_key.Reveal() == kKey);
 
   anchor::test::WriteFile(dir + "/empty", "\n");
   anchor::test::WriteFile(dir + "/c2.yaml", "anchor:\n  api_key_file: empty\n");
   const auto empty = anchor::LoadConfigFile(dir + "/c2.yaml", Env({}));
   REQUIRE_FALSE(empty.ok());
-  CHECK(empty.error.find("is empty") != std::string::npos);
+  CHECK(empty.error().find("is empty") != std::string::npos);
 }
 
 TEST_CASE("an unreadable CA file is a config error", "[unit][config]") {
@@ -199,10 +200,11 @@ TEST_CASE("an unreadable CA file is a config error", "[unit][config]") {
 TEST_CASE("a missing config file is reported by name", "[unit][config]") {
   const auto r = anchor::LoadConfigFile("/nonexistent/config.yaml", Env({}));
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error == "/nonexistent/config.yaml: cannot read config file: No such file or directory");
+  CHECK(r.error() ==
+        "/nonexistent/config.yaml: cannot read config file: No such file or directory");
   const auto dir = anchor::test::MakeTempDir();
   const auto directory = anchor::LoadConfigFile(dir, Env({}));
-  CHECK(directory.error == dir + ": cannot read config file: is a directory");
+  CHECK(directory.error() == dir + ": cannot read config file: is a directory");
 }
 
 TEST_CASE("a config file of 50,000 batches loads, and one beyond 16 MiB is refused",
@@ -218,12 +220,12 @@ TEST_CASE("a config file of 50,000 batches loads, and one beyond 16 MiB is refus
   anchor::test::WriteFile(dir + "/key", kKey);
   anchor::test::WriteFile(dir + "/config.yaml", yaml);
   const auto r = anchor::LoadConfigFile(dir + "/config.yaml", Env({}));
-  INFO(r.error);
+  INFO(anchor::test::Problems(r));
   REQUIRE(r.ok());
-  CHECK(r.config->batches.size() == 50000);
+  CHECK(r->config.batches.size() == 50000);
 
   anchor::test::WriteFile(dir + "/big.yaml", yaml + std::string(size_t{16} << 20, '#'));
-  CHECK(anchor::LoadConfigFile(dir + "/big.yaml", Env({})).error ==
+  CHECK(anchor::LoadConfigFile(dir + "/big.yaml", Env({})).error() ==
         dir + "/big.yaml: cannot read config file: is larger than 16 MiB");
 }
 
@@ -251,9 +253,9 @@ probe:
   allow_unlisted: true
   max_unlisted_state: 250
 )");
-  INFO(r.error);
+  INFO(anchor::test::Problems(r));
   REQUIRE(r.ok());
-  const auto& c = *r.config;
+  const auto& c = r->config;
   CHECK(c.anchor.max_requests_per_second == 2.5);
   CHECK(c.cache.terminal_ttl == std::chrono::minutes(10));
   CHECK(c.cache.min_interval == std::chrono::seconds(15));
@@ -283,18 +285,18 @@ probe:
 TEST_CASE("the sessions section: histograms and bucket bounds", "[unit][config][sessions]") {
   const auto defaults = Load("batches: [{id: b1}]\n");
   REQUIRE(defaults.ok());
-  CHECK(defaults.config->sessions.histograms == anchor::SessionHistograms::kActive);
-  CHECK(defaults.config->sessions.buckets.duration.size() == 12);
-  CHECK(defaults.config->sessions.buckets.queue.front() == 0.5);
+  CHECK(defaults->config.sessions.histograms == anchor::SessionHistograms::kActive);
+  CHECK(defaults->config.sessions.buckets.duration.size() == 12);
+  CHECK(defaults->config.sessions.buckets.queue.front() == 0.5);
 
   const auto r = Load(
       "batches: [{id: b1}]\nsessions:\n  histograms: all\n  duration_buckets: [0.5, 10, 1e3]\n"
       "  queue_buckets: [60]\n");
   REQUIRE(r.ok());
-  CHECK(r.config->sessions.histograms == anchor::SessionHistograms::kAll);
-  CHECK(r.config->sessions.buckets.duration == std::vector<double>{0.5, 10, 1000});
-  CHECK(r.config->sessions.buckets.queue == std::vector<double>{60});
-  CHECK(Load("sessions: {histograms: 'off'}\n").config->sessions.histograms ==
+  CHECK(r->config.sessions.histograms == anchor::SessionHistograms::kAll);
+  CHECK(r->config.sessions.buckets.duration == std::vector<double>{0.5, 10, 1000});
+  CHECK(r->config.sessions.buckets.queue == std::vector<double>{60});
+  CHECK(Load("sessions: {histograms: 'off'}\n")->config.sessions.histograms ==
         anchor::SessionHistograms::kOff);
 
   ExpectError("batches: []\nsessions:\n  histograms: some\n",

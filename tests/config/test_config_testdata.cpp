@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/config_loader.h"
+#include "support/config_problems.h"
 #include "support/subprocess.h"
 
 namespace fs = std::filesystem;
@@ -134,9 +135,9 @@ TEST_CASE("every good testdata config loads, with the warnings it states",
   fs::permissions(Path("api_key.txt"), fs::perms::owner_read | fs::perms::owner_write);
   for (const auto& name : files) {
     const auto r = anchor::LoadConfigFile(Path(name), TestEnv());
-    INFO(name << "\n" << r.error);
+    INFO(name << "\n" << anchor::test::Problems(r));
     CHECK(r.ok());
-    CHECK(Relative(r.warnings) == Comments(Path(name), "# warn: "));
+    CHECK(Relative(anchor::test::Warnings(r)) == Comments(Path(name), "# warn: "));
   }
 }
 
@@ -150,8 +151,8 @@ TEST_CASE("every bad testdata config fails with exactly the errors it states",
     REQUIRE_FALSE(want.empty());
     const auto r = anchor::LoadConfigFile(Path(name), TestEnv());
     CHECK_FALSE(r.ok());
-    CHECK(Relative(r.errors) == want);
-    CHECK(r.error.find("sk-testdata-key") == std::string::npos);
+    CHECK(Relative(anchor::test::ProblemLines(r)) == want);
+    CHECK(r.error().find("sk-testdata-key") == std::string::npos);
   }
 }
 
@@ -165,7 +166,9 @@ TEST_CASE("every error message of the config loader has a bad testdata config",
   // Used by the web config only; tests/toolkit/test_web_config.cpp covers it.
   const std::set<std::string> elsewhere = {"is not supported by this exporter"};
   size_t messages = 0;
-  for (const char* file : {"config_loader.cpp", "yaml_reader.cpp", "label_check.cpp"}) {
+  for (const char* file :
+       {"config_loader.cpp", "anchor_section.cpp", "api_key_source.cpp", "batch_sections.cpp",
+        "scrape_sections.cpp", "yaml_reader.cpp", "label_check.cpp"}) {
     for (const auto& fragments : MessageFragments(ReadText(src + file))) {
       ++messages;
       if (fragments.size() == 1 && elsewhere.count(fragments[0])) continue;
@@ -188,7 +191,7 @@ TEST_CASE("skip_secrets checks everything but the API key itself", "[unit][confi
        {"good_minimal.yaml", "good_full_anchor.yaml", "bad_api_key_env_unset.yaml",
         "bad_api_key_file_missing.yaml", "bad_api_key_file_empty.yaml"}) {
     const auto r = anchor::LoadConfigFile(Path(name), options);
-    INFO(name << "\n" << r.error);
+    INFO(name << "\n" << anchor::test::Problems(r));
     CHECK(r.ok());
   }
   // The names of the variable and the file are still checked, and everything else.
@@ -196,7 +199,7 @@ TEST_CASE("skip_secrets checks everything but the API key itself", "[unit][confi
                            "bad_five_mistakes.yaml", "bad_tls_ca_file.yaml"}) {
     const auto r = anchor::LoadConfigFile(Path(name), options);
     INFO(name);
-    CHECK(Relative(r.errors) == Comments(Path(name), "# want: "));
+    CHECK(Relative(anchor::test::ProblemLines(r)) == Comments(Path(name), "# want: "));
   }
   options.skip_secrets = false;
   CHECK_FALSE(anchor::LoadConfigFile(kDir + "/good_minimal.yaml", options).ok());

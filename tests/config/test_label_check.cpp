@@ -7,6 +7,7 @@
 #include "config/config_loader.h"
 #include "config/label_check.h"
 #include "config/label_names.h"
+#include "support/config_problems.h"
 
 namespace {
 
@@ -17,7 +18,7 @@ anchor::ConfigLoadResult LoadLabels(const std::string& labels) {
 
 std::string Error(const std::string& labels) {
   const auto r = LoadLabels(labels);
-  return r.ok() ? std::string("(loaded)") : r.error;
+  return r.ok() ? std::string("(loaded)") : r.error();
 }
 
 }  // namespace
@@ -95,10 +96,11 @@ TEST_CASE("label values are bounded printable UTF-8", "[unit][config][labels]") 
 TEST_CASE("every bad label is reported, the good ones still load", "[unit][config][labels]") {
   const auto r = LoadLabels("      status: a\n      team: ok\n      le: b\n      x: \"\\e\"\n");
   REQUIRE_FALSE(r.ok());
-  REQUIRE(r.errors.size() == 3);
-  CHECK(r.errors[0].find("c.yaml:4: batches[0].labels.status") == 0);
-  CHECK(r.errors[1].find("c.yaml:6: batches[0].labels.le") == 0);
-  CHECK(r.errors[2].find("c.yaml:7: batches[0].labels.x") == 0);
+  const auto errors = anchor::test::ProblemLines(r);
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].find("c.yaml:4: batches[0].labels.status") == 0);
+  CHECK(errors[1].find("c.yaml:6: batches[0].labels.le") == 0);
+  CHECK(errors[2].find("c.yaml:7: batches[0].labels.x") == 0);
 }
 
 TEST_CASE("a config file that is not UTF-8 is refused before it is parsed",
@@ -106,7 +108,7 @@ TEST_CASE("a config file that is not UTF-8 is refused before it is parsed",
   const auto r = anchor::LoadConfigString("anchor:\n  timeout: 5s\n# caf\xe9\n", "c.yaml", "",
                                           [](const std::string&) { return std::string("k"); });
   REQUIRE_FALSE(r.ok());
-  CHECK(r.error ==
+  CHECK(r.error() ==
         "c.yaml:3: the file is not valid UTF-8 (byte 0xe9 at column 6); save it as UTF-8");
   // A UTF-8 byte order mark is UTF-8.
   CHECK(anchor::LoadConfigString("\xef\xbb\xbf"

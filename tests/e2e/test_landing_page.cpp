@@ -123,8 +123,8 @@ TEST_CASE("a browser shows each batch's state, reason and data age, with markup 
   // The first load succeeds; every reload after it fails, with markup in its message.
   auto loads = std::make_shared<std::atomic<int>>(0);
   anchor::ConfigSource source = [config, loads]() -> anchor::ConfigLoadResult {
-    if ((*loads)++ == 0) return {config, ""};
-    return {std::nullopt, "config.yaml:3: anchor.timeout: must be positive <i>sic</i>"};
+    if ((*loads)++ == 0) return anchor::LoadedConfig{config, {}};
+    return anchor::Error{"config.yaml:3: anchor.timeout: must be positive <i>sic</i>"};
   };
   ExporterHarness exporter(anchor::test::TestAppOptions(source));
   exporter.Scrape();  // fetches every batch and discovers found-1

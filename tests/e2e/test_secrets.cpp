@@ -7,6 +7,7 @@
 
 #include "config/config_loader.h"
 #include "config/secret.h"
+#include "support/config_problems.h"
 #include "support/exporter_harness.h"
 #include "support/exposition.h"
 #include "support/fake_anchor_api.h"
@@ -77,20 +78,20 @@ TEST_CASE("api_key_env holding a key instead of a name is refused without echoin
   const auto pasted = anchor::LoadConfigString(
       ConfigYaml("  api_key_env: \"" + std::string(kKey) + "\"\n"), "c.yml", "", KeyEnv("X", "y"));
   REQUIRE_FALSE(pasted.ok());
-  CHECK(pasted.error.find("anchor.api_key_env: is not an environment variable name") !=
+  CHECK(pasted.error().find("anchor.api_key_env: is not an environment variable name") !=
         std::string::npos);
-  CHECK(pasted.error.find(kKey) == std::string::npos);
-  CHECK(pasted.error.find("4f9a2c7e") == std::string::npos);
+  CHECK(pasted.error().find(kKey) == std::string::npos);
+  CHECK(pasted.error().find("4f9a2c7e") == std::string::npos);
   // A key that happens to be a valid name (letters and digits) is not echoed either.
   const auto alnum = anchor::LoadConfigString(ConfigYaml("  api_key_env: sklive4f9a2c7e0b1d\n"),
                                               "c.yml", "", KeyEnv("X", "y"));
   REQUIRE_FALSE(alnum.ok());
-  CHECK(alnum.error.find("sklive4f9a2c7e0b1d") == std::string::npos);
-  CHECK(alnum.error.find("the environment variable it names is not set") != std::string::npos);
+  CHECK(alnum.error().find("sklive4f9a2c7e0b1d") == std::string::npos);
+  CHECK(alnum.error().find("the environment variable it names is not set") != std::string::npos);
   // A conventional name is shown, it helps.
   const auto missing = anchor::LoadConfigString(ConfigYaml("  api_key_env: MY_ANCHOR_KEY\n"),
                                                 "c.yml", "", KeyEnv("X", "y"));
-  CHECK(missing.error.find("environment variable MY_ANCHOR_KEY is not set") != std::string::npos);
+  CHECK(missing.error().find("environment variable MY_ANCHOR_KEY is not set") != std::string::npos);
 }
 
 TEST_CASE("/-/reload does not echo a key pasted into api_key_env", "[secrets][reload][e2e]") {
@@ -128,13 +129,13 @@ TEST_CASE("a key file readable by group or others is loaded with a warning",
   chmod(key_file.c_str(), 0644);
   auto loaded = anchor::LoadConfigFile(config_file, KeyEnv("X", "y"));
   REQUIRE(loaded.ok());
-  REQUIRE(loaded.warnings.size() == 1);
-  CHECK(loaded.warnings[0] == config_file + ": warning: anchor.api_key_file " + key_file +
-                                  " is readable by group or others (mode 0644); chmod 600 it");
+  REQUIRE(loaded->warnings.size() == 1);
+  CHECK(loaded->warnings[0] == config_file + ": warning: anchor.api_key_file " + key_file +
+                                   " is readable by group or others (mode 0644); chmod 600 it");
   chmod(key_file.c_str(), 0600);
   loaded = anchor::LoadConfigFile(config_file, KeyEnv("X", "y"));
   REQUIRE(loaded.ok());
-  CHECK(loaded.warnings.empty());
+  CHECK(loaded->warnings.empty());
 
   chmod(key_file.c_str(), 0640);
   ExporterHarness exporter(anchor::AppOptions{
@@ -166,12 +167,12 @@ TEST_CASE("secret files are read with a 1 MiB limit, config files with 16 MiB",
     };
     auto key = anchor::LoadConfigString(ConfigYaml("  api_key_file: " + file + "\n"), "c.yml", "",
                                         KeyEnv("X", "y"));
-    CHECK(key.error == limit("c.yml:3: anchor.api_key_file: cannot read file ", ": "));
+    CHECK(key.error() == limit("c.yml:3: anchor.api_key_file: cannot read file ", ": "));
     auto ca = anchor::LoadConfigString(ConfigYaml("  tls: {ca_file: " + file + "}\n"), "c.yml", "",
                                        KeyEnv("ANCHORBROWSER_API_KEY", "k"));
-    CHECK(ca.error == limit("c.yml:3: anchor.tls.ca_file: cannot read file ", ": "));
+    CHECK(ca.error() == limit("c.yml:3: anchor.tls.ca_file: cannot read file ", ": "));
     if (file == "/dev/zero") {  // the config lists the batches: kMaxConfigFileBytes
-      CHECK(anchor::LoadConfigFile(file, KeyEnv("X", "y")).error ==
+      CHECK(anchor::LoadConfigFile(file, KeyEnv("X", "y")).error() ==
             file + ": cannot read config file: is larger than 16 MiB");
     }
     CHECK(anchor::LoadWebConfigFile(file).error() == limit("", ": cannot read web config file: "));

@@ -61,7 +61,10 @@ TEST_CASE("a loopback server starts on a given port, not on a taken one", "[unit
   REQUIRE(getsockname(holder, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
   const int port = ntohs(addr.sin_port);
   anchor::LoopbackServer taken(HelloServer(), /*tls=*/false);
-  CHECK_FALSE(taken.Start(port));
+  const anchor::Status refused = taken.Start(port);
+  CHECK_FALSE(refused);
+  CHECK(refused.error() ==
+        "cannot bind 127.0.0.1:" + std::to_string(port) + ": Address already in use");
   close(holder);
 
   anchor::LoopbackServer again(HelloServer(), /*tls=*/false);
@@ -83,6 +86,8 @@ TEST_CASE("a TLS loopback server that cannot load its certificate does not start
   anchor::LoopbackServer server(
       std::make_unique<httplib::SSLServer>("/nonexistent/cert.pem", "/nonexistent/key.pem"),
       /*tls=*/true);
-  CHECK_FALSE(server.Start());
+  const anchor::Status refused = server.Start();
+  CHECK_FALSE(refused);
+  CHECK(refused.error().find("certificate") != std::string::npos);
   CHECK(server.base_url().rfind("https://127.0.0.1:", 0) == 0);
 }

@@ -15,7 +15,7 @@ std::shared_ptr<spdlog::sinks::sink> MakeSink(const std::shared_ptr<std::ostring
 }  // namespace
 
 ConfigSource FixedConfig(const Config& config) {
-  return [config] { return ConfigLoadResult{config, ""}; };
+  return [config] { return ConfigLoadResult(LoadedConfig{config, {}}); };
 }
 
 AppOptions TestAppOptions(ConfigSource source, std::string web_config_file, bool first_fetch) {

@@ -39,7 +39,7 @@ FakeAnchorApi::FakeAnchorApi(Options options)
 
 FakeAnchorApi::~FakeAnchorApi() { Stop(); }
 
-bool FakeAnchorApi::Start(int port) { return server_.Start(port); }
+Status FakeAnchorApi::Start(int port) { return server_.Start(port); }
 
 void FakeAnchorApi::Stop() {
   {

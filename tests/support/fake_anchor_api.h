@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "demo/simulated_api.h"
 #include "net/loopback_server.h"
 
@@ -59,8 +60,8 @@ class FakeAnchorApi {
   FakeAnchorApi& operator=(const FakeAnchorApi&) = delete;
 
   // Binds an ephemeral port on 127.0.0.1 (or `port`) and serves from a background thread.
-  // Returns false when the server cannot start (bad certificate, port taken).
-  bool Start(int port = 0);
+  // Else why the server cannot start (bad certificate, port taken).
+  Status Start(int port = 0);
   void Stop();
   int port() const { return server_.port(); }
   std::string base_url() const { return server_.base_url(); }

@@ -1,0 +1,81 @@
+#include "config/scrape_sections.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "config/yaml_reader.h"
+
+namespace anchor {
+namespace {
+
+// The keys each section may hold; a new key goes here and into its section's reader.
+const KeyList kCacheKeys = {"terminal_ttl", "min_interval"};
+const KeyList kProbeKeys = {"allow_unlisted", "max_unlisted_state"};
+const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets"};
+const KeyList kHistogramModes = {"all", "active", "off"};
+
+// Histogram bounds: positive, finite, strictly increasing, 1 to 30 of them.
+std::vector<double> LoadBuckets(const YamlReader& r, const YAML::Node& node,
+                                const std::string& path) {
+  constexpr std::size_t kMaxBuckets = 30;
+  if (!node.IsSequence() || node.size() == 0 || node.size() > kMaxBuckets) {
+    r.Fail(node, path, "expected a list of 1 to 30 bucket bounds in seconds, e.g. [1, 10, 60]");
+  }
+  std::vector<double> bounds;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    const double bound = r.Number(node[i], item, 0, 1e9);
+    if (bound <= 0) r.Fail(node[i], item, "a bucket bound must be positive");
+    if (!bounds.empty() && bound <= bounds.back()) {
+      r.Fail(node[i], item, "bucket bounds must be strictly increasing");
+    }
+    bounds.push_back(bound);
+  }
+  return bounds;
+}
+
+}  // namespace
+
+void LoadCache(const YamlReader& r, const YAML::Node& node, CacheConfig& cache) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "cache", kCacheKeys);
+  r.Key(node, "terminal_ttl", [&](const YAML::Node& v) {
+    cache.terminal_ttl = r.DurationValue(v, "cache.terminal_ttl");
+  });
+  r.Key(node, "min_interval", [&](const YAML::Node& v) {
+    cache.min_interval = r.DurationValue(v, "cache.min_interval");
+  });
+}
+
+void LoadProbe(const YamlReader& r, const YAML::Node& node, ProbeConfig& probe) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "probe", kProbeKeys);
+  r.Key(node, "allow_unlisted",
+        [&](const YAML::Node& v) { probe.allow_unlisted = r.Bool(v, "probe.allow_unlisted"); });
+  r.Key(node, "max_unlisted_state", [&](const YAML::Node& v) {
+    probe.max_unlisted_state =
+        static_cast<int>(r.Integer(v, "probe.max_unlisted_state", 1, 100000));
+  });
+}
+
+void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& sessions) {
+  if (!node || node.IsNull()) return;
+  r.ExpectMap(node, "sessions", kSessionsKeys);
+  r.Key(node, "histograms", [&](const YAML::Node& v) {
+    const std::string mode = r.OneOf(v, "sessions.histograms", kHistogramModes);
+    sessions.histograms = mode == "all"      ? SessionHistograms::kAll
+                          : mode == "active" ? SessionHistograms::kActive
+                                             : SessionHistograms::kOff;
+  });
+  r.Key(node, "duration_buckets", [&](const YAML::Node& v) {
+    sessions.buckets.duration = LoadBuckets(r, v, "sessions.duration_buckets");
+  });
+  r.Key(node, "queue_buckets", [&](const YAML::Node& v) {
+    sessions.buckets.queue = LoadBuckets(r, v, "sessions.queue_buckets");
+  });
+}
+
+}  // namespace anchor
