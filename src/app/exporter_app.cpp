@@ -3,7 +3,6 @@
 #include <thread>
 
 #include "base/system_clock.h"
-#include "collect/batch_families.h"
 #include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
 #include "exposition/text_exposition.h"
@@ -281,21 +280,9 @@ ExporterHandlers ExporterApp::Handlers() {
 }
 
 ExpositionParts ExporterApp::Collect(std::chrono::steady_clock::time_point deadline) {
-  const auto collector = holder_.Get();
-  auto collection = collector->CollectBatches(deadline);
-  ExpositionParts parts;
-  parts.answers.assign(collection.results.begin(), collection.results.end());
-  parts.other = std::move(collection.own);
+  auto parts = holder_.Get()->CollectBatches(deadline);
   Append(parts.other, reload_registry_.Collect());
   Append(parts.other, CollectProcessMetrics());
-  // Called by the renderer for batches it has no text of (new or changed answers).
-  parts.families_of = [targets = std::move(collection.targets),
-                       results =
-                           std::make_shared<const std::vector<std::shared_ptr<const FetchResult>>>(
-                               std::move(collection.results)),
-                       histograms = collection.histograms](size_t i) {
-    return BatchFamiliesOf((*targets)[i], *(*results)[i], histograms);
-  };
   return parts;
 }
 
