@@ -3,13 +3,8 @@
 #include <thread>
 
 #include "base/system_clock.h"
-#include "collect/probe_trace.h"
 #include "collect/process_metrics.h"
-#include "exposition/text_exposition.h"
 #include "log/logger.h"
-#include "version.h"
-#include "web/landing_page.h"
-#include "web/service_discovery.h"
 
 namespace anchor {
 namespace {
@@ -22,33 +17,6 @@ void Append(std::vector<prometheus::MetricFamily>& to, std::vector<prometheus::M
   to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
 }
 
-LandingPageBatch ToRow(const TrackedBatch& tracked) {
-  LandingPageBatch row;
-  row.id = tracked.target.id;
-  row.labels = tracked.target.labels;
-  row.discovered = tracked.discovered;
-  row.in_flight = tracked.in_flight;
-  if (!tracked.last) return row;
-  row.fetched = true;
-  row.last_fetch = tracked.last_fetch;
-  row.in_flight = tracked.in_flight;
-  row.http_status = tracked.last->http_status;
-  if (tracked.retry_after.time_since_epoch().count() != 0) row.retry_after = tracked.retry_after;
-  row.up = tracked.last->ok();
-  if (!row.up) {
-    row.down_reason = FetchErrorReason(tracked.last->error);
-    row.down_detail = tracked.last->detail;
-    return row;
-  }
-  const Batch& b = *tracked.last->batch;
-  row.status = b.status;
-  row.progress_ratio = b.progress_ratio;
-  row.total_requests = b.total_requests;
-  row.completed_requests = b.completed_requests;
-  row.failed_requests = b.failed_requests;
-  return row;
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -57,23 +25,6 @@ std::vector<std::string> Lines(const std::string& text) {
   }
   out.push_back(text.substr(start));
   return out;
-}
-
-LandingPageDiscovery ToDiscovery(const DiscoveryConfig& config,
-                                 const std::optional<BatchDiscovery::Status>& status) {
-  LandingPageDiscovery d;
-  if (!status) return d;
-  d.enabled = true;
-  d.statuses = config.statuses;
-  d.max_batches = config.max_batches;
-  d.refresh_interval_seconds = std::chrono::duration<double>(config.refresh_interval).count();
-  d.count = status->count;
-  d.truncated = status->truncated;
-  d.last_success = status->last_success;
-  d.last_failure = status->last_failure;
-  d.last_failed = status->last_failed;
-  d.last_error = status->last_error;
-  return d;
 }
 
 // What a start or a reload reads: the config (with its warnings) and the web config.
@@ -126,7 +77,8 @@ bool ExporterApp::Start() {
     log_.Error("cannot start", {{"err", e.what()}});
     return false;
   }
-  server_ = std::make_unique<ExporterServer>(options_.web, Handlers(), log_, loaded->web);
+  server_ = std::make_unique<ExporterServer>(options_.web, static_cast<ExporterBackend&>(*this),
+                                             log_, loaded->web);
   MarkReload(Status::Ok());
   if (!server_->Bind()) return false;
   LogListening(loaded->web);
@@ -265,75 +217,19 @@ Status ExporterApp::ReplaceConfig() {
   return Status::Ok();
 }
 
-ExporterHandlers ExporterApp::Handlers() {
-  ExporterHandlers h;
-  h.collect = [this](auto deadline) { return Collect(deadline); };
-  h.probe = [this](const std::string& target, auto deadline) { return Probe(target, deadline); };
-  h.landing_page = [this] { return LandingPage(); };
-  h.service_discovery = [this](auto deadline) { return ServiceDiscovery(deadline); };
-  h.probe_debug = [this](const std::string& target, auto deadline) {
-    return ProbeDebug(target, deadline);
-  };
-  h.readiness = [this] { return CurrentReadiness(); };
-  h.reload = [this] { return Reload("http"); };
-  return h;
+std::shared_ptr<BatchCollector> ExporterApp::Collector() const { return holder_.Get(); }
+
+Status ExporterApp::ReloadConfig() { return Reload("http"); }
+
+LandingPageReload ExporterApp::LastReload() const {
+  std::lock_guard<std::mutex> lock(reload_state_mu_);
+  return reload_state_;
 }
 
-ExpositionParts ExporterApp::Collect(std::chrono::steady_clock::time_point deadline) {
-  auto parts = holder_.Get()->CollectBatches(deadline);
-  Append(parts.other, reload_registry_.Collect());
-  Append(parts.other, CollectProcessMetrics());
-  return parts;
-}
-
-ProbeAnswer ExporterApp::Probe(const std::string& target,
-                               std::chrono::steady_clock::time_point deadline) {
-  auto result = holder_.Get()->Probe(target, deadline);
-  ProbeAnswer answer;
-  answer.outcome = result.outcome;
-  answer.families = std::move(result.families);
-  return answer;
-}
-
-std::string ExporterApp::ServiceDiscovery(std::chrono::steady_clock::time_point deadline) {
-  const auto collector = holder_.Get();
-  collector->RefreshDiscovery(deadline);
-  std::vector<ServiceDiscoveryTarget> targets;
-  for (const auto& tracked : collector->TrackedBatches()) {
-    ServiceDiscoveryTarget t{tracked.target.id, tracked.discovered, std::nullopt,
-                             tracked.target.labels};
-    if (tracked.last && tracked.last->ok()) t.status = tracked.last->batch->status;
-    targets.push_back(std::move(t));
-  }
-  return RenderServiceDiscovery(targets);
-}
-
-ProbeDebugAnswer ExporterApp::ProbeDebug(const std::string& target,
-                                         std::chrono::steady_clock::time_point deadline) {
-  FetchExplanation explanation;
-  const auto result = holder_.Get()->Probe(target, deadline, &explanation);
-  ProbeDebugAnswer answer;
-  answer.outcome = result.outcome;
-  if (answer.outcome != ProbeOutcome::kOk) return answer;
-  answer.text = RenderProbeTrace(target, explanation, *result.result) +
-                "\n# Metrics this probe returns\n" + SerializeTextExposition(result.families);
-  return answer;
-}
-
-std::string ExporterApp::LandingPage() const {
-  const auto collector = holder_.Get();
-  LandingPageInfo info;
-  info.now = clock_.SystemNow();  // the clock the batches' answers are dated by
-  info.telemetry_path = options_.web.telemetry_path;
-  info.probe_allow_unlisted = collector->config().probe.allow_unlisted;
-  {
-    std::lock_guard<std::mutex> lock(reload_state_mu_);
-    info.reload = reload_state_;
-  }
-  info.discovery = ToDiscovery(collector->config().discovery, collector->DiscoveryStatus());
-  info.docs_base_url = kDocsBaseUrl;
-  for (const auto& tracked : collector->TrackedBatches()) info.batches.push_back(ToRow(tracked));
-  return RenderLandingPage(info);
+std::vector<prometheus::MetricFamily> ExporterApp::OwnFamilies() const {
+  auto families = reload_registry_.Collect();
+  Append(families, CollectProcessMetrics());
+  return families;
 }
 
 }  // namespace anchor

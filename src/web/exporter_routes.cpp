@@ -16,6 +16,7 @@
 #include "log/logger.h"
 #include "toolkit/auth_failures.h"
 #include "toolkit/basic_auth.h"
+#include "web/collector_pages.h"
 #include "web/connection_metrics.h"
 
 namespace anchor {
@@ -105,10 +106,10 @@ std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_
   return now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(budget);
 }
 
-ExporterRoutes::ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log,
+ExporterRoutes::ExporterRoutes(WebOptions options, ExporterBackend& backend, const Logger& log,
                                ConnectionStatsFn connection_stats)
     : options_(std::move(options)),
-      handlers_(std::move(handlers)),
+      backend_(backend),
       connection_stats_(std::move(connection_stats)),
       log_(log),
       auth_failures_(std::make_unique<AuthFailureLog>(log, SystemClock::Instance())),
@@ -211,11 +212,7 @@ std::vector<ExporterRoutes::Route> ExporterRoutes::Table() {
        "This endpoint requires a POST request.\n"},
   };
   if (options_.telemetry_path != "/") {
-    routes.push_back({"/", {"GET"}, [this](const HttpRequest&) {
-                        HttpResponse res = HttpResponse::Text(200, handlers_.landing_page());
-                        res.content_type = "text/html; charset=utf-8";
-                        return res;
-                      }});
+    routes.push_back({"/", {"GET"}, [this](const HttpRequest&) { return HandleLandingPage(); }});
   }
   return routes;
 }
@@ -229,7 +226,8 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
   bool gzip = AcceptsGzip(req.Header("Accept-Encoding"));
   HttpResponse res;
   {
-    ExpositionParts parts = handlers_.collect(deadline);
+    ExpositionParts parts = backend_.Collector()->CollectBatches(deadline);
+    for (auto& f : backend_.OwnFamilies()) parts.other.push_back(std::move(f));
     if (connection_stats_) {
       for (auto& f : ConnectionFamilies(connection_stats_())) parts.other.push_back(std::move(f));
     }
@@ -282,9 +280,10 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
   if (!slot) return Refusal(refused_, options_.max_requests);
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
                                        std::chrono::steady_clock::now());
-  ProbeAnswer answer;
-  if (req.Params("debug") == std::vector<std::string>{"true"} && handlers_.probe_debug) {
-    auto debug = handlers_.probe_debug(target, deadline);
+  const auto collector = backend_.Collector();
+  BatchCollector::ProbeResult answer;
+  if (req.Params("debug") == std::vector<std::string>{"true"}) {
+    auto debug = CollectorProbeDebug(*collector, target, deadline);
     if (debug.outcome == ProbeOutcome::kOk) {
       auto res = HttpResponse::Text(200, std::move(debug.text));
       HoldSlot(res, std::move(slot));
@@ -292,7 +291,7 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
     }
     answer.outcome = debug.outcome;
   } else {
-    answer = handlers_.probe(target, deadline);
+    answer = collector->Probe(target, deadline);
   }
   switch (answer.outcome) {
     case ProbeOutcome::kInvalidTarget:
@@ -312,23 +311,31 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
 
 // Prometheus' http_sd_configs: every tracked batch as a target (web/service_discovery.h).
 HttpResponse ExporterRoutes::HandleServiceDiscovery(const HttpRequest& req) const {
-  if (!handlers_.service_discovery) return HttpResponse::Text(404, "Not found\n");
   // Prometheus' http_sd announces its refresh interval, which is also its request timeout.
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Refresh-Interval-Seconds"),
                                        options_, std::chrono::steady_clock::now());
-  HttpResponse res = HttpResponse::Text(200, handlers_.service_discovery(deadline));
+  HttpResponse res =
+      HttpResponse::Text(200, CollectorServiceDiscovery(*backend_.Collector(), deadline));
   res.content_type = "application/json";
   return res;
 }
 
+HttpResponse ExporterRoutes::HandleLandingPage() const {
+  HttpResponse res = HttpResponse::Text(
+      200,
+      CollectorLandingPage(*backend_.Collector(), options_.telemetry_path, backend_.LastReload()));
+  res.content_type = "text/html; charset=utf-8";
+  return res;
+}
+
 HttpResponse ExporterRoutes::HandleReady() const {
-  const Readiness r = handlers_.readiness ? handlers_.readiness() : Readiness{false, "starting"};
+  const Readiness r = backend_.CurrentReadiness();
   if (r.ready) return HttpResponse::Text(200, "Ready\n");
   return HttpResponse::Text(503, "Not ready: " + r.reason + "\n");
 }
 
 HttpResponse ExporterRoutes::HandleReload() const {
-  const Status reloaded = handlers_.reload ? handlers_.reload() : Error{"reload is not available"};
+  const Status reloaded = backend_.ReloadConfig();
   if (reloaded.ok()) return HttpResponse::Text(200, "Reloaded\n");
   return HttpResponse::Text(500, "failed to reload config: " + reloaded.error() + "\n");
 }
