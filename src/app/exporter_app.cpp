@@ -1,21 +1,13 @@
 #include "app/exporter_app.h"
 
+#include <ctime>
 #include <thread>
 
 #include "base/system_clock.h"
-#include "collect/process_metrics.h"
 #include "log/logger.h"
 
 namespace anchor {
 namespace {
-
-prometheus::Gauge& AddGauge(prometheus::Registry& registry, const char* name, const char* help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
-}
-
-void Append(std::vector<prometheus::MetricFamily>& to, std::vector<prometheus::MetricFamily> more) {
-  to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -51,12 +43,7 @@ Result<LoadedFiles> LoadBoth(const AppOptions& options) {
 ExporterApp::ExporterApp(AppOptions options, const Logger& log)
     : options_(std::move(options)),
       log_(log),
-      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::Instance()),
-      reload_ok_(AddGauge(reload_registry_, "anchorbrowser_exporter_config_last_reload_successful",
-                          "Whether the last configuration reload attempt was successful.")),
-      reload_time_(AddGauge(reload_registry_,
-                            "anchorbrowser_exporter_config_last_reload_success_timestamp_seconds",
-                            "Timestamp of the last successful configuration reload.")) {}
+      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::Instance()) {}
 
 ExporterApp::~ExporterApp() {
   if (first_fetch_.joinable()) first_fetch_.join();
@@ -168,13 +155,13 @@ std::size_t ExporterApp::batch_count() const {
 
 void ExporterApp::MarkReload(const Status& outcome) {
   const bool ok = outcome.ok();
-  reload_ok_.Set(ok ? 1 : 0);
-  if (ok) reload_time_.SetToCurrentTime();
   std::lock_guard<std::mutex> lock(reload_state_mu_);
   reload_state_.ok = ok;
   reload_state_.error = ok ? "" : outcome.error();
   reload_state_.at = clock_.SystemNow();
   if (ok) reload_state_.loaded_at = reload_state_.at;
+  // Real time, whatever clock the collector runs on.
+  if (ok) reload_state_.success_seconds = static_cast<double>(std::time(nullptr));
 }
 
 void ExporterApp::LogWarnings(const std::vector<std::string>& warnings) const {
@@ -224,12 +211,6 @@ Status ExporterApp::ReloadConfig() { return Reload("http"); }
 LandingPageReload ExporterApp::LastReload() const {
   std::lock_guard<std::mutex> lock(reload_state_mu_);
   return reload_state_;
-}
-
-std::vector<prometheus::MetricFamily> ExporterApp::OwnFamilies() const {
-  auto families = reload_registry_.Collect();
-  Append(families, CollectProcessMetrics());
-  return families;
 }
 
 }  // namespace anchor

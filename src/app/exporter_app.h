@@ -1,8 +1,5 @@
 #pragma once
 
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -82,7 +79,6 @@ class ExporterApp : private ExporterBackend {
   Readiness CurrentReadiness() const override;
   Status ReloadConfig() override;
   LandingPageReload LastReload() const override;
-  std::vector<prometheus::MetricFamily> OwnFamilies() const override;
 
   void StartFirstFetch();
   void MarkReload(const Status& outcome);
@@ -97,10 +93,7 @@ class ExporterApp : private ExporterBackend {
   CollectorHolder holder_;
   std::unique_ptr<ExporterServer> server_;
 
-  std::mutex reload_mu_;  // one reload at a time
-  prometheus::Registry reload_registry_;
-  prometheus::Gauge& reload_ok_;
-  prometheus::Gauge& reload_time_;
+  std::mutex reload_mu_;                // one reload at a time
   mutable std::mutex reload_state_mu_;  // guards reload_state_
   LandingPageReload reload_state_;
   std::atomic<bool> serve_returned_{false};

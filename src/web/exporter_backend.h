@@ -1,10 +1,7 @@
 #pragma once
 
-#include <prometheus/metric_family.h>
-
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "base/result.h"
 #include "web/landing_page.h"
@@ -29,11 +26,8 @@ class ExporterBackend {
   virtual Readiness CurrentReadiness() const = 0;
   // POST /-/reload: success, or why the running config was kept.
   virtual Status ReloadConfig() = 0;
-  // The outcome of the last load or reload (landing page).
+  // The outcome of the last load or reload (landing page, own metrics).
   virtual LandingPageReload LastReload() const = 0;
-  // The application's own families (reload, process), added to each scrape after the
-  // collector's.
-  virtual std::vector<prometheus::MetricFamily> OwnFamilies() const = 0;
 };
 
 }  // namespace anchor

@@ -11,13 +11,12 @@
 #include "exposition/exposition_format.h"
 #include "exposition/http_compression.h"
 #include "exposition/render_cache.h"
-#include "exposition/single_sample_family.h"
 #include "http/answer_slots.h"
 #include "log/logger.h"
 #include "toolkit/auth_failures.h"
 #include "toolkit/basic_auth.h"
 #include "web/collector_pages.h"
-#include "web/connection_metrics.h"
+#include "web/own_metrics.h"
 
 namespace anchor {
 
@@ -217,6 +216,22 @@ std::vector<ExporterRoutes::Route> ExporterRoutes::Table() {
   return routes;
 }
 
+// What the routes and the application count, for the exporter's own families.
+ServerNumbers ExporterRoutes::Numbers() const {
+  ServerNumbers n;
+  const LandingPageReload reload = backend_.LastReload();
+  n.reload_ok = reload.ok;
+  n.reload_success_seconds = reload.success_seconds;
+  if (connection_stats_) n.connections = connection_stats_();
+  for (const AuthVerdict verdict : kAuthFailures) {
+    n.auth_failures.push_back(auth_failures_->count(verdict));
+  }
+  n.answers_in_flight = slots_->held();
+  n.answers_refused = static_cast<double>(refused_.load());
+  n.answers_displaced = static_cast<double>(slots_->displaced());
+  return n;
+}
+
 HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
   std::shared_ptr<const AnswerSlots::Slot> slot = slots_->Acquire();
   if (!slot) return Refusal(refused_, options_.max_requests);
@@ -227,25 +242,7 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
   HttpResponse res;
   {
     ExpositionParts parts = backend_.Collector()->CollectBatches(deadline);
-    for (auto& f : backend_.OwnFamilies()) parts.other.push_back(std::move(f));
-    if (connection_stats_) {
-      for (auto& f : ConnectionFamilies(connection_stats_())) parts.other.push_back(std::move(f));
-    }
-    parts.other.push_back(auth_failures_->Family());
-    parts.other.push_back(SingleSampleFamily(
-        "anchorbrowser_exporter_http_answers_in_flight",
-        "Scrapes (metrics and /probe) being answered or still being written to their client; "
-        "--web.max-requests caps them.",
-        prometheus::MetricType::Gauge, slots_->held()));
-    parts.other.push_back(SingleSampleFamily("anchorbrowser_exporter_http_answers_refused_total",
-                                             "Scrapes refused with 503 at --web.max-requests.",
-                                             prometheus::MetricType::Counter,
-                                             static_cast<double>(refused_.load())));
-    parts.other.push_back(SingleSampleFamily(
-        "anchorbrowser_exporter_http_answers_displaced_total",
-        "Answers being written to a client that did not read them, closed at --web.max-requests "
-        "to free a slot for a new scrape.",
-        prometheus::MetricType::Counter, static_cast<double>(slots_->displaced())));
+    for (auto& f : ServerFamilies(Numbers())) parts.other.push_back(std::move(f));
     if (render_cache_) {
       // Blocks shared with the cache and other answers: a slow client holds no copy of them.
       res.blocks = render_cache_->RenderBlocks(parts, format.format, gzip);

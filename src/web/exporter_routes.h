@@ -17,6 +17,7 @@
 #include "http/http_message.h"
 #include "toolkit/web_config.h"
 #include "web/exporter_backend.h"
+#include "web/own_metrics.h"
 #include "web/web_options.h"
 
 namespace anchor {
@@ -70,6 +71,7 @@ class ExporterRoutes {
   std::vector<Route> Table();
   HttpResponse Dispatch(const HttpRequest& req) const;
   std::optional<HttpResponse> Authorize(const HttpRequest& req, bool route_authenticated) const;
+  ServerNumbers Numbers() const;
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleProbe(const HttpRequest& req);
   HttpResponse HandleServiceDiscovery(const HttpRequest& req) const;

@@ -11,13 +11,6 @@ FakeBackend::FakeBackend() {
   config.batches = {{"b1", {}}};
   source.SetBatch("b1", "processing");
   collector_ = std::make_shared<BatchCollector>(config, source, metrics_, NullLogger(), clock);
-  prometheus::MetricFamily gauge;
-  gauge.name = "test_scrape_gauge";
-  gauge.help = "A test gauge.";
-  gauge.type = prometheus::MetricType::Gauge;
-  gauge.metric.emplace_back();
-  gauge.metric.back().gauge.value = 7;
-  own.push_back(gauge);
 }
 
 std::shared_ptr<BatchCollector> FakeBackend::Collector() const {

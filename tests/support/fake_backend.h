@@ -1,7 +1,5 @@
 #pragma once
 
-#include <prometheus/metric_family.h>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,8 +13,8 @@
 namespace anchor::test {
 
 // An ExporterBackend for route and server tests: a real BatchCollector over a FakeBatchSource
-// (batch "b1" configured and processing; nothing else may be probed), the readiness and reload
-// outcome the test sets, and `own` as the application's families. No sockets, no API.
+// (batch "b1" configured and processing; nothing else may be probed) and the readiness and
+// reload outcome the test sets. No sockets, no API.
 class FakeBackend final : public ExporterBackend {
  public:
   FakeBackend();
@@ -25,15 +23,13 @@ class FakeBackend final : public ExporterBackend {
   Readiness CurrentReadiness() const override { return readiness; }
   Status ReloadConfig() override;
   LandingPageReload LastReload() const override { return {}; }
-  std::vector<prometheus::MetricFamily> OwnFamilies() const override { return own; }
 
   ManualClock clock;
   FakeBatchSource source{clock};
   Readiness readiness{true, ""};
   Status reload_status = Status::Ok();
   int reloads = 0;
-  std::vector<prometheus::MetricFamily> own;  // "test_scrape_gauge 7"
-  std::string collector_throws;               // Collector() throws this when not empty
+  std::string collector_throws;  // Collector() throws this when not empty
 
  private:
   SelfMetrics metrics_;

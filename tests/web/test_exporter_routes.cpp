@@ -74,7 +74,7 @@ TEST_CASE("every route answers GET with its content", "[unit][web][routes]") {
 
   const auto metrics = routes.Answer(Request("GET", "/metrics"));
   CHECK(metrics.status == 200);
-  CHECK(metrics.BodyText().find("test_scrape_gauge 7") != std::string::npos);
+  CHECK(metrics.BodyText().find("anchorbrowser_batch_up{batch_id=\"b1\"} 1") != std::string::npos);
   CHECK(metrics.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
   CHECK(Header(metrics, "Vary") == "Accept, Accept-Encoding");
   CHECK(fake.source.Requests("b1") == 1);
@@ -113,7 +113,7 @@ TEST_CASE("the HTTP front's connection counts join every scrape, not a probe",
   const ExporterRoutes routes({}, fake, log.log, [&stats] { return stats; });
 
   auto body = routes.Answer(Request("GET", "/metrics")).BodyText();
-  CHECK(body.find("test_scrape_gauge 7\n") != std::string::npos);
+  CHECK(body.find("anchorbrowser_batch_up{batch_id=\"b1\"} 1\n") != std::string::npos);
   CHECK(body.find("\nanchorbrowser_exporter_http_connections 3\n") != std::string::npos);
   CHECK(body.find("\nanchorbrowser_exporter_http_connections_limit 100\n") != std::string::npos);
   CHECK(body.find("# TYPE anchorbrowser_exporter_http_connections_displaced_total counter\n") !=
@@ -206,7 +206,8 @@ TEST_CASE("a custom telemetry path moves the metrics, and / serves them when ask
   const ExporterRoutes at_root(options, fake, log.log);
   const auto root = at_root.Answer(Request("GET", "/"));
   CHECK(root.status == 200);
-  CHECK(root.BodyText().find("test_scrape_gauge 7") != std::string::npos);  // metrics, not the page
+  CHECK(root.BodyText().find("anchorbrowser_batch_up{batch_id=\"b1\"} 1") !=
+        std::string::npos);  // metrics, not the page
 }
 
 TEST_CASE("unknown paths get 404 and other methods 405 with Allow", "[unit][web][routes]") {
