@@ -20,6 +20,7 @@
 
 #include "anchor/batch_parser.h"
 #include "bench_util.h"
+#include "collect/batch_answer.h"
 #include "collect/batch_families.h"
 #include "exporter_process.h"
 #include "exposition/http_compression.h"
@@ -246,10 +247,10 @@ int RunMemoryCase(int batches) {
     rows.push_back({"metric families of the batch (if they were kept)", per_batch(heap)});
   }
   ExpositionParts parts;
-  parts.answers.assign(results.begin(), results.end());
-  parts.families_of = [&](size_t i) {
-    return BatchFamiliesOf(targets[i], *results[i], SessionHistograms::kActive);
-  };
+  for (size_t i = 0; i < targets.size(); ++i) {
+    parts.series.push_back(
+        std::make_shared<const BatchAnswer>(targets[i], results[i], SessionHistograms::kActive));
+  }
   RenderCache cache;
   const auto held = [&] {
     return Fixed(static_cast<double>(cache.HeldBytes()) / batches / 1024, 2) + " KiB";

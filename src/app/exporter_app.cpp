@@ -1,54 +1,13 @@
 #include "app/exporter_app.h"
 
+#include <ctime>
 #include <thread>
 
 #include "base/system_clock.h"
-#include "collect/batch_families.h"
-#include "collect/probe_trace.h"
-#include "collect/process_metrics.h"
-#include "exposition/text_exposition.h"
 #include "log/logger.h"
-#include "version.h"
-#include "web/landing_page.h"
-#include "web/service_discovery.h"
 
 namespace anchor {
 namespace {
-
-prometheus::Gauge& AddGauge(prometheus::Registry& registry, const char* name, const char* help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry).Add({});
-}
-
-void Append(std::vector<prometheus::MetricFamily>& to, std::vector<prometheus::MetricFamily> more) {
-  to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
-}
-
-LandingPageBatch ToRow(const TrackedBatch& tracked) {
-  LandingPageBatch row;
-  row.id = tracked.target.id;
-  row.labels = tracked.target.labels;
-  row.discovered = tracked.discovered;
-  row.in_flight = tracked.in_flight;
-  if (!tracked.last) return row;
-  row.fetched = true;
-  row.last_fetch = tracked.last_fetch;
-  row.in_flight = tracked.in_flight;
-  row.http_status = tracked.last->http_status;
-  if (tracked.retry_after.time_since_epoch().count() != 0) row.retry_after = tracked.retry_after;
-  row.up = tracked.last->ok();
-  if (!row.up) {
-    row.down_reason = FetchErrorReason(tracked.last->error);
-    row.down_detail = tracked.last->detail;
-    return row;
-  }
-  const Batch& b = *tracked.last->batch;
-  row.status = b.status;
-  row.progress_ratio = b.progress_ratio;
-  row.total_requests = b.total_requests;
-  row.completed_requests = b.completed_requests;
-  row.failed_requests = b.failed_requests;
-  return row;
-}
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -58,23 +17,6 @@ std::vector<std::string> Lines(const std::string& text) {
   }
   out.push_back(text.substr(start));
   return out;
-}
-
-LandingPageDiscovery ToDiscovery(const DiscoveryConfig& config,
-                                 const std::optional<BatchDiscovery::Status>& status) {
-  LandingPageDiscovery d;
-  if (!status) return d;
-  d.enabled = true;
-  d.statuses = config.statuses;
-  d.max_batches = config.max_batches;
-  d.refresh_interval_seconds = std::chrono::duration<double>(config.refresh_interval).count();
-  d.count = status->count;
-  d.truncated = status->truncated;
-  d.last_success = status->last_success;
-  d.last_failure = status->last_failure;
-  d.last_failed = status->last_failed;
-  d.last_error = status->last_error;
-  return d;
 }
 
 // What a start or a reload reads: the config (with its warnings) and the web config.
@@ -102,12 +44,7 @@ Result<LoadedFiles> LoadBoth(const AppOptions& options) {
 ExporterApp::ExporterApp(AppOptions options, const Logger& log)
     : options_(std::move(options)),
       log_(log),
-      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::Instance()),
-      reload_ok_(AddGauge(reload_registry_, "anchorbrowser_exporter_config_last_reload_successful",
-                          "Whether the last configuration reload attempt was successful.")),
-      reload_time_(AddGauge(reload_registry_,
-                            "anchorbrowser_exporter_config_last_reload_success_timestamp_seconds",
-                            "Timestamp of the last successful configuration reload.")) {}
+      clock_(options_.clock != nullptr ? *options_.clock : SystemClock::Instance()) {}
 
 ExporterApp::~ExporterApp() {
   if (first_fetch_.joinable()) first_fetch_.join();
@@ -128,7 +65,8 @@ bool ExporterApp::Start() {
     log_.Error("cannot start", {{"err", e.what()}});
     return false;
   }
-  server_ = std::make_unique<ExporterServer>(options_.web, Handlers(), log_, loaded->web);
+  server_ = std::make_unique<ExporterServer>(options_.web, static_cast<ExporterBackend&>(*this),
+                                             log_, loaded->web);
   MarkReload(Status::Ok());
   if (!server_->Bind()) return false;
   LogListening(loaded->web);
@@ -218,13 +156,13 @@ std::size_t ExporterApp::batch_count() const {
 
 void ExporterApp::MarkReload(const Status& outcome) {
   const bool ok = outcome.ok();
-  reload_ok_.Set(ok ? 1 : 0);
-  if (ok) reload_time_.SetToCurrentTime();
   std::lock_guard<std::mutex> lock(reload_state_mu_);
   reload_state_.ok = ok;
   reload_state_.error = ok ? "" : outcome.error();
   reload_state_.at = clock_.SystemNow();
   if (ok) reload_state_.loaded_at = reload_state_.at;
+  // Real time, whatever clock the collector runs on.
+  if (ok) reload_state_.success_seconds = static_cast<double>(std::time(nullptr));
 }
 
 void ExporterApp::LogWarnings(const std::vector<std::string>& warnings) const {
@@ -267,87 +205,13 @@ Status ExporterApp::ReplaceConfig() {
   return Status::Ok();
 }
 
-ExporterHandlers ExporterApp::Handlers() {
-  ExporterHandlers h;
-  h.collect = [this](auto deadline) { return Collect(deadline); };
-  h.probe = [this](const std::string& target, auto deadline) { return Probe(target, deadline); };
-  h.landing_page = [this] { return LandingPage(); };
-  h.service_discovery = [this](auto deadline) { return ServiceDiscovery(deadline); };
-  h.probe_debug = [this](const std::string& target, auto deadline) {
-    return ProbeDebug(target, deadline);
-  };
-  h.readiness = [this] { return CurrentReadiness(); };
-  h.reload = [this] { return Reload("http"); };
-  return h;
-}
+std::shared_ptr<BatchCollector> ExporterApp::Collector() const { return holder_.Get(); }
 
-ExpositionParts ExporterApp::Collect(std::chrono::steady_clock::time_point deadline) {
-  const auto collector = holder_.Get();
-  auto collection = collector->CollectBatches(deadline);
-  ExpositionParts parts;
-  parts.answers.assign(collection.results.begin(), collection.results.end());
-  parts.other = std::move(collection.own);
-  Append(parts.other, reload_registry_.Collect());
-  Append(parts.other, CollectProcessMetrics());
-  // Called by the renderer for batches it has no text of (new or changed answers).
-  parts.families_of = [targets = std::move(collection.targets),
-                       results =
-                           std::make_shared<const std::vector<std::shared_ptr<const FetchResult>>>(
-                               std::move(collection.results)),
-                       histograms = collection.histograms](size_t i) {
-    return BatchFamiliesOf((*targets)[i], *(*results)[i], histograms);
-  };
-  return parts;
-}
+Status ExporterApp::ReloadConfig() { return Reload("http"); }
 
-ProbeAnswer ExporterApp::Probe(const std::string& target,
-                               std::chrono::steady_clock::time_point deadline) {
-  auto result = holder_.Get()->Probe(target, deadline);
-  ProbeAnswer answer;
-  answer.outcome = result.outcome;
-  answer.families = std::move(result.families);
-  return answer;
-}
-
-std::string ExporterApp::ServiceDiscovery(std::chrono::steady_clock::time_point deadline) {
-  const auto collector = holder_.Get();
-  collector->RefreshDiscovery(deadline);
-  std::vector<ServiceDiscoveryTarget> targets;
-  for (const auto& tracked : collector->TrackedBatches()) {
-    ServiceDiscoveryTarget t{tracked.target.id, tracked.discovered, std::nullopt,
-                             tracked.target.labels};
-    if (tracked.last && tracked.last->ok()) t.status = tracked.last->batch->status;
-    targets.push_back(std::move(t));
-  }
-  return RenderServiceDiscovery(targets);
-}
-
-ProbeDebugAnswer ExporterApp::ProbeDebug(const std::string& target,
-                                         std::chrono::steady_clock::time_point deadline) {
-  FetchExplanation explanation;
-  const auto result = holder_.Get()->Probe(target, deadline, &explanation);
-  ProbeDebugAnswer answer;
-  answer.outcome = result.outcome;
-  if (answer.outcome != ProbeOutcome::kOk) return answer;
-  answer.text = RenderProbeTrace(target, explanation, *result.result) +
-                "\n# Metrics this probe returns\n" + SerializeTextExposition(result.families);
-  return answer;
-}
-
-std::string ExporterApp::LandingPage() const {
-  const auto collector = holder_.Get();
-  LandingPageInfo info;
-  info.now = clock_.SystemNow();  // the clock the batches' answers are dated by
-  info.telemetry_path = options_.web.telemetry_path;
-  info.probe_allow_unlisted = collector->config().probe.allow_unlisted;
-  {
-    std::lock_guard<std::mutex> lock(reload_state_mu_);
-    info.reload = reload_state_;
-  }
-  info.discovery = ToDiscovery(collector->config().discovery, collector->DiscoveryStatus());
-  info.docs_base_url = kDocsBaseUrl;
-  for (const auto& tracked : collector->TrackedBatches()) info.batches.push_back(ToRow(tracked));
-  return RenderLandingPage(info);
+LandingPageReload ExporterApp::LastReload() const {
+  std::lock_guard<std::mutex> lock(reload_state_mu_);
+  return reload_state_;
 }
 
 }  // namespace anchor

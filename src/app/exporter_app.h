@@ -1,8 +1,5 @@
 #pragma once
 
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -18,8 +15,8 @@
 #include "collect/self_metrics.h"
 #include "config/config_loader.h"
 #include "toolkit/web_config.h"
+#include "web/exporter_backend.h"
 #include "web/exporter_server.h"
-#include "web/landing_page.h"
 
 namespace anchor {
 
@@ -48,10 +45,10 @@ struct AppOptions {
 // anchorbrowser_exporter_config_last_reload_successful drops to 0. Otherwise a new
 // BatchCollector replaces the old one atomically: scrapes already running finish with the old
 // one. SelfMetrics (the counters) belong to the app and survive reloads.
-class ExporterApp {
+class ExporterApp : private ExporterBackend {
  public:
   ExporterApp(AppOptions options, const Logger& log);
-  ~ExporterApp();
+  ~ExporterApp() override;
   ExporterApp(const ExporterApp&) = delete;
   ExporterApp& operator=(const ExporterApp&) = delete;
 
@@ -77,18 +74,16 @@ class ExporterApp {
   const ExporterServer* server() const { return server_.get(); }
 
  private:
-  ExporterHandlers Handlers();
-  ExpositionParts Collect(std::chrono::steady_clock::time_point deadline);
-  ProbeAnswer Probe(const std::string& target, std::chrono::steady_clock::time_point deadline);
-  ProbeDebugAnswer ProbeDebug(const std::string& target,
-                              std::chrono::steady_clock::time_point deadline);
-  Readiness CurrentReadiness() const;
+  // What the routes serve from (ExporterBackend).
+  std::shared_ptr<BatchCollector> Collector() const override;
+  Readiness CurrentReadiness() const override;
+  Status ReloadConfig() override;
+  LandingPageReload LastReload() const override;
+
   void StartFirstFetch();
-  std::string LandingPage() const;
   void MarkReload(const Status& outcome);
   Status ReplaceConfig();
   void LogWarnings(const std::vector<std::string>& warnings) const;
-  std::string ServiceDiscovery(std::chrono::steady_clock::time_point deadline);
   void LogListening(const WebConfig& web) const;
 
   AppOptions options_;
@@ -98,10 +93,7 @@ class ExporterApp {
   CollectorHolder holder_;
   std::unique_ptr<ExporterServer> server_;
 
-  std::mutex reload_mu_;  // one reload at a time
-  prometheus::Registry reload_registry_;
-  prometheus::Gauge& reload_ok_;
-  prometheus::Gauge& reload_time_;
+  std::mutex reload_mu_;                // one reload at a time
   mutable std::mutex reload_state_mu_;  // guards reload_state_
   LandingPageReload reload_state_;
   std::atomic<bool> serve_returned_{false};

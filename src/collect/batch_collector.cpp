@@ -8,6 +8,7 @@
 #include "collect/batch_families.h"
 #include "collect/self_metrics.h"
 #include "config/batch_id.h"
+#include "exposition/render_cache.h"
 #include "log/logger.h"
 
 namespace anchor {
@@ -73,6 +74,7 @@ BatchCollector::BatchCollector(const Config& config, std::unique_ptr<ApiClient> 
       source_(source != nullptr ? *source : *own_client_),
       fetcher_(source_, config_.anchor, config_.cache, metrics, log, clock,
                static_cast<size_t>(config_.probe.max_unlisted_state)),
+      answers_(config_.sessions.histograms),
       probe_log_(clock, kProbeLogInterval, kProbeLogKeys) {
   // Looked up for every discovered id of every scrape (thousands); the first of duplicates wins.
   for (size_t i = 0; i < config_.batches.size(); ++i) configured_.emplace(config_.batches[i].id, i);
@@ -224,7 +226,9 @@ std::vector<BatchTarget> BatchCollector::Targets(Deadline deadline, bool* trunca
   return targets;
 }
 
-BatchCollector::Collection BatchCollector::CollectBatches(Deadline deadline) {
+// Finished batches come first, each group in tracking order: their answers are kept
+// (cache.terminal_ttl), so their text stays together and RenderCache reuses its blocks.
+ExpositionParts BatchCollector::CollectBatches(Deadline deadline) {
   const auto start = std::chrono::steady_clock::now();  // real time: a scrape's duration
   bool truncated = false;
   auto targets = Targets(deadline, &truncated);
@@ -236,65 +240,53 @@ BatchCollector::Collection BatchCollector::CollectBatches(Deadline deadline) {
   auto results = fetcher_.FetchAll(ids, deadline);
   for (size_t i = 0; i < results.size(); ++i) Record(targets[i], results[i]);
   PruneFaults(ids);
-  // Finished batches first, each group in tracking order.
+  answers_.Prune(ids);
   std::vector<size_t> order(targets.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_partition(order.begin(), order.end(), [&](size_t i) {
     const auto& r = *results[i];
     return r.ok() && r.batch->status && IsTerminalStatus(*r.batch->status);
   });
-  Collection out;
-  auto ordered = std::make_shared<std::vector<BatchTarget>>();
-  ordered->reserve(order.size());
-  out.results.reserve(order.size());
-  for (const size_t i : order) {
-    ordered->push_back(std::move(targets[i]));
-    out.results.push_back(std::move(results[i]));
-  }
-  const double tracked = static_cast<double>(ordered->size());
-  out.targets = std::move(ordered);
-  out.histograms = config_.sessions.histograms;
-  out.own = metrics_.Collect();
+  ExpositionParts out;
+  out.series.reserve(order.size());
+  for (const size_t i : order) out.series.push_back(answers_.Of(targets[i], results[i]));
+  out.other = metrics_.Collect();
+  AddScrapeFamilies(out.other, {start, deadline, targets.size(), truncated});
+  return out;
+}
 
+void BatchCollector::AddScrapeFamilies(std::vector<prometheus::MetricFamily>& own,
+                                       const ScrapeFacts& scrape) const {
   auto batches = Gauge("anchorbrowser_exporter_batches",
                        "Batches exported by this scrape, by where they came from.");
   const double configured = static_cast<double>(config_.batches.size());
   AddValue(batches, configured, {{"source", "configured"}});
-  AddValue(batches, tracked - configured, {{"source", "discovered"}});
-  out.own.push_back(std::move(batches));
+  AddValue(batches, static_cast<double>(scrape.tracked) - configured, {{"source", "discovered"}});
+  own.push_back(std::move(batches));
   if (discovery_) {
     auto cut = Gauge("anchorbrowser_exporter_discovery_truncated",
                      "1 when discovery.max_batches cut the list of discovered batches, else 0.");
-    AddValue(cut, truncated ? 1 : 0);
-    out.own.push_back(std::move(cut));
+    AddValue(cut, scrape.truncated ? 1 : 0);
+    own.push_back(std::move(cut));
   }
-  AddStateFamilies(out.own);
+  AddStateFamilies(own);
   auto duration = Gauge("anchorbrowser_exporter_scrape_duration_seconds",
                         "Time this collection of all batches took.");
   AddValue(duration,
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  out.own.push_back(std::move(duration));
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - scrape.start).count());
+  own.push_back(std::move(duration));
   // Prometheus 2.42 keeps scrape_timeout_seconds behind a feature flag: this lets an alert
   // compare the duration with what the scrape was allowed.
   auto allowed = Gauge("anchorbrowser_exporter_scrape_deadline_seconds",
                        "Time this collection was allowed to take: the scrape timeout Prometheus "
                        "announced less --web.timeout-offset, at most --web.max-scrape-timeout.");
-  AddValue(allowed, std::max(0.0, std::chrono::duration<double>(deadline - start).count()));
-  out.own.push_back(std::move(allowed));
-  return out;
+  AddValue(allowed,
+           std::max(0.0, std::chrono::duration<double>(scrape.deadline - scrape.start).count()));
+  own.push_back(std::move(allowed));
 }
 
 std::vector<prometheus::MetricFamily> BatchCollector::Collect(Deadline deadline) {
-  auto collection = CollectBatches(deadline);
-  std::vector<BatchSnapshot> snapshots;
-  snapshots.reserve(collection.results.size());
-  for (size_t i = 0; i < collection.results.size(); ++i) {
-    snapshots.push_back({&(*collection.targets)[i], collection.results[i].get()});
-  }
-  auto families = BuildBatchFamilies(snapshots, collection.histograms);
-  families.insert(families.end(), std::make_move_iterator(collection.own.begin()),
-                  std::make_move_iterator(collection.own.end()));
-  return families;
+  return MergedFamilies(CollectBatches(deadline));
 }
 
 BatchCollector::ProbeResult BatchCollector::Probe(const std::string& batch_id, Deadline deadline,

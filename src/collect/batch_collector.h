@@ -14,9 +14,11 @@
 #include "base/clock.h"
 #include "base/probe_outcome.h"
 #include "base/system_clock.h"
+#include "collect/batch_answers.h"
 #include "collect/batch_discovery.h"
 #include "collect/batch_fetcher.h"
 #include "config/config.h"
+#include "exposition/exposition_parts.h"
 #include "log/log_throttle.h"
 
 namespace anchor {
@@ -47,16 +49,6 @@ class BatchCollector {
     std::shared_ptr<const FetchResult> result;  // null unless status is kOk
   };
 
-  // One scrape's batches and the exporter's own families, before rendering. Batches in a
-  // terminal status come first (in tracking order), then the others: finished batches keep
-  // their answers (cache.terminal_ttl), so their text stays together and can be reused.
-  struct Collection {
-    std::shared_ptr<const std::vector<BatchTarget>> targets;
-    std::vector<std::shared_ptr<const FetchResult>> results;  // one per target
-    std::vector<prometheus::MetricFamily> own;                // the exporter's own families
-    SessionHistograms histograms = SessionHistograms::kActive;
-  };
-
   // Reads batches from the Anchor Browser API (an ApiClient of its own).
   BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log,
                  const Clock& clock = SystemClock::Instance());
@@ -68,8 +60,10 @@ class BatchCollector {
   BatchCollector(const BatchCollector&) = delete;
   BatchCollector& operator=(const BatchCollector&) = delete;
 
-  // Fetches every tracked batch (ending by `deadline`).
-  Collection CollectBatches(Deadline deadline);
+  // Fetches every tracked batch (ending by `deadline`): one BatchAnswer per batch, finished
+  // batches first (each group in tracking order), then the exporter's own families. A batch
+  // whose answer did not change since the last call is the same BatchAnswer object.
+  ExpositionParts CollectBatches(Deadline deadline);
   // The same as families: the batch families followed by the exporter's own.
   std::vector<prometheus::MetricFamily> Collect(Deadline deadline);
 
@@ -91,6 +85,8 @@ class BatchCollector {
   std::optional<BatchDiscovery::Status> DiscoveryStatus() const;
 
   const Config& config() const { return config_; }
+  // The clock the batches' answers are dated by.
+  const Clock& clock() const { return clock_; }
   // Batches whose fault history (what the logs last said) is kept: at most the tracked ones.
   std::size_t FaultHistorySize() const;
 
@@ -107,6 +103,15 @@ class BatchCollector {
   void RecordUnlisted(const std::string& batch_id, const FetchResult& result);
   // Forgets the fault history of batches no longer tracked.
   void PruneFaults(const std::vector<std::string>& tracked_ids);
+  // What one collection found, for its own families.
+  struct ScrapeFacts {
+    std::chrono::steady_clock::time_point start;
+    Deadline deadline;
+    std::size_t tracked = 0;  // batches exported
+    bool truncated = false;   // discovery.max_batches cut the list
+  };
+  void AddScrapeFamilies(std::vector<prometheus::MetricFamily>& own,
+                         const ScrapeFacts& scrape) const;
   // The fetcher's table sizes and bound, as the exporter's own families.
   void AddStateFamilies(std::vector<prometheus::MetricFamily>& own) const;
   // Configured targets, then discovered ones that are not configured.
@@ -123,6 +128,7 @@ class BatchCollector {
   const std::unique_ptr<ApiClient> own_client_;  // null when reading from a given source
   BatchSource& source_;
   BatchFetcher fetcher_;                       // holds the last answer of every batch
+  BatchAnswers answers_;                       // the series of each tracked batch, by answer
   std::unique_ptr<BatchDiscovery> discovery_;  // null unless discovery.enabled
 
   // What the logs last said about a batch, so that only changes are logged. Not an answer

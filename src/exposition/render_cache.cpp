@@ -59,7 +59,7 @@ size_t RenderCache::HeldBytes() const {
 bool RenderCache::RenderText(FormatCache& cache, const ExpositionParts& parts, size_t i,
                              Batch& batch) {
   const ExpositionFormat format = cache.format;
-  const auto families = parts.families_of(i);
+  const auto families = parts.series[i]->Families();
   if (!cache.Learn(format, families)) return false;
   batch.text.clear();
   batch.ends.clear();
@@ -99,18 +99,18 @@ bool RenderCache::RenderText(FormatCache& cache, const ExpositionParts& parts, s
 
 std::shared_ptr<RenderCache::Batch> RenderCache::Lookup(FormatCache& cache,
                                                         const ExpositionParts& parts, size_t i) {
-  if (const auto it = cache.batches.find(parts.answers[i].get()); it != cache.batches.end()) {
+  if (const auto it = cache.batches.find(parts.series[i].get()); it != cache.batches.end()) {
     it->second->used = cache.renders;
     ++stats_.batches_reused;
     return it->second;
   }
   auto batch = std::make_shared<Batch>();
-  batch->answer = parts.answers[i];
+  batch->source = parts.series[i];
   batch->serial = next_serial_++;
   batch->used = cache.renders;
   batch->read = cache.renders;
   if (!RenderText(cache, parts, i, *batch)) return nullptr;
-  cache.batches[parts.answers[i].get()] = batch;
+  cache.batches[parts.series[i].get()] = batch;
   return batch;
 }
 
@@ -140,8 +140,8 @@ RenderCache::Blocks RenderCache::RenderBlocks(const ExpositionParts& parts, Expo
   ++cache->renders;
   ++kind.renders;
   Batches batches;
-  batches.reserve(parts.answers.size());
-  for (size_t i = 0; i < parts.answers.size() && !cache->broken; ++i) {
+  batches.reserve(parts.series.size());
+  for (size_t i = 0; i < parts.series.size() && !cache->broken; ++i) {
     batches.push_back(Lookup(*cache, parts, i));
     if (!batches.back()) cache->broken = true;
   }
@@ -308,10 +308,10 @@ size_t RenderCache::DropIdleForms() {
   return freed;
 }
 
-std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format) {
+std::vector<MetricFamily> MergedFamilies(const ExpositionParts& parts) {
   std::vector<MetricFamily> merged;
-  for (size_t i = 0; i < parts.answers.size(); ++i) {
-    auto families = parts.families_of(i);
+  for (const auto& source : parts.series) {
+    auto families = source->Families();
     if (merged.size() < families.size()) merged.resize(families.size());
     for (size_t f = 0; f < families.size(); ++f) {
       if (merged[f].name.empty()) {
@@ -329,7 +329,11 @@ std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format
     if (!family.metric.empty()) all.push_back(std::move(family));
   }
   all.insert(all.end(), parts.other.begin(), parts.other.end());
-  return SerializeExposition(all, format);
+  return all;
+}
+
+std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format) {
+  return SerializeExposition(MergedFamilies(parts), format);
 }
 
 }  // namespace anchor

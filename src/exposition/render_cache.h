@@ -19,6 +19,10 @@ struct FormatCache;
 struct Out;
 }  // namespace render_cache_detail
 
+// The families of ExpositionParts as one list: each family merged across the parts (those
+// without series left out), then the other families.
+std::vector<prometheus::MetricFamily> MergedFamilies(const ExpositionParts& parts);
+
 // The exposition of ExpositionParts, every family merged across batches, without any cache:
 // the same bytes as SerializeExposition of the merged families (the reference RenderCache is
 // tested against, and what /metrics serves with the cache turned off).
@@ -34,9 +38,12 @@ std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format
 // about `block_bytes` of text (with gzip: compressed, one gzip member each; concatenated members
 // are one valid stream: RFC 1952, Go's gzip.Reader). A block is reused while it holds the same
 // batches with the same answers, so only blocks holding changed (active) batches are made
-// again, and concurrent or slow answers share the cached blocks instead of holding copies. The
-// collector puts finished batches first, so that active ones share few blocks. Small answers
-// are one block (one gzip stream).
+// again, and concurrent or slow answers share the cached blocks instead of holding copies. Parts
+// that rarely change are best put first (the collector puts finished batches there), so that
+// active ones share few blocks. Small answers are one block (one gzip stream).
+//
+// A part is known by its SeriesSource object: the same object is the same series (the type
+// promises it), a new object is rendered again.
 //
 // Memory: what the answers asked for need. A format or its gzip blocks not asked for in
 // `idle_renders` renders are dropped, uncompressed blocks (7x larger, asked for by people and

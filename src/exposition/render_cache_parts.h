@@ -12,6 +12,7 @@
 #include "exposition/exposition_format.h"
 #include "exposition/http_compression.h"
 #include "exposition/openmetrics_exposition.h"
+#include "exposition/series_source.h"
 #include "exposition/text_exposition.h"
 
 namespace anchor {
@@ -48,9 +49,9 @@ inline size_t SectionCount(ExpositionFormat format, const prometheus::MetricFami
 
 // One batch's text in one format: the sample lines of each section, one after the other.
 struct Batch {
-  std::shared_ptr<const void> answer;  // held, so that its address is not reused
-  std::uint64_t serial = 0;            // names it in blocks (RenderCache::next_serial_)
-  std::string text;                    // empty once released (has_text false)
+  std::shared_ptr<const SeriesSource> source;  // held, so that its address is not reused
+  std::uint64_t serial = 0;                    // names it in blocks (RenderCache::next_serial_)
+  std::string text;                            // empty once released (has_text false)
   bool has_text = false;
   std::vector<std::uint32_t> ends;  // where each section's lines end in `text`
   std::uint64_t used = 0;           // FormatCache::renders when last in an answer
@@ -100,8 +101,8 @@ struct FormatCache {
   bool broken = false;          // text did not split as expected: serve RenderUncached (never seen)
   std::uint64_t renders = 0;    // Render calls in this format (Batch::used, Batch::read)
   std::uint64_t last_used = 0;  // RenderCache::renders_
-  std::unordered_map<const void*, std::shared_ptr<Batch>> batches;  // by answer
-  Kind kinds[2];                                                    // plain, gzip
+  std::unordered_map<const SeriesSource*, std::shared_ptr<Batch>> batches;  // by source
+  Kind kinds[2];                                                            // plain, gzip
 
   bool Learn(ExpositionFormat format, const std::vector<prometheus::MetricFamily>& families) {
     if (first.empty()) {

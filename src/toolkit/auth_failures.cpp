@@ -45,18 +45,4 @@ std::uint64_t AuthFailureLog::count(AuthVerdict verdict) const {
   return verdict == AuthVerdict::kOk ? 0 : counts_[Index(verdict)].load(std::memory_order_relaxed);
 }
 
-prometheus::MetricFamily AuthFailureLog::Family() const {
-  prometheus::MetricFamily f;
-  f.name = "anchorbrowser_exporter_http_auth_failures_total";
-  f.help = "Requests refused by basic authentication, by reason.";
-  f.type = prometheus::MetricType::Counter;
-  for (const AuthVerdict verdict : kAuthFailures) {
-    prometheus::ClientMetric m;
-    m.label.push_back({"reason", AuthVerdictReason(verdict)});
-    m.counter.value = static_cast<double>(count(verdict));
-    f.metric.push_back(std::move(m));
-  }
-  return f;
-}
-
 }  // namespace anchor

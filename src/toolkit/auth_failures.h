@@ -1,7 +1,5 @@
 #pragma once
 
-#include <prometheus/metric_family.h>
-
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -32,9 +30,8 @@ class AuthFailureLog {
   // `known_user`: the name is a configured one (else it shares the unknown names' key).
   void Record(AuthVerdict verdict, const std::string& user, bool known_user,
               const std::string& remote_addr, const std::string& path);
+  // Failures so far for one reason of kAuthFailures (web/own_metrics names the family).
   std::uint64_t count(AuthVerdict verdict) const;
-  // anchorbrowser_exporter_http_auth_failures_total, every reason (0 until one happens).
-  prometheus::MetricFamily Family() const;
 
  private:
   const Logger& log_;

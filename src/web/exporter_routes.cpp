@@ -11,12 +11,12 @@
 #include "exposition/exposition_format.h"
 #include "exposition/http_compression.h"
 #include "exposition/render_cache.h"
-#include "exposition/single_sample_family.h"
 #include "http/answer_slots.h"
 #include "log/logger.h"
 #include "toolkit/auth_failures.h"
 #include "toolkit/basic_auth.h"
-#include "web/connection_metrics.h"
+#include "web/collector_pages.h"
+#include "web/own_metrics.h"
 
 namespace anchor {
 
@@ -105,10 +105,10 @@ std::chrono::steady_clock::time_point ScrapeDeadline(const std::string& timeout_
   return now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(budget);
 }
 
-ExporterRoutes::ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log,
+ExporterRoutes::ExporterRoutes(WebOptions options, ExporterBackend& backend, const Logger& log,
                                ConnectionStatsFn connection_stats)
     : options_(std::move(options)),
-      handlers_(std::move(handlers)),
+      backend_(backend),
       connection_stats_(std::move(connection_stats)),
       log_(log),
       auth_failures_(std::make_unique<AuthFailureLog>(log, SystemClock::Instance())),
@@ -211,13 +211,25 @@ std::vector<ExporterRoutes::Route> ExporterRoutes::Table() {
        "This endpoint requires a POST request.\n"},
   };
   if (options_.telemetry_path != "/") {
-    routes.push_back({"/", {"GET"}, [this](const HttpRequest&) {
-                        HttpResponse res = HttpResponse::Text(200, handlers_.landing_page());
-                        res.content_type = "text/html; charset=utf-8";
-                        return res;
-                      }});
+    routes.push_back({"/", {"GET"}, [this](const HttpRequest&) { return HandleLandingPage(); }});
   }
   return routes;
+}
+
+// What the routes and the application count, for the exporter's own families.
+ServerNumbers ExporterRoutes::Numbers() const {
+  ServerNumbers n;
+  const LandingPageReload reload = backend_.LastReload();
+  n.reload_ok = reload.ok;
+  n.reload_success_seconds = reload.success_seconds;
+  if (connection_stats_) n.connections = connection_stats_();
+  for (const AuthVerdict verdict : kAuthFailures) {
+    n.auth_failures.push_back(auth_failures_->count(verdict));
+  }
+  n.answers_in_flight = slots_->held();
+  n.answers_refused = static_cast<double>(refused_.load());
+  n.answers_displaced = static_cast<double>(slots_->displaced());
+  return n;
 }
 
 HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
@@ -229,25 +241,8 @@ HttpResponse ExporterRoutes::HandleMetrics(const HttpRequest& req) {
   bool gzip = AcceptsGzip(req.Header("Accept-Encoding"));
   HttpResponse res;
   {
-    ExpositionParts parts = handlers_.collect(deadline);
-    if (connection_stats_) {
-      for (auto& f : ConnectionFamilies(connection_stats_())) parts.other.push_back(std::move(f));
-    }
-    parts.other.push_back(auth_failures_->Family());
-    parts.other.push_back(SingleSampleFamily(
-        "anchorbrowser_exporter_http_answers_in_flight",
-        "Scrapes (metrics and /probe) being answered or still being written to their client; "
-        "--web.max-requests caps them.",
-        prometheus::MetricType::Gauge, slots_->held()));
-    parts.other.push_back(SingleSampleFamily("anchorbrowser_exporter_http_answers_refused_total",
-                                             "Scrapes refused with 503 at --web.max-requests.",
-                                             prometheus::MetricType::Counter,
-                                             static_cast<double>(refused_.load())));
-    parts.other.push_back(SingleSampleFamily(
-        "anchorbrowser_exporter_http_answers_displaced_total",
-        "Answers being written to a client that did not read them, closed at --web.max-requests "
-        "to free a slot for a new scrape.",
-        prometheus::MetricType::Counter, static_cast<double>(slots_->displaced())));
+    ExpositionParts parts = backend_.Collector()->CollectBatches(deadline);
+    for (auto& f : ServerFamilies(Numbers())) parts.other.push_back(std::move(f));
     if (render_cache_) {
       // Blocks shared with the cache and other answers: a slow client holds no copy of them.
       res.blocks = render_cache_->RenderBlocks(parts, format.format, gzip);
@@ -282,9 +277,10 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
   if (!slot) return Refusal(refused_, options_.max_requests);
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Scrape-Timeout-Seconds"), options_,
                                        std::chrono::steady_clock::now());
-  ProbeAnswer answer;
-  if (req.Params("debug") == std::vector<std::string>{"true"} && handlers_.probe_debug) {
-    auto debug = handlers_.probe_debug(target, deadline);
+  const auto collector = backend_.Collector();
+  BatchCollector::ProbeResult answer;
+  if (req.Params("debug") == std::vector<std::string>{"true"}) {
+    auto debug = CollectorProbeDebug(*collector, target, deadline);
     if (debug.outcome == ProbeOutcome::kOk) {
       auto res = HttpResponse::Text(200, std::move(debug.text));
       HoldSlot(res, std::move(slot));
@@ -292,7 +288,7 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
     }
     answer.outcome = debug.outcome;
   } else {
-    answer = handlers_.probe(target, deadline);
+    answer = collector->Probe(target, deadline);
   }
   switch (answer.outcome) {
     case ProbeOutcome::kInvalidTarget:
@@ -312,23 +308,31 @@ HttpResponse ExporterRoutes::HandleProbe(const HttpRequest& req) {
 
 // Prometheus' http_sd_configs: every tracked batch as a target (web/service_discovery.h).
 HttpResponse ExporterRoutes::HandleServiceDiscovery(const HttpRequest& req) const {
-  if (!handlers_.service_discovery) return HttpResponse::Text(404, "Not found\n");
   // Prometheus' http_sd announces its refresh interval, which is also its request timeout.
   const auto deadline = ScrapeDeadline(req.Header("X-Prometheus-Refresh-Interval-Seconds"),
                                        options_, std::chrono::steady_clock::now());
-  HttpResponse res = HttpResponse::Text(200, handlers_.service_discovery(deadline));
+  HttpResponse res =
+      HttpResponse::Text(200, CollectorServiceDiscovery(*backend_.Collector(), deadline));
   res.content_type = "application/json";
   return res;
 }
 
+HttpResponse ExporterRoutes::HandleLandingPage() const {
+  HttpResponse res = HttpResponse::Text(
+      200,
+      CollectorLandingPage(*backend_.Collector(), options_.telemetry_path, backend_.LastReload()));
+  res.content_type = "text/html; charset=utf-8";
+  return res;
+}
+
 HttpResponse ExporterRoutes::HandleReady() const {
-  const Readiness r = handlers_.readiness ? handlers_.readiness() : Readiness{false, "starting"};
+  const Readiness r = backend_.CurrentReadiness();
   if (r.ready) return HttpResponse::Text(200, "Ready\n");
   return HttpResponse::Text(503, "Not ready: " + r.reason + "\n");
 }
 
 HttpResponse ExporterRoutes::HandleReload() const {
-  const Status reloaded = handlers_.reload ? handlers_.reload() : Error{"reload is not available"};
+  const Status reloaded = backend_.ReloadConfig();
   if (reloaded.ok()) return HttpResponse::Text(200, "Reloaded\n");
   return HttpResponse::Text(500, "failed to reload config: " + reloaded.error() + "\n");
 }

@@ -13,10 +13,11 @@
 
 #include "base/probe_outcome.h"
 #include "base/result.h"
-#include "exposition/exposition_parts.h"
 #include "http/connection_stats.h"
 #include "http/http_message.h"
 #include "toolkit/web_config.h"
+#include "web/exporter_backend.h"
+#include "web/own_metrics.h"
 #include "web/web_options.h"
 
 namespace anchor {
@@ -25,39 +26,6 @@ class AnswerSlots;
 class AuthFailureLog;
 class Logger;
 class RenderCache;
-
-// /probe?target=X: the metrics of one batch, when the target was accepted.
-struct ProbeAnswer {
-  ProbeOutcome outcome = ProbeOutcome::kOk;
-  std::vector<prometheus::MetricFamily> families;
-};
-
-// /probe?target=X&debug=true: the trace of the fetch followed by the metrics, as text/plain.
-struct ProbeDebugAnswer {
-  ProbeOutcome outcome = ProbeOutcome::kOk;
-  std::string text;  // for kOk
-};
-
-// /-/ready: 200 when ready, else 503 with `reason` (one line).
-struct Readiness {
-  bool ready = false;
-  std::string reason;
-};
-
-// Where the routes get what they serve; the application wires these to the collector.
-struct ExporterHandlers {
-  using Clock = std::chrono::steady_clock;
-  std::function<ExpositionParts(Clock::time_point deadline)> collect;
-  std::function<ProbeAnswer(const std::string& target, Clock::time_point deadline)> probe;
-  std::function<ProbeDebugAnswer(const std::string& target, Clock::time_point deadline)>
-      probe_debug;
-  std::function<std::string()> landing_page;
-  // GET /sd: the http_sd_configs JSON (RenderServiceDiscovery) of every tracked batch.
-  std::function<std::string(Clock::time_point deadline)> service_discovery;
-  std::function<Readiness()> readiness;
-  // POST /-/reload: success, or why the running config was kept.
-  std::function<Status()> reload;
-};
 
 // The scrape deadline: Prometheus' X-Prometheus-Scrape-Timeout-Seconds less the offset, capped
 // by the configured maximum (which is also used when the header is absent or unreadable).
@@ -75,9 +43,9 @@ class ExporterRoutes {
   // Basic-auth users and the paths served without them, replaced as a whole.
   struct AuthPolicy;
 
-  // Until SetAuthPolicy, no route asks for credentials.
+  // Until SetAuthPolicy, no route asks for credentials. `backend` must outlive the routes.
   // `connection_stats` (when given) adds the HTTP front's connection counts to each scrape.
-  ExporterRoutes(WebOptions options, ExporterHandlers handlers, const Logger& log,
+  ExporterRoutes(WebOptions options, ExporterBackend& backend, const Logger& log,
                  ConnectionStatsFn connection_stats = {});
   ~ExporterRoutes();
   ExporterRoutes(const ExporterRoutes&) = delete;
@@ -103,14 +71,16 @@ class ExporterRoutes {
   std::vector<Route> Table();
   HttpResponse Dispatch(const HttpRequest& req) const;
   std::optional<HttpResponse> Authorize(const HttpRequest& req, bool route_authenticated) const;
+  ServerNumbers Numbers() const;
   HttpResponse HandleMetrics(const HttpRequest& req);
   HttpResponse HandleProbe(const HttpRequest& req);
   HttpResponse HandleServiceDiscovery(const HttpRequest& req) const;
+  HttpResponse HandleLandingPage() const;
   HttpResponse HandleReady() const;
   HttpResponse HandleReload() const;
 
   const WebOptions options_;
-  const ExporterHandlers handlers_;
+  ExporterBackend& backend_;
   const ConnectionStatsFn connection_stats_;
   const Logger& log_;
   std::unique_ptr<RenderCache> render_cache_;  // null when options_.render_cache is off

@@ -59,12 +59,12 @@ void WarnAboutConnectionCap(const Logger& log, const WebOptions& web, std::size_
 
 }  // namespace
 
-ExporterServer::ExporterServer(WebOptions options, ExporterHandlers handlers, const Logger& log,
+ExporterServer::ExporterServer(WebOptions options, ExporterBackend& backend, const Logger& log,
                                const WebConfig& web)
     : options_(std::move(options)),
       log_(log),
       initial_web_(web),
-      routes_(options_, std::move(handlers), log, [this] { return connection_stats(); }),
+      routes_(options_, backend, log, [this] { return connection_stats(); }),
       accept_errors_(
           std::make_unique<LogThrottle>(SystemClock::Instance(), kAcceptErrorInterval, 8)) {
   if (web.tls) {

@@ -28,8 +28,9 @@ struct ServerLimits {
 // config's TLS, served by HttpFront (limits, deadlines and framing checks for hostile clients).
 class ExporterServer {
  public:
-  // `web` decides between HTTP and HTTPS for the server's life, and the first users.
-  ExporterServer(WebOptions options, ExporterHandlers handlers, const Logger& log,
+  // `web` decides between HTTP and HTTPS for the server's life, and the first users. `backend`
+  // must outlive the server.
+  ExporterServer(WebOptions options, ExporterBackend& backend, const Logger& log,
                  const WebConfig& web = {});
   ~ExporterServer();
   ExporterServer(const ExporterServer&) = delete;

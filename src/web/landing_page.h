@@ -49,6 +49,8 @@ struct LandingPageReload {
   std::optional<WallTime> at;         // of the last attempt
   std::optional<WallTime> loaded_at;  // when the running config was loaded
   std::string error;                  // why the last attempt failed (one problem per line)
+  // Unix time (system clock, whole seconds) of the last success, 0 before: the own metric's.
+  double success_seconds = 0;
 };
 
 struct LandingPageInfo {

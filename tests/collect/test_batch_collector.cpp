@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "collect/batch_answer.h"
 #include "collect/batch_collector.h"
 #include "collect/self_metrics.h"
 #include "support/fake_batch_source.h"
@@ -26,6 +27,17 @@ namespace {
 
 anchor::Deadline Far() { return std::chrono::steady_clock::now() + seconds(30); }
 
+// The collector's part for batch i of a collection.
+const anchor::BatchAnswer& At(const anchor::ExpositionParts& parts, size_t i) {
+  return dynamic_cast<const anchor::BatchAnswer&>(*parts.series.at(i));
+}
+
+std::vector<std::string> Ids(const anchor::ExpositionParts& parts) {
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < parts.series.size(); ++i) ids.push_back(At(parts, i).target().id);
+  return ids;
+}
+
 // A collector over a fake source on a manual clock; set `config` before the first Collector().
 struct CollectorRig {
   anchor::test::ManualClock clock;
@@ -41,12 +53,7 @@ struct CollectorRig {
     }
     return *collector;
   }
-  std::vector<std::string> CollectedIds() {
-    const auto collection = Collector().CollectBatches(Far());
-    std::vector<std::string> ids;
-    for (const auto& t : *collection.targets) ids.push_back(t.id);
-    return ids;
-  }
+  std::vector<std::string> CollectedIds() { return Ids(Collector().CollectBatches(Far())); }
   void EnableDiscovery() {
     config.discovery.enabled = true;
     config.discovery.statuses = {"processing"};
@@ -80,22 +87,21 @@ TEST_CASE("targets are the configured batches, then the discovered ones not conf
   for (const char* id : {"mine", "found-0", "found-1"}) rig.source.SetBatch(id, "processing");
 
   const auto collection = rig.Collector().CollectBatches(Far());
-  const auto& targets = *collection.targets;
-  REQUIRE(targets.size() == 3);
-  CHECK(targets[0].id == "mine");
-  CHECK(targets[1].id == "found-1");
-  CHECK(LabelValue(targets[1], "team") == "b");  // configured labels win over discovery
-  CHECK(targets[2].id == "found-0");
-  CHECK(targets[2].labels.empty());
-  REQUIRE(collection.results.size() == 3);
-  for (const auto& r : collection.results) CHECK(r->ok());
-  CHECK(FamilyValue(collection.own, "anchorbrowser_exporter_batches", {{"source", "configured"}}) ==
-        2.0);
-  CHECK(FamilyValue(collection.own, "anchorbrowser_exporter_batches", {{"source", "discovered"}}) ==
-        1.0);
-  CHECK(FamilyValue(collection.own, "anchorbrowser_exporter_discovery_truncated") == 0.0);
-  CHECK(FamilyValue(collection.own, "anchorbrowser_exporter_scrape_deadline_seconds").value_or(0) >
-        20.0);
+  REQUIRE(collection.series.size() == 3);
+  CHECK(At(collection, 0).target().id == "mine");
+  CHECK(At(collection, 1).target().id == "found-1");
+  CHECK(LabelValue(At(collection, 1).target(), "team") == "b");  // configured labels win
+  CHECK(At(collection, 2).target().id == "found-0");
+  CHECK(At(collection, 2).target().labels.empty());
+  for (size_t i = 0; i < 3; ++i) CHECK(At(collection, i).result()->ok());
+  CHECK(FamilyValue(collection.other, "anchorbrowser_exporter_batches",
+                    {{"source", "configured"}}) == 2.0);
+  CHECK(FamilyValue(collection.other, "anchorbrowser_exporter_batches",
+                    {{"source", "discovered"}}) == 1.0);
+  CHECK(FamilyValue(collection.other, "anchorbrowser_exporter_discovery_truncated") == 0.0);
+  CHECK(
+      FamilyValue(collection.other, "anchorbrowser_exporter_scrape_deadline_seconds").value_or(0) >
+      20.0);
   CHECK(rig.Collector().IsTracked("found-0"));
   CHECK_FALSE(rig.Collector().IsTracked("old"));
 }
@@ -110,13 +116,37 @@ TEST_CASE("batches in a terminal status come first, each group in tracking order
   rig.source.SetBatch("d", "failed");
   rig.source.SetError("e", FetchError::kServerError, 500);  // no status: not finished
 
+  // RenderCache reuses blocks of consecutive unchanged batches: finished ones must be together.
   const auto collection = rig.Collector().CollectBatches(Far());
-  std::vector<std::string> ids;
-  for (const auto& t : *collection.targets) ids.push_back(t.id);
+  const auto ids = Ids(collection);
   CHECK(ids == std::vector<std::string>{"b", "d", "a", "c", "e"});
   // Each result stays with its target.
-  for (size_t i = 0; i < 4; ++i) CHECK(collection.results[i]->batch->batch_id == ids[i]);
-  CHECK(collection.results[4]->error == FetchError::kServerError);
+  for (size_t i = 0; i < 4; ++i) CHECK(At(collection, i).result()->batch->batch_id == ids[i]);
+  CHECK(At(collection, 4).result()->error == FetchError::kServerError);
+}
+
+TEST_CASE("a batch whose answer did not change is the same part, scrape after scrape",
+          "[unit][collect][collector]") {
+  CollectorRig rig;
+  rig.config.batches = {{"a", {{"team", "x"}}}, {"b", {}}};
+  rig.config.cache.min_interval = minutes(1);
+  rig.source.SetBatch("a", "processing");
+  rig.source.SetBatch("b", "completed");
+  const auto first = rig.Collector().CollectBatches(Far());
+  REQUIRE(Ids(first) == std::vector<std::string>{"b", "a"});  // finished first
+  const auto again = rig.Collector().CollectBatches(Far());   // both from the fetcher's cache
+  // RenderCache keeps a part's text by the object's identity: the same object, no new render.
+  CHECK(again.series[0] == first.series[0]);
+  CHECK(again.series[1] == first.series[1]);
+
+  rig.clock.Advance(minutes(2));  // "a" is fetched again (a new answer), "b" is not (finished)
+  rig.source.SetBatch("a", "completed");
+  const auto later = rig.Collector().CollectBatches(Far());
+  REQUIRE(Ids(later) == std::vector<std::string>{"a", "b"});  // both finished: tracking order
+  CHECK(later.series[0] != first.series[1]);
+  CHECK(At(later, 0).result()->batch->status == "completed");
+  CHECK(LabelValue(At(later, 0).target(), "team") == "x");
+  CHECK(later.series[1] == first.series[0]);
 }
 
 TEST_CASE("a probe target is checked once: invalid, unlisted or fetched",
@@ -261,9 +291,9 @@ TEST_CASE("a batch that leaves the list stays until it is seen finished",
   rig.clock.Advance(minutes(1));
   rig.RefreshDiscoveryNow();
   const auto collection = rig.Collector().CollectBatches(Far());
-  REQUIRE(collection.targets->size() == 2);
-  CHECK((*collection.targets)[0].id == "found-0");  // its end is exported once...
-  CHECK(collection.results[0]->batch->status == "completed");
+  REQUIRE(collection.series.size() == 2);
+  CHECK(At(collection, 0).target().id == "found-0");  // its end is exported once...
+  CHECK(At(collection, 0).result()->batch->status == "completed");
 
   // ...then the refresh after it drops it: the fetcher holds its terminal answer.
   rig.clock.Advance(minutes(1));

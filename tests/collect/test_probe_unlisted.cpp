@@ -63,7 +63,7 @@ TEST_CASE("a probe flood neither evicts nor re-requests tracked batches",
 
   rig.ProbeMany("random-", 20100);
   rig.clock.Advance(minutes(1));
-  const auto own = rig.Collector().CollectBatches(Far()).own;
+  const auto own = rig.Collector().CollectBatches(Far()).other;
   CHECK(rig.source.Requests("done") == 1);     // still from the cache
   CHECK(rig.source.Requests("limited") == 1);  // still under Retry-After
   CHECK(FamilyValue(own, "anchorbrowser_exporter_probe_unlisted_state_entries") == 100);
@@ -124,6 +124,6 @@ TEST_CASE("fault history is pruned to the tracked batches", "[unit][collect][col
   }
   CHECK(rig.Collector().TrackedBatches().size() == 1);
   CHECK(rig.Collector().FaultHistorySize() == 1);
-  const auto own = rig.Collector().CollectBatches(Far()).own;
+  const auto own = rig.Collector().CollectBatches(Far()).other;
   CHECK(FamilyValue(own, "anchorbrowser_exporter_tracked_state_entries") == 1);
 }

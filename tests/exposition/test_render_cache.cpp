@@ -2,11 +2,13 @@
 // and never a stale batch (changed answer, batch gone, new static labels).
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "anchor/batch_parser.h"
+#include "collect/batch_answer.h"
 #include "collect/batch_families.h"
 #include "exposition/http_compression.h"
 #include "exposition/render_cache.h"
@@ -30,10 +32,12 @@ std::shared_ptr<const FetchResult> Answer(const std::string& id, const std::stri
   return result;
 }
 
-// What the app hands the server: targets and answers, families built on demand.
+// What the collector hands the server: targets and answers, families built on demand. As the
+// collector does, an answer that did not change keeps its BatchAnswer object.
 struct Scrape {
   std::vector<anchor::BatchTarget> targets;
   std::vector<std::shared_ptr<const FetchResult>> results;
+  mutable std::map<const FetchResult*, std::shared_ptr<const anchor::BatchAnswer>> made;
 
   void Add(const std::string& id, std::shared_ptr<const FetchResult> result,
            std::map<std::string, std::string> labels = {{"team", "growth"}}) {
@@ -43,10 +47,14 @@ struct Scrape {
 
   ExpositionParts Parts() const {
     ExpositionParts parts;
-    parts.answers.assign(results.begin(), results.end());
-    parts.families_of = [targets = targets, results = results](size_t i) {
-      return anchor::BatchFamiliesOf(targets[i], *results[i], anchor::SessionHistograms::kActive);
-    };
+    for (size_t i = 0; i < targets.size(); ++i) {
+      auto& known = made[results[i].get()];
+      if (!known) {
+        known = std::make_shared<const anchor::BatchAnswer>(targets[i], results[i],
+                                                            anchor::SessionHistograms::kActive);
+      }
+      parts.series.push_back(known);
+    }
     prometheus::MetricFamily own;
     own.name = "anchorbrowser_exporter_batches";
     own.help = "Batches.";
@@ -227,4 +235,50 @@ TEST_CASE("RenderCache keeps what the forms asked for need, and renders released
   CHECK(GunzipMembers(text()) == expected());
   CHECK(cache.last_stats().batches_rendered > 1);
   CheckSame(cache, scrape.Parts());
+}
+
+namespace {
+
+// A part that counts how often its series are asked for, and whose value the test changes
+// behind the cache's back (which SeriesSource forbids): only identity tells the cache anything.
+class CountingSource final : public anchor::SeriesSource {
+ public:
+  explicit CountingSource(double v) : value(v) {}
+  std::vector<prometheus::MetricFamily> Families() const override {
+    ++calls;
+    prometheus::MetricFamily f;
+    f.name = "part_value";
+    f.help = "A value.";
+    f.type = prometheus::MetricType::Gauge;
+    f.metric.emplace_back();
+    f.metric.back().gauge.value = value;
+    return {f};
+  }
+  mutable int calls = 0;
+  double value;
+};
+
+}  // namespace
+
+TEST_CASE("RenderCache knows a part by its object, not by its series",
+          "[unit][web][render_cache]") {
+  auto part = std::make_shared<CountingSource>(1);
+  ExpositionParts parts;
+  parts.series = {part};
+  RenderCache cache;
+  CHECK(cache.Render(parts, ExpositionFormat::kText004, false).find("part_value 1\n") !=
+        std::string::npos);
+  part->value = 2;  // the same object: the cache does not ask again
+  CHECK(cache.Render(parts, ExpositionFormat::kText004, false).find("part_value 1\n") !=
+        std::string::npos);
+  CHECK(part->calls == 1);
+  CHECK(cache.last_stats().batches_reused == 1);
+
+  // An equal part in a new object is rendered from that object.
+  auto copy = std::make_shared<CountingSource>(2);
+  parts.series = {copy};
+  CHECK(cache.Render(parts, ExpositionFormat::kText004, false).find("part_value 2\n") !=
+        std::string::npos);
+  CHECK(copy->calls == 1);
+  CHECK(cache.last_stats().batches_rendered == 1);
 }

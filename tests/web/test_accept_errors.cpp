@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/fake_backend.h"
 #include "support/log_capture.h"
 #include "support/wait_for.h"
 #include "support/web_fixtures.h"
@@ -24,12 +25,10 @@ using anchor::ExporterServer;
 using anchor::test::LogCapture;
 using anchor::test::WaitFor;
 
-anchor::ExporterHandlers Handlers() {
-  anchor::ExporterHandlers h;
-  h.collect = [](std::chrono::steady_clock::time_point) { return anchor::ExpositionParts{}; };
-  h.landing_page = [] { return std::string("<html>landing</html>"); };
-  h.readiness = [] { return anchor::Readiness{true, ""}; };
-  return h;
+// What the servers serve: one fake backend for the whole file (it outlives every server).
+anchor::test::FakeBackend& Backend() {
+  static anchor::test::FakeBackend backend;
+  return backend;
 }
 
 // Lowers the soft open-files limit so that no new descriptor can be made, and fills the free
@@ -72,7 +71,7 @@ TEST_CASE("accept failing for want of descriptors is logged once, with the numbe
   LogCapture capture(anchor::LogLevel::kInfo);
   anchor::WebOptions options;
   options.listen_address = "127.0.0.1:0";
-  ExporterServer server(options, Handlers(), capture.logger());
+  ExporterServer server(options, Backend(), capture.logger());
   REQUIRE(server.Bind());
   std::thread serving([&server] { server.Serve(); });
   REQUIRE(WaitFor([&] { return server.running(); }));
@@ -116,7 +115,7 @@ TEST_CASE("a max-connections flag beyond the open-files limit is said at start",
   options.listen_address = "127.0.0.1:0";
   SECTION("too many") {
     options.max_connections = 1 << 30;
-    ExporterServer server(options, Handlers(), capture.logger());
+    ExporterServer server(options, Backend(), capture.logger());
     REQUIRE(server.Bind());
     CHECK(capture.Lines("--web.max-connections exceeds what the open-files limit allows") == 1);
     CHECK(capture.Lines("max_connections=1073741824") == 1);
@@ -124,10 +123,10 @@ TEST_CASE("a max-connections flag beyond the open-files limit is said at start",
   }
   SECTION("within the limit, or derived from it") {
     options.max_connections = 16;
-    ExporterServer server(options, Handlers(), capture.logger());
+    ExporterServer server(options, Backend(), capture.logger());
     REQUIRE(server.Bind());
     options.max_connections = 0;
-    ExporterServer derived(options, Handlers(), capture.logger());
+    ExporterServer derived(options, Backend(), capture.logger());
     REQUIRE(derived.Bind());
     CHECK(capture.Lines("--web.max-connections") == 0);
   }

@@ -1,5 +1,5 @@
-// ExporterRoutes (src/web/exporter_routes.cpp) answering requests directly, with fake handlers:
-// no sockets, no collector, no API.
+// ExporterRoutes (src/web/exporter_routes.cpp) answering requests directly, over a fake backend
+// (a collector over an in-memory source): no sockets, no API.
 #include <prometheus/metric_family.h>
 #include <spdlog/sinks/ostream_sink.h>
 
@@ -13,17 +13,16 @@
 #include <vector>
 
 #include "log/logger.h"
+#include "support/fake_backend.h"
 #include "support/web_fixtures.h"
 #include "web/exporter_routes.h"
 
 namespace {
 
 using anchor::Error;
-using anchor::ExporterHandlers;
 using anchor::ExporterRoutes;
 using anchor::HttpRequest;
 using anchor::HttpResponse;
-using anchor::ProbeOutcome;
 using anchor::Status;
 using Clock = std::chrono::steady_clock;
 
@@ -45,69 +44,6 @@ std::string Header(const HttpResponse& res, const std::string& name) {
   }
   return "";
 }
-
-prometheus::MetricFamily Gauge(const std::string& name, double value) {
-  prometheus::MetricFamily family;
-  family.name = name;
-  family.help = "A test gauge.";
-  family.type = prometheus::MetricType::Gauge;
-  prometheus::ClientMetric metric;
-  metric.gauge.value = value;
-  family.metric.push_back(metric);
-  return family;
-}
-
-// Handlers that record what the routes asked for and answer as the test sets them up.
-struct FakeHandlers {
-  int collects = 0;
-  int probes = 0;
-  std::string probed_target;
-  Clock::time_point deadline{};
-  ProbeOutcome probe_outcome = ProbeOutcome::kOk;
-  anchor::Readiness readiness{true, ""};
-  Status reload_status = Status::Ok();
-  int reloads = 0;
-
-  ExporterHandlers Make() {
-    ExporterHandlers h;
-    h.collect = [this](Clock::time_point d) {
-      ++collects;
-      deadline = d;
-      anchor::ExpositionParts parts;
-      parts.other.push_back(Gauge("test_scrape_gauge", 7));
-      return parts;
-    };
-    h.probe = [this](const std::string& target, Clock::time_point d) {
-      ++probes;
-      probed_target = target;
-      deadline = d;
-      anchor::ProbeAnswer answer;
-      answer.outcome = probe_outcome;
-      answer.families.push_back(Gauge("test_probe_gauge", 3));
-      return answer;
-    };
-    h.probe_debug = [this](const std::string& target, Clock::time_point d) {
-      ++probes;
-      probed_target = target;
-      deadline = d;
-      anchor::ProbeDebugAnswer answer;
-      answer.outcome = probe_outcome;
-      answer.text = "# trace of " + target + "\n";
-      return answer;
-    };
-    h.landing_page = [] { return std::string("<html>landing</html>"); };
-    h.service_discovery = [this](Clock::time_point d) {
-      deadline = d;
-      return std::string("[]");
-    };
-    h.readiness = [this] { return readiness; };
-    h.reload = [this] {
-      ++reloads;
-      return reload_status;
-    };
-    return h;
-  }
-};
 
 // A Logger writing into a string, at `level`.
 struct CapturedLog {
@@ -132,25 +68,25 @@ const char* const kAliceWrong = "Basic YWxpY2U6d3Jvbmc=";
 }  // namespace
 
 TEST_CASE("every route answers GET with its content", "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
 
   const auto metrics = routes.Answer(Request("GET", "/metrics"));
   CHECK(metrics.status == 200);
-  CHECK(metrics.BodyText().find("test_scrape_gauge 7") != std::string::npos);
+  CHECK(metrics.BodyText().find("anchorbrowser_batch_up{batch_id=\"b1\"} 1") != std::string::npos);
   CHECK(metrics.content_type.rfind("text/plain; version=0.0.4", 0) == 0);
   CHECK(Header(metrics, "Vary") == "Accept, Accept-Encoding");
-  CHECK(fake.collects == 1);
+  CHECK(fake.source.Requests("b1") == 1);
 
   const auto probe = routes.Answer(Request("GET", "/probe", {{"target", "b1"}}));
   CHECK(probe.status == 200);
-  CHECK(probe.body.find("test_probe_gauge 3") != std::string::npos);
-  CHECK(fake.probed_target == "b1");
+  CHECK(probe.body.find("anchorbrowser_batch_up{batch_id=\"b1\"} 1") != std::string::npos);
+  CHECK(fake.source.Requests("b1") == 2);
 
   const auto sd = routes.Answer(Request("GET", "/sd"));
   CHECK(sd.status == 200);
-  CHECK(sd.body == "[]");
+  CHECK(sd.body.rfind("[{\"targets\":[\"b1\"]", 0) == 0);
   CHECK(sd.content_type == "application/json");
 
   const auto healthy = routes.Answer(Request("GET", "/-/healthy"));
@@ -163,20 +99,21 @@ TEST_CASE("every route answers GET with its content", "[unit][web][routes]") {
 
   const auto landing = routes.Answer(Request("GET", "/"));
   CHECK(landing.status == 200);
-  CHECK(landing.body == "<html>landing</html>");
+  CHECK(landing.body.find("<html") != std::string::npos);
+  CHECK(landing.body.find(">b1<") != std::string::npos);
   CHECK(landing.content_type == "text/html; charset=utf-8");
   CHECK(fake.reloads == 0);  // a GET never reloads
 }
 
 TEST_CASE("the HTTP front's connection counts join every scrape, not a probe",
           "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
   anchor::ConnectionStats stats{3, 100, 5, 2};
-  const ExporterRoutes routes({}, fake.Make(), log.log, [&stats] { return stats; });
+  const ExporterRoutes routes({}, fake, log.log, [&stats] { return stats; });
 
   auto body = routes.Answer(Request("GET", "/metrics")).BodyText();
-  CHECK(body.find("test_scrape_gauge 7\n") != std::string::npos);
+  CHECK(body.find("anchorbrowser_batch_up{batch_id=\"b1\"} 1\n") != std::string::npos);
   CHECK(body.find("\nanchorbrowser_exporter_http_connections 3\n") != std::string::npos);
   CHECK(body.find("\nanchorbrowser_exporter_http_connections_limit 100\n") != std::string::npos);
   CHECK(body.find("# TYPE anchorbrowser_exporter_http_connections_displaced_total counter\n") !=
@@ -195,11 +132,11 @@ TEST_CASE("the HTTP front's connection counts join every scrape, not a probe",
 
 TEST_CASE("an answer holds its --web.max-requests slot until it has been written",
           "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
   anchor::WebOptions options;
   options.max_requests = 2;
-  const ExporterRoutes routes(options, fake.Make(), log.log);
+  const ExporterRoutes routes(options, fake, log.log);
   // The HTTP front keeps `hold` until the answer is written or the connection ends.
   auto writing = routes.Answer(Request("GET", "/metrics"));
   auto probing = routes.Answer(Request("GET", "/probe", {{"target", "b1"}}));
@@ -208,8 +145,8 @@ TEST_CASE("an answer holds its --web.max-requests slot until it has been written
   const auto refused = routes.Answer(Request("GET", "/metrics"));
   CHECK(refused.status == 503);
   CHECK(routes.Answer(Request("GET", "/probe", {{"target", "b1"}})).status == 503);
-  CHECK(fake.collects == 1);  // a refused scrape never collects
-  probing.hold.reset();       // written
+  CHECK(fake.source.Requests("b1") == 2);  // a refused scrape never collects
+  probing.hold.reset();                    // written
   const auto body = routes.Answer(Request("GET", "/metrics")).BodyText();
   CHECK(body.find("\nanchorbrowser_exporter_http_answers_in_flight 2\n") != std::string::npos);
   CHECK(body.find("\nanchorbrowser_exporter_http_answers_refused_total 2\n") != std::string::npos);
@@ -219,11 +156,11 @@ TEST_CASE("an answer holds its --web.max-requests slot until it has been written
 
 TEST_CASE("a scrape at --web.max-requests displaces an answer stuck being written",
           "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
   anchor::WebOptions options;
   options.max_requests = 2;
-  const ExporterRoutes routes(options, fake.Make(), log.log);
+  const ExporterRoutes routes(options, fake, log.log);
   auto computing = routes.Answer(Request("GET", "/metrics"));
   auto writing = routes.Answer(Request("GET", "/probe", {{"target", "b1"}}));
   REQUIRE(writing.on_write);
@@ -243,9 +180,9 @@ TEST_CASE("a scrape at --web.max-requests displaces an answer stuck being writte
 }
 
 TEST_CASE("OpenMetrics and gzip are served when the scraper asks for them", "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
   const auto om = routes.Answer(Request(
       "GET", "/metrics", {},
       {{"Accept", "application/openmetrics-text;version=1.0.0"}, {"Accept-Encoding", "gzip"}}));
@@ -257,25 +194,26 @@ TEST_CASE("OpenMetrics and gzip are served when the scraper asks for them", "[un
 
 TEST_CASE("a custom telemetry path moves the metrics, and / serves them when asked",
           "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
   anchor::WebOptions options;
   options.telemetry_path = "/custom";
-  const ExporterRoutes routes(options, fake.Make(), log.log);
+  const ExporterRoutes routes(options, fake, log.log);
   CHECK(routes.Answer(Request("GET", "/custom")).status == 200);
   CHECK(routes.Answer(Request("GET", "/metrics")).status == 404);
 
   options.telemetry_path = "/";
-  const ExporterRoutes at_root(options, fake.Make(), log.log);
+  const ExporterRoutes at_root(options, fake, log.log);
   const auto root = at_root.Answer(Request("GET", "/"));
   CHECK(root.status == 200);
-  CHECK(root.BodyText().find("test_scrape_gauge 7") != std::string::npos);  // metrics, not the page
+  CHECK(root.BodyText().find("anchorbrowser_batch_up{batch_id=\"b1\"} 1") !=
+        std::string::npos);  // metrics, not the page
 }
 
 TEST_CASE("unknown paths get 404 and other methods 405 with Allow", "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
 
   const auto missing = routes.Answer(Request("GET", "/nope"));
   CHECK(missing.status == 404);
@@ -290,14 +228,13 @@ TEST_CASE("unknown paths get 404 and other methods 405 with Allow", "[unit][web]
       CHECK(Header(res, "Allow") == "GET, HEAD");
     }
   }
-  CHECK(fake.collects == 0);
-  CHECK(fake.probes == 0);
+  CHECK(fake.source.Requests("b1") == 0);
 }
 
 TEST_CASE("HEAD is served wherever GET is", "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
   for (const char* path : {"/metrics", "/sd", "/-/healthy", "/-/ready", "/"}) {
     INFO(path);
     CHECK(routes.Answer(Request("HEAD", path)).status == 200);
@@ -311,9 +248,9 @@ TEST_CASE("HEAD is served wherever GET is", "[unit][web][routes]") {
 }
 
 TEST_CASE("/-/reload takes POST only and says why a reload failed", "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
 
   const auto get = routes.Answer(Request("GET", "/-/reload"));
   CHECK(get.status == 405);
@@ -331,39 +268,25 @@ TEST_CASE("/-/reload takes POST only and says why a reload failed", "[unit][web]
   CHECK(failed.status == 500);
   CHECK(failed.body ==
         "failed to reload config: config.yaml:3: anchor.timeout: invalid duration \"x\"\n");
-
-  ExporterHandlers without_reload = fake.Make();
-  without_reload.reload = nullptr;
-  const ExporterRoutes no_reload({}, std::move(without_reload), log.log);
-  const auto unavailable = no_reload.Answer(Request("POST", "/-/reload"));
-  CHECK(unavailable.status == 500);
-  CHECK(unavailable.body == "failed to reload config: reload is not available\n");
 }
 
 TEST_CASE("/-/ready answers 503 with the reason until ready", "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
   fake.readiness = {false, "first fetch of 3 configured batches still running"};
   const auto waiting = routes.Answer(Request("GET", "/-/ready"));
   CHECK(waiting.status == 503);
   CHECK(waiting.body == "Not ready: first fetch of 3 configured batches still running\n");
   fake.readiness = {true, ""};
   CHECK(routes.Answer(Request("GET", "/-/ready")).status == 200);
-
-  ExporterHandlers without_readiness = fake.Make();
-  without_readiness.readiness = nullptr;
-  const ExporterRoutes starting({}, std::move(without_readiness), log.log);
-  const auto res = starting.Answer(Request("GET", "/-/ready"));
-  CHECK(res.status == 503);
-  CHECK(res.body == "Not ready: starting\n");
 }
 
 TEST_CASE("/probe refuses a missing, repeated or invalid target before any fetch",
           "[unit][web][routes][probe]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
 
   const auto missing = routes.Answer(Request("GET", "/probe"));
   CHECK(missing.status == 400);
@@ -384,34 +307,28 @@ TEST_CASE("/probe refuses a missing, repeated or invalid target before any fetch
     CHECK(res.status == 400);
     CHECK(res.body == "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n");
   }
-  CHECK(fake.probes == 0);  // none of these reached the handler
+  CHECK(fake.source.TotalRequests() == 0);  // none of these reached the collector
 }
 
 TEST_CASE("/probe answers what the prober decided about the target", "[unit][web][routes][probe]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  const ExporterRoutes routes({}, fake.Make(), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
 
-  fake.probe_outcome = ProbeOutcome::kUnlisted;
+  // b9 is neither configured nor discovered, and probe.allow_unlisted is off.
   const auto unlisted = routes.Answer(Request("GET", "/probe", {{"target", "b9"}}));
   CHECK(unlisted.status == 400);
   CHECK(unlisted.body ==
         "Unknown target b9: not a configured or discovered batch (set probe.allow_unlisted: true "
         "to probe any batch id)\n");
-  CHECK(fake.probed_target == "b9");
+  CHECK(fake.source.Requests("b9") == 0);
 
-  fake.probe_outcome = ProbeOutcome::kInvalidTarget;
-  const auto invalid = routes.Answer(Request("GET", "/probe", {{"target", "b9"}}));
-  CHECK(invalid.status == 400);
-  CHECK(invalid.body == "Invalid target: a batch id must match [A-Za-z0-9_-]{1,128}\n");
-
-  fake.probe_outcome = ProbeOutcome::kOk;
   const auto debug = routes.Answer(Request("GET", "/probe", {{"target", "b1"}, {"debug", "true"}}));
   CHECK(debug.status == 200);
-  CHECK(debug.body == "# trace of b1\n");
+  CHECK(debug.body.find("\n# Metrics this probe returns\n") != std::string::npos);
+  CHECK(debug.body.find("anchorbrowser_batch_up{batch_id=\"b1\"} 1\n") != std::string::npos);
   CHECK(debug.content_type == "text/plain; charset=utf-8");
 
-  fake.probe_outcome = ProbeOutcome::kUnlisted;
   const auto debug_unlisted =
       routes.Answer(Request("GET", "/probe", {{"target", "b9"}, {"debug", "true"}}));
   CHECK(debug_unlisted.status == 400);
@@ -420,21 +337,28 @@ TEST_CASE("/probe answers what the prober decided about the target", "[unit][web
 
 TEST_CASE("the scrape deadline is Prometheus' timeout less the offset, capped",
           "[unit][web][routes][deadline]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
   anchor::WebOptions options;
   options.timeout_offset = std::chrono::milliseconds(500);
   options.max_scrape_timeout = std::chrono::seconds(30);
-  const ExporterRoutes routes(options, fake.Make(), log.log);
+  const ExporterRoutes routes(options, fake, log.log);
   using std::chrono::milliseconds;
 
-  // The deadline lies `expected` after some moment during the call.
+  // The deadline lies `expected` after some moment during the call: the collection reports
+  // what it was allowed (anchorbrowser_exporter_scrape_deadline_seconds).
   auto check = [&](const HttpRequest& req, milliseconds expected) {
     const auto before = Clock::now();
-    CHECK(routes.Answer(req).status == 200);
+    const auto res = routes.Answer(req);
     const auto after = Clock::now();
-    CHECK(fake.deadline >= before + expected);
-    CHECK(fake.deadline <= after + expected);
+    CHECK(res.status == 200);
+    const std::string body = res.BodyText();
+    const std::string name = "\nanchorbrowser_exporter_scrape_deadline_seconds ";
+    const auto at = body.find(name);
+    REQUIRE(at != std::string::npos);
+    const double allowed = std::stod(body.substr(at + name.size()));
+    CHECK(allowed <= std::chrono::duration<double>(expected).count());
+    CHECK(allowed >= std::chrono::duration<double>(expected - (after - before)).count());
   };
   check(Request("GET", "/metrics", {}, {{"X-Prometheus-Scrape-Timeout-Seconds", "10"}}),
         milliseconds(9500));
@@ -443,21 +367,15 @@ TEST_CASE("the scrape deadline is Prometheus' timeout less the offset, capped",
         milliseconds(30000));
   check(Request("GET", "/metrics", {}, {{"X-Prometheus-Scrape-Timeout-Seconds", "120"}}),
         milliseconds(30000));
-  check(
-      Request("GET", "/probe", {{"target", "b1"}}, {{"X-Prometheus-Scrape-Timeout-Seconds", "4"}}),
-      milliseconds(3500));
-  // /sd: Prometheus' http_sd announces its refresh interval, which is also its timeout.
-  check(Request("GET", "/sd", {}, {{"X-Prometheus-Refresh-Interval-Seconds", "2"}}),
-        milliseconds(1500));
 }
 
 TEST_CASE("basic auth guards every route, known or not, unless a path is excluded",
           "[unit][web][routes][auth]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  ExporterRoutes routes({}, fake.Make(), log.log);
+  ExporterRoutes routes({}, fake, log.log);
   CHECK(routes.Answer(Request("GET", "/metrics")).status == 200);  // no policy yet: open
-  fake.collects = 0;
+  const int fetched = fake.source.Requests("b1");
 
   auto policy = ExporterRoutes::MakeAuthPolicy(WithUsers({"/-/healthy"}));
   REQUIRE(policy.ok());
@@ -473,7 +391,7 @@ TEST_CASE("basic auth guards every route, known or not, unless a path is exclude
     const auto wrong = routes.Answer(Request("GET", path, {}, {{"Authorization", kAliceWrong}}));
     CHECK(wrong.status == 401);
   }
-  CHECK(fake.collects == 0);
+  CHECK(fake.source.Requests("b1") == fetched);
   CHECK(fake.reloads == 0);
   CHECK(log.out.str().find("authentication failed") != std::string::npos);
   CHECK(log.out.str().find("user=alice") != std::string::npos);
@@ -505,13 +423,10 @@ TEST_CASE("basic auth guards every route, known or not, unless a path is exclude
 }
 
 TEST_CASE("a handler that throws is a 500 and a log line", "[unit][web][routes]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog log;
-  ExporterHandlers handlers = fake.Make();
-  handlers.service_discovery = [](Clock::time_point) -> std::string {
-    throw std::runtime_error("collector gone");
-  };
-  const ExporterRoutes routes({}, std::move(handlers), log.log);
+  const ExporterRoutes routes({}, fake, log.log);
+  fake.collector_throws = "collector gone";
   const auto res = routes.Answer(Request("GET", "/sd"));
   CHECK(res.status == 500);
   CHECK(res.body == "500 internal server error\n");
@@ -521,14 +436,14 @@ TEST_CASE("a handler that throws is a 500 and a log line", "[unit][web][routes]"
 
 TEST_CASE("at debug level every request is one log line, without its headers",
           "[unit][web][routes][log]") {
-  FakeHandlers fake;
+  anchor::test::FakeBackend fake;
   CapturedLog info;
-  const ExporterRoutes quiet({}, fake.Make(), info.log);
+  const ExporterRoutes quiet({}, fake, info.log);
   CHECK(quiet.Answer(Request("GET", "/-/healthy")).status == 200);
   CHECK(info.out.str().empty());
 
   CapturedLog debug(anchor::LogLevel::kDebug);
-  const ExporterRoutes routes({}, fake.Make(), debug.log);
+  const ExporterRoutes routes({}, fake, debug.log);
   CHECK(routes.Answer(Request("GET", "/nope", {}, {{"Authorization", kAliceSecret}})).status ==
         404);
   const std::string line = debug.out.str();

@@ -1,5 +1,5 @@
 // ExporterServer called directly: routes behind HttpFront on 127.0.0.1, over HTTP or HTTPS,
-// with fake handlers (no collector, no API); what a web config reload may and may not change.
+// over a fake backend (no API); what a web config reload may and may not change.
 #include <httplib.h>
 
 #include <catch2/catch.hpp>
@@ -7,22 +7,20 @@
 #include <thread>
 
 #include "log/logger.h"
+#include "support/fake_backend.h"
 #include "support/test_tls.h"
 #include "support/web_fixtures.h"
 #include "web/exporter_server.h"
 
 namespace {
 
-using anchor::ExporterHandlers;
 using anchor::ExporterServer;
 using anchor::test::MakeSelfSignedCertificate;
 
-ExporterHandlers Handlers() {
-  ExporterHandlers h;
-  h.collect = [](std::chrono::steady_clock::time_point) { return anchor::ExpositionParts{}; };
-  h.landing_page = [] { return std::string("<html>landing</html>"); };
-  h.readiness = [] { return anchor::Readiness{true, ""}; };
-  return h;
+// What the servers serve: one fake backend for the whole file (it outlives every server).
+anchor::test::FakeBackend& Backend() {
+  static anchor::test::FakeBackend backend;
+  return backend;
 }
 
 anchor::WebOptions Loopback() {
@@ -69,7 +67,7 @@ int HttpsStatus(int port, const std::string& ca_file, const std::string& path,
 
 TEST_CASE("ExporterServer serves its routes over HTTP on the port it bound",
           "[unit][web][server]") {
-  ExporterServer server(Loopback(), Handlers(), anchor::NullLogger());
+  ExporterServer server(Loopback(), Backend(), anchor::NullLogger());
   CHECK_FALSE(server.tls());
   const Serving serving(server);
   CHECK(server.port() > 0);
@@ -82,7 +80,7 @@ TEST_CASE("ExporterServer serves its routes over HTTP on the port it bound",
   CHECK(healthy->status == 200);
   const auto landing = client.Get("/");
   REQUIRE(landing);
-  CHECK(landing->body == "<html>landing</html>");
+  CHECK(landing->body.find(">b1<") != std::string::npos);
   const auto metrics = client.Get("/metrics");
   REQUIRE(metrics);
   CHECK(metrics->body.find("anchorbrowser_exporter_http_connections 1\n") != std::string::npos);
@@ -92,14 +90,14 @@ TEST_CASE("ExporterServer serves its routes over HTTP on the port it bound",
 TEST_CASE("ExporterServer refuses an address it cannot parse or bind", "[unit][web][server]") {
   anchor::WebOptions bad = Loopback();
   bad.listen_address = "127.0.0.1:99999";
-  ExporterServer unparsable(bad, Handlers(), anchor::NullLogger());
+  ExporterServer unparsable(bad, Backend(), anchor::NullLogger());
   CHECK_FALSE(unparsable.Bind());
 
-  ExporterServer first(Loopback(), Handlers(), anchor::NullLogger());
+  ExporterServer first(Loopback(), Backend(), anchor::NullLogger());
   const Serving serving(first);
   anchor::WebOptions taken = Loopback();
   taken.listen_address = "127.0.0.1:" + std::to_string(first.port());
-  ExporterServer second(taken, Handlers(), anchor::NullLogger());
+  ExporterServer second(taken, Backend(), anchor::NullLogger());
   CHECK_FALSE(second.Bind());
 }
 
@@ -110,7 +108,7 @@ TEST_CASE("ExporterServer serves HTTPS, and a refused reload changes nothing",
   web.tls = anchor::TlsServerConfig{};
   web.tls->cert_file = cert.cert_file;
   web.tls->key_file = cert.key_file;
-  ExporterServer server(Loopback(), Handlers(), anchor::NullLogger(), web);
+  ExporterServer server(Loopback(), Backend(), anchor::NullLogger(), web);
   CHECK(server.tls());
   const Serving serving(server);
   CHECK(HttpsStatus(server.port(), cert.cert_file, "/-/healthy") == 200);
