@@ -2,7 +2,9 @@
 
 #include <cctype>
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 // Small string helpers for parsing header values and config text, shared so that each rule is
 // written once. Bytes only (no locale): the texts they read are ASCII protocol tokens.
@@ -21,6 +23,16 @@ inline std::string_view TrimSpace(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   return s;
+}
+
+// The parts with `separator` between them (problem lists, field lists).
+inline std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
 }
 
 // ASCII case-insensitive equality (header names, media types, codings, parameter names).

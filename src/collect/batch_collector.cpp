@@ -5,9 +5,11 @@
 #include <unordered_set>
 
 #include "anchor/api_client.h"
+#include "base/text.h"
 #include "collect/batch_families.h"
 #include "collect/self_metrics.h"
 #include "config/batch_id.h"
+#include "exposition/own_family.h"
 #include "exposition/render_cache.h"
 #include "log/logger.h"
 
@@ -16,37 +18,14 @@ namespace anchor {
 namespace {
 
 prometheus::MetricFamily Gauge(const char* name, const char* help) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = prometheus::MetricType::Gauge;
-  return f;
-}
-
-void AddValue(prometheus::MetricFamily& f, double value,
-              std::vector<prometheus::ClientMetric::Label> labels = {}) {
-  f.metric.emplace_back();
-  f.metric.back().label = std::move(labels);
-  f.metric.back().gauge.value = value;
+  return OwnFamily(name, help, prometheus::MetricType::Gauge);
 }
 
 // Failed unlisted probes are logged by reason (FetchErrorReason: a dozen values).
 constexpr size_t kProbeLogKeys = 32;
 
 prometheus::MetricFamily Counter(const char* name, const char* help, double value) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = prometheus::MetricType::Counter;
-  f.metric.emplace_back();
-  f.metric.back().counter.value = value;
-  return f;
-}
-
-std::string JoinFields(const std::vector<std::string>& fields) {
-  std::string out;
-  for (const auto& f : fields) out += (out.empty() ? "" : ",") + f;
-  return out;
+  return SingleSampleFamily(name, help, prometheus::MetricType::Counter, value);
 }
 
 }  // namespace
@@ -144,15 +123,15 @@ void BatchCollector::AddStateFamilies(std::vector<prometheus::MetricFamily>& own
   auto tracked =
       Gauge("anchorbrowser_exporter_tracked_state_entries",
             "Tracked batches whose state (last answer, Retry-After) the exporter holds.");
-  AddValue(tracked, static_cast<double>(stats.tracked));
+  AddSample(tracked, static_cast<double>(stats.tracked));
   own.push_back(std::move(tracked));
   auto unlisted = Gauge("anchorbrowser_exporter_probe_unlisted_state_entries",
                         "Ids probed with probe.allow_unlisted whose state the exporter holds.");
-  AddValue(unlisted, static_cast<double>(stats.unlisted));
+  AddSample(unlisted, static_cast<double>(stats.unlisted));
   own.push_back(std::move(unlisted));
   auto limit = Gauge("anchorbrowser_exporter_probe_unlisted_state_limit",
                      "The most such ids held: probe.max_unlisted_state.");
-  AddValue(limit, static_cast<double>(stats.unlisted_limit));
+  AddSample(limit, static_cast<double>(stats.unlisted_limit));
   own.push_back(std::move(limit));
   own.push_back(Counter("anchorbrowser_exporter_probe_unlisted_state_evictions_total",
                         "Unlisted ids whose state was forgotten to stay within the limit.",
@@ -195,7 +174,7 @@ void BatchCollector::LogChange(const BatchTarget& target, const FetchResult& res
   if (fields != state.invalid_fields) {
     if (!fields.empty()) {
       log_.Warn("dropped invalid fields from batch response",
-                {{"batch_id", target.id}, {"fields", JoinFields(fields)}});
+                {{"batch_id", target.id}, {"fields", text::Join(fields, ",")}});
     } else {
       log_.Info("batch response has no invalid fields any more", {{"batch_id", target.id}});
     }
@@ -260,28 +239,28 @@ void BatchCollector::AddScrapeFamilies(std::vector<prometheus::MetricFamily>& ow
   auto batches = Gauge("anchorbrowser_exporter_batches",
                        "Batches exported by this scrape, by where they came from.");
   const double configured = static_cast<double>(config_.batches.size());
-  AddValue(batches, configured, {{"source", "configured"}});
-  AddValue(batches, static_cast<double>(scrape.tracked) - configured, {{"source", "discovered"}});
+  AddSample(batches, configured, {{"source", "configured"}});
+  AddSample(batches, static_cast<double>(scrape.tracked) - configured, {{"source", "discovered"}});
   own.push_back(std::move(batches));
   if (discovery_) {
     auto cut = Gauge("anchorbrowser_exporter_discovery_truncated",
                      "1 when discovery.max_batches cut the list of discovered batches, else 0.");
-    AddValue(cut, scrape.truncated ? 1 : 0);
+    AddSample(cut, scrape.truncated ? 1 : 0);
     own.push_back(std::move(cut));
   }
   AddStateFamilies(own);
   auto duration = Gauge("anchorbrowser_exporter_scrape_duration_seconds",
                         "Time this collection of all batches took.");
-  AddValue(duration,
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - scrape.start).count());
+  AddSample(duration,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - scrape.start).count());
   own.push_back(std::move(duration));
   // Prometheus 2.42 keeps scrape_timeout_seconds behind a feature flag: this lets an alert
   // compare the duration with what the scrape was allowed.
   auto allowed = Gauge("anchorbrowser_exporter_scrape_deadline_seconds",
                        "Time this collection was allowed to take: the scrape timeout Prometheus "
                        "announced less --web.timeout-offset, at most --web.max-scrape-timeout.");
-  AddValue(allowed,
-           std::max(0.0, std::chrono::duration<double>(scrape.deadline - scrape.start).count()));
+  AddSample(allowed,
+            std::max(0.0, std::chrono::duration<double>(scrape.deadline - scrape.start).count()));
   own.push_back(std::move(allowed));
 }
 

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <vector>
 
-#include "exposition/single_sample_family.h"
+#include "exposition/own_family.h"
 
 namespace anchor {
 namespace {

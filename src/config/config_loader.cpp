@@ -5,6 +5,7 @@
 #include <cctype>
 #include <utility>
 
+#include "base/text.h"
 #include "config/anchor_section.h"
 #include "config/api_key_source.h"
 #include "config/batch_sections.h"
@@ -47,12 +48,6 @@ std::vector<std::string> Warnings(const Config& config, const std::string& sourc
   return warnings;
 }
 
-std::string JoinLines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
-  return out;
-}
-
 }  // namespace
 
 bool IsValidLabelName(std::string_view name) {
@@ -72,7 +67,7 @@ ConfigLoadResult LoadConfigString(std::string_view yaml, const std::string& sour
   const std::vector<std::string> problems = ReadYaml(
       yaml, reader, source, [&](const YAML::Node& root) { config = Load(root, reader, options); });
   // All of them in one reason, one per line: the user fixes the file in one go.
-  if (!problems.empty()) return Error{JoinLines(problems)};
+  if (!problems.empty()) return Error{text::Join(problems, "\n")};
   std::vector<std::string> warnings = Warnings(config, source, options);
   return LoadedConfig{std::move(config), std::move(warnings)};
 }

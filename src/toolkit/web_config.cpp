@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "base/text.h"
 #include "config/yaml_reader.h"
 #include "toolkit/server_tls.h"
 #include "toolkit/tls_names.h"
@@ -201,9 +202,7 @@ Result<WebConfig> LoadWebConfigString(std::string_view yaml, const std::string& 
   const auto errors = ReadYaml(yaml, reader, source,
                                [&](const YAML::Node& root) { web = Load(root, reader, base_dir); });
   if (errors.empty()) return web;
-  std::string joined;
-  for (const auto& e : errors) joined += (joined.empty() ? "" : "\n") + e;
-  return Error{joined};
+  return Error{text::Join(errors, "\n")};
 }
 
 Result<WebConfig> LoadWebConfigFile(const std::string& path) {

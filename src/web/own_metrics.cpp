@@ -1,7 +1,7 @@
 #include "web/own_metrics.h"
 
 #include "collect/process_metrics.h"
-#include "exposition/single_sample_family.h"
+#include "exposition/own_family.h"
 #include "toolkit/basic_auth.h"
 
 namespace anchor {

@@ -5,6 +5,7 @@
 #include "base/text.h"
 
 using anchor::text::EqualsIgnoreCase;
+using anchor::text::Join;
 using anchor::text::TrimOws;
 using anchor::text::TrimSpace;
 
@@ -36,4 +37,11 @@ TEST_CASE("EqualsIgnoreCase compares ASCII letters without case", "[unit][base]"
   // Bytes above 0x7f are compared as they are, not folded.
   CHECK(EqualsIgnoreCase("\xc3\xa9", "\xc3\xa9"));
   CHECK_FALSE(EqualsIgnoreCase("\xc3\xa9", "\xc3\x89"));
+}
+
+TEST_CASE("Join puts the separator between the parts only", "[unit][base]") {
+  CHECK(Join({}, "\n").empty());
+  CHECK(Join({"one"}, "\n") == "one");
+  CHECK(Join({"a", "b", "c"}, ",") == "a,b,c");
+  CHECK(Join({"", "b"}, ",") == ",b");  // an empty part keeps its place
 }

@@ -25,7 +25,7 @@ class FakeBackend final : public ExporterBackend {
   LandingPageReload LastReload() const override { return {}; }
 
   ManualClock clock;
-  FakeBatchSource source{clock};
+  FakeBatchSource source;
   Readiness readiness{true, ""};
   Status reload_status = Status::Ok();
   int reloads = 0;

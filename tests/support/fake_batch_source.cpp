@@ -85,6 +85,11 @@ int FakeBatchSource::TotalRequests() const {
   return static_cast<int>(request_log_.size());
 }
 
+Deadline FakeBatchSource::LastFetchDeadline() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_fetch_deadline_;
+}
+
 int FakeBatchSource::PeakInFlight() const {
   std::lock_guard<std::mutex> lock(mu_);
   return peak_in_flight_;
@@ -95,6 +100,7 @@ FetchResult FakeBatchSource::FetchBatch(const std::string& batch_id, Deadline de
   std::unique_lock<std::mutex> lock(mu_);
   ++requests_[batch_id];
   request_log_.push_back(batch_id);
+  last_fetch_deadline_ = deadline;
   ++in_flight_;
   peak_in_flight_ = std::max(peak_in_flight_, in_flight_);
   changed_.notify_all();

@@ -47,6 +47,7 @@ class FakeBatchSource final : public BatchSource {
   int TotalRequests() const;
   int PeakInFlight() const;                     // most requests running at once
   std::vector<std::string> RequestLog() const;  // the ids requested, in order
+  Deadline LastFetchDeadline() const;           // the deadline of the latest FetchBatch
 
   // The list endpoint holds these batches (pages of query.limit, filtered by query.status).
   void SetListed(std::vector<Listed> batches);
@@ -69,6 +70,7 @@ class FakeBatchSource final : public BatchSource {
   std::set<std::string> held_;
   std::map<std::string, int> requests_;
   std::vector<std::string> request_log_;
+  Deadline last_fetch_deadline_{};
   int in_flight_ = 0;
   int peak_in_flight_ = 0;
   std::vector<Listed> listed_;

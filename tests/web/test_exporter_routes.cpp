@@ -367,6 +367,16 @@ TEST_CASE("the scrape deadline is Prometheus' timeout less the offset, capped",
         milliseconds(30000));
   check(Request("GET", "/metrics", {}, {{"X-Prometheus-Scrape-Timeout-Seconds", "120"}}),
         milliseconds(30000));
+
+  // /probe: the one fetch gets the scrape's deadline.
+  const auto before = Clock::now();
+  CHECK(routes
+            .Answer(Request("GET", "/probe", {{"target", "b1"}},
+                            {{"X-Prometheus-Scrape-Timeout-Seconds", "4"}}))
+            .status == 200);
+  const auto after = Clock::now();
+  CHECK(fake.source.LastFetchDeadline() >= before + milliseconds(3500));
+  CHECK(fake.source.LastFetchDeadline() <= after + milliseconds(3500));
 }
 
 TEST_CASE("basic auth guards every route, known or not, unless a path is excluded",
