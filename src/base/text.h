@@ -28,9 +28,9 @@ inline std::string_view TrimSpace(std::string_view s) {
 // The parts with `separator` between them (problem lists, field lists).
 inline std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
-  for (const auto& part : parts) {
-    if (!out.empty()) out += separator;
-    out += part;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += separator;
+    out += parts[i];
   }
   return out;
 }
