@@ -166,14 +166,9 @@ HttpResponse ExporterRoutes::Dispatch(const HttpRequest& req) const {
     res.headers.emplace_back("Allow", JoinMethods(route->methods));
     return res;
   }
-  try {
-    return route->handle(req);
-  } catch (const std::exception& e) {
-    log_.Error("request failed", {{"path", req.path}, {"err", e.what()}});
-  } catch (...) {
-    log_.Error("request failed", {{"path", req.path}, {"err", "unknown exception"}});
-  }
-  return HttpResponse::Text(500, "500 internal server error\n");
+  return AnswerOrInternalError(route->handle, req, [&](const std::string& what) {
+    log_.Error("request failed", {{"path", req.path}, {"err", what}});
+  });
 }
 
 std::optional<HttpResponse> ExporterRoutes::Authorize(const HttpRequest& req,
