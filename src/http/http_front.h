@@ -17,9 +17,9 @@ struct FrontCore;  // http_front_core.h: what the listener and the connections s
 
 // The exporter's HTTP/1.1 server, for clients that may be hostile: a few I/O threads serve
 // every connection asynchronously (Boost.Beast and Asio), so slow or idle connections cost
-// memory, not threads; handlers run on a bounded WorkerPool. Every request head is checked
-// (CheckRequestHead) before the handler sees it; a body is read per its framing and dropped, or
-// the connection is closed; pipelined requests are answered in order.
+// memory, not threads; handlers run on a bounded WorkerPool. Every request head is parsed once
+// and checked (RequestReader) before the handler sees it; a body is read per its framing and
+// dropped, or the connection is closed; pipelined requests are answered in order.
 class HttpFront {
  public:
   // Plain HTTP until UseTls().

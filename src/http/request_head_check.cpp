@@ -36,8 +36,7 @@ std::string_view LineValue(std::string_view line) {
                                          : text::TrimOws(line.substr(colon + 1));
 }
 
-}  // namespace
-
+// A complete head within 64 KiB: at most some 16,000 fields to count, once.
 HeadVerdict CheckFieldCount(const ParsedHead& head) {
   if (static_cast<std::size_t>(std::distance(head.begin(), head.end())) >
       RequestHeadLimits::kMaxHeaderLines) {
@@ -45,6 +44,8 @@ HeadVerdict CheckFieldCount(const ParsedHead& head) {
   }
   return HeadVerdict::Accepted();
 }
+
+}  // namespace
 
 HeadVerdict CheckParsedHead(const ParsedHead& head) {
   if (auto count = CheckFieldCount(head); !count.ok()) return count;

@@ -19,14 +19,10 @@ struct RequestHeadLimits {
 
 using ParsedHead = boost::beast::http::request_header<>;
 
-// 431 once a head has more than 100 header fields; also while it arrives (Beast has no limit on
-// the number of fields, only on the head's size).
-HeadVerdict CheckFieldCount(const ParsedHead& head);
-
 // Checks a head Beast has parsed for what its parser lets through but a proxy in front of the
 // exporter may read differently (request smuggling): a transfer coding other than chunked, a
 // Content-Length Beast reads as a list or beyond 18 digits, an HTTP/1.1 request without exactly
-// one Host; and CheckFieldCount.
+// one Host; and more than 100 fields (431: Beast limits a head's size, not its fields).
 HeadVerdict CheckParsedHead(const ParsedHead& head);
 
 // Beast's refusal of a head in the words of the answer: `so_far` holds the fields parsed before

@@ -22,8 +22,6 @@ RequestReader::Fed RequestReader::FeedHead(std::string_view buffered) {
   }
   taken_ += n;
   scan_.Dropped(n);
-  // Counted on every feed, so that a head of many small fields is refused while it arrives.
-  if (auto count = CheckFieldCount(parser_.get().base()); !count.ok()) return {n, count};
   if (!head_done()) return {n, HeadVerdict::Accepted()};
   return {n, CheckParsedHead(parser_.get().base())};
 }

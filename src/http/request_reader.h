@@ -26,8 +26,9 @@ class RequestReader {
 
   explicit RequestReader(std::size_t max_body_bytes);
 
-  // Feeds the buffered bytes of a head not done yet (from the first byte not taken). Beast takes
-  // complete lines as they come, so the head's size is bounded across calls, not per call.
+  // Feeds the buffered bytes of a head not done yet (from the first byte not taken). Beast may
+  // take the lines before its first wait for more, so the head's size is bounded across calls;
+  // after that wait it parses on only once the whole head is there, within the limit.
   Fed FeedHead(std::string_view buffered);
   bool head_done() const { return parser_.is_header_done(); }
   Parser& parser() { return parser_; }

@@ -136,6 +136,14 @@ void ExporterRoutes::SetAuthPolicy(std::shared_ptr<const AuthPolicy> policy) {
   std::atomic_store(&auth_, std::move(policy));
 }
 
+std::size_t ExporterRoutes::handler_threads() const {
+  constexpr std::size_t kBeside = 8;     // cheap endpoints and logins beside the scrapes
+  constexpr std::size_t kUncapped = 64;  // scrapes counted when --web.max-requests is 0
+  const std::size_t scrapes =
+      options_.max_requests > 0 ? static_cast<std::size_t>(options_.max_requests) : kUncapped;
+  return scrapes + kBeside;
+}
+
 HttpResponse ExporterRoutes::Answer(const HttpRequest& req) const {
   const auto start = std::chrono::steady_clock::now();
   HttpResponse res = Dispatch(req);

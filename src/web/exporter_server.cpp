@@ -18,7 +18,7 @@ constexpr std::chrono::seconds kAcceptErrorInterval{10};
 // What the --web.* flags decide; the front's fixed limits (body size, write timeout, I/O
 // threads) are HttpFrontOptions' defaults, written there only.
 HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, int port,
-                              std::size_t open_files) {
+                              std::size_t open_files, std::size_t handler_threads) {
   HttpFrontOptions o;
   o.host = host;
   o.port = port;
@@ -27,13 +27,10 @@ HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, in
                           : DefaultConnectionCap(open_files == 0 ? 1024 : open_files);
   o.head_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(web.read_header_timeout);
   o.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(web.idle_timeout);
-  // Every scrape slot can block on the API at once; a few more threads keep the cheap endpoints
-  // (and bcrypt for a new login) answering beside them.
-  const std::size_t scrapes =
-      web.max_requests > 0 ? static_cast<std::size_t>(web.max_requests) : 64;
-  o.worker_threads = scrapes + 8;
-  // A connection has at most one request in the pool, so the cap bounds the queue already;
-  // a burst of cheap requests (e.g. 1,000 health checks at once) waits rather than get 503.
+  o.worker_threads = handler_threads;
+  // A connection has at most one request in the pool, so with a queue as long as the connection
+  // cap the pool never turns a request away: the routes' scrape slots are the one overload gate,
+  // and a burst of cheap requests (e.g. 1,000 health checks at once) waits rather than get 503.
   o.worker_queue = o.max_connections;
   return o;
 }
@@ -94,7 +91,8 @@ Status ExporterServer::Bind() {
   routes_.SetAuthPolicy(std::move(policy).value());
   const std::size_t open_files = RaiseOpenFilesLimit();
   WarnAboutConnectionCap(log_, options_, open_files);
-  HttpFrontOptions front_options = FrontOptions(options_, host_, port_, open_files);
+  HttpFrontOptions front_options =
+      FrontOptions(options_, host_, port_, open_files, routes_.handler_threads());
   front_options.on_accept_error = [this](const std::string& error, bool out_of_descriptors,
                                          std::size_t open) {
     LogAcceptError(error, out_of_descriptors, open);

@@ -75,7 +75,7 @@ TEST_CASE("the head limits hold across feeds, also before the head ends", "[unit
   CHECK(big.reason() == "request head larger than 64 KiB");
   std::string lines = "GET / HTTP/1.1\r\nHost: x\r\n";
   for (int i = 0; i < 150; ++i) lines += "X: v\r\n";
-  const auto counted = CheckInSteps(lines, 7);
+  const auto counted = CheckInSteps(lines + "\r\n", 7);
   CHECK(counted.status() == 431);
   CHECK(counted.reason() == "more than 100 header lines");
   CHECK(CheckInSteps(LongHead(), 1).status() == 431);
