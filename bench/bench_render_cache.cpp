@@ -124,7 +124,7 @@ class InfoLevelExporter {
     web.listen_address = "127.0.0.1:0";
     app_ = std::make_unique<ExporterApp>(AppOptions{web, "", test::FixedConfig(config)}, log_);
     if (!app_->Start()) Fail("the exporter did not start");
-    thread_ = std::thread([this] { app_->Serve(); });
+    thread_ = std::thread([this] { static_cast<void>(app_->Serve()); });
     while (!app_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~InfoLevelExporter() {

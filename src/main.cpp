@@ -76,6 +76,53 @@ void HandleSignals(const sigset_t& signals, anchor::ExporterApp& app, const Logg
   }
 }
 
+// The simulated Anchor API of --demo, serving its batches; null (logged) when it cannot start.
+std::unique_ptr<anchor::DemoApiServer> StartDemoApi(anchor::AppOptions& options,
+                                                    const Logger& log) {
+  auto demo_api = std::make_unique<anchor::DemoApiServer>();
+  const auto batches = anchor::MakeDemoBatches();
+  anchor::ServeDemoBatches(demo_api->simulated(), batches, /*loop=*/true);
+  if (const auto started = demo_api->Start(); !started.ok()) {
+    log.Error("cannot start the simulated Anchor API", {{"err", started.error()}});
+    return nullptr;
+  }
+  // A reload re-applies the demo config.
+  options.config_source = [api = demo_api.get(), batches] {
+    return anchor::LoadedConfig{anchor::DemoConfig(api->base_url(), batches), {}};
+  };
+  return demo_api;
+}
+
+void AnnounceStart(const anchor::ExporterApp& app, const anchor::Flags& flags,
+                   const anchor::DemoApiServer* demo_api, const Logger& log) {
+  log.Info("starting anchorbrowser_exporter", {{"version", anchor::kVersion},
+                                               {"revision", anchor::kRevision},
+                                               {"listen_address", app.bound_address()},
+                                               {"batches", app.batch_count()}});
+  if (demo_api == nullptr) return;
+  log.Info("demo mode: simulated Anchor API serving", {{"api", demo_api->base_url()}});
+  std::cout << "Demo running. Metrics: " << (app.tls() ? "https" : "http")
+            << "://localhost:" << app.port() << flags.web.telemetry_path << "  (Ctrl-C to stop)"
+            << std::endl;
+}
+
+// Serves until a stop signal, or until the server cannot accept connections any more: then
+// false, logged, so that the process exits non-zero and a supervisor (systemd's
+// Restart=on-failure) starts the exporter again.
+bool ServeUntilStopped(anchor::ExporterApp& app, const sigset_t& signals, const Logger& log) {
+  std::thread signal_thread([&] { HandleSignals(signals, app, log); });
+  const anchor::Status served = app.Serve();
+  if (!served.ok()) {
+    log.Error("the HTTP server stopped accepting connections; exiting", {{"err", served.error()}});
+  }
+  // Serve() also returns when the server fails; wake the signal thread so it can be joined.
+  // SIGTERM is blocked in every thread: it only ends the sigwait, it does not kill the thread.
+  // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread)
+  pthread_kill(signal_thread.native_handle(), SIGTERM);
+  signal_thread.join();
+  return served.ok();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -98,47 +145,19 @@ int main(int argc, char** argv) {
   anchor::AppOptions options{flags->web, flags->web_config_file, {}};
   std::unique_ptr<anchor::DemoApiServer> demo_api;
   if (flags->demo) {
-    demo_api = std::make_unique<anchor::DemoApiServer>();
-    const auto batches = anchor::MakeDemoBatches();
-    anchor::ServeDemoBatches(demo_api->simulated(), batches, /*loop=*/true);
-    if (!demo_api->Start()) {
-      log.Error("cannot start the simulated Anchor API");
-      return 1;
-    }
-    // A reload re-applies the demo config.
-    options.config_source = [api = demo_api.get(), batches] {
-      return anchor::LoadedConfig{anchor::DemoConfig(api->base_url(), batches), {}};
-    };
+    demo_api = StartDemoApi(options, log);
+    if (!demo_api) return 1;
   } else {
     options.config_source = [path = flags->config_file] { return anchor::LoadConfigFile(path); };
   }
 
   auto app = std::make_unique<anchor::ExporterApp>(std::move(options), log);
-  if (!app->Start()) return 1;
-  log.Info("starting anchorbrowser_exporter", {{"version", anchor::kVersion},
-                                               {"revision", anchor::kRevision},
-                                               {"listen_address", app->bound_address()},
-                                               {"batches", app->batch_count()}});
-  if (demo_api) {
-    log.Info("demo mode: simulated Anchor API serving", {{"api", demo_api->base_url()}});
-    std::cout << "Demo running. Metrics: " << (app->tls() ? "https" : "http")
-              << "://localhost:" << app->port() << flags->web.telemetry_path << "  (Ctrl-C to stop)"
-              << std::endl;
-  }
-
-  std::thread signal_thread([&] { HandleSignals(signals, *app, log); });
-  app->Serve();
-  // httplib ends its accept loop on an accept() error other than EMFILE. Say so and exit
-  // non-zero, so that a supervisor (systemd's Restart=on-failure) starts the exporter again.
-  const bool failed = !app->stop_requested();
-  if (failed) log.Error("the HTTP server stopped accepting connections; exiting");
-  // Serve() also returns when the server fails; wake the signal thread so it can be joined.
-  // SIGTERM is blocked in every thread: it only ends the sigwait, it does not kill the thread.
-  // NOLINTNEXTLINE(bugprone-bad-signal-to-kill-thread)
-  pthread_kill(signal_thread.native_handle(), SIGTERM);
-  signal_thread.join();
+  // A failed start has logged its reason, one line per problem.
+  if (!app->Start().ok()) return 1;
+  AnnounceStart(*app, *flags, demo_api.get(), log);
+  const bool served = ServeUntilStopped(*app, signals, log);
   app.reset();  // closes kept-alive API connections, so the demo API stops at once
   if (demo_api) demo_api->Stop();
   log.Info("stopped");
-  return failed ? 1 : 0;
+  return served ? 0 : 1;
 }

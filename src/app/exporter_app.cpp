@@ -50,28 +50,28 @@ ExporterApp::~ExporterApp() {
   if (first_fetch_.joinable()) first_fetch_.join();
 }
 
-bool ExporterApp::Start() {
+Status ExporterApp::Start() {
   const auto loaded = LoadBoth(options_);
   if (!loaded.ok()) {
     // One line per problem, as --config.check prints them.
     for (const auto& line : Lines(loaded.error()))
       log_.Error("cannot load config", {{"err", line}});
-    return false;
+    return Error{loaded.error()};
   }
   LogWarnings(loaded->warnings);
   try {
     holder_.Swap(std::make_shared<BatchCollector>(loaded->config, metrics_, log_, clock_));
   } catch (const std::exception& e) {  // the collector's threads could not start
     log_.Error("cannot start", {{"err", e.what()}});
-    return false;
+    return Error{std::string("cannot start the collector: ") + e.what()};
   }
   server_ = std::make_unique<ExporterServer>(options_.web, static_cast<ExporterBackend&>(*this),
                                              log_, loaded->web);
   MarkReload(Status::Ok());
-  if (!server_->Bind()) return false;
+  if (auto bound = server_->Bind(); !bound.ok()) return bound;
   LogListening(loaded->web);
   StartFirstFetch();
-  return true;
+  return Status::Ok();
 }
 
 // Without this, /-/ready would wait for a scrape that a Kubernetes Service routing only to
@@ -128,20 +128,13 @@ void ExporterApp::LogListening(const WebConfig& web) const {
   }
 }
 
-void ExporterApp::Serve() {
-  server_->Serve();
-  serve_returned_ = true;
+Status ExporterApp::Serve() {
+  if (!server_) return Error{"Serve() before a successful Start()"};
+  return server_->Serve();
 }
 
 void ExporterApp::Stop() {
-  stop_requested_ = true;
-  if (!server_) return;
-  // httplib drops a stop() that comes before its accept loop runs: wait for the loop first.
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!server_->running() && !serve_returned_ && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  server_->Stop();
+  if (server_) server_->Stop();
 }
 
 bool ExporterApp::running() const { return server_ && server_->running(); }

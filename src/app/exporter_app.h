@@ -52,15 +52,16 @@ class ExporterApp : private ExporterBackend {
   ExporterApp(const ExporterApp&) = delete;
   ExporterApp& operator=(const ExporterApp&) = delete;
 
-  // Loads the config and web config, builds the collector and binds the listen address.
-  // False, with the reason logged, when any of it fails.
-  bool Start();
-  // Serves until Stop(); returns once in-flight requests are answered.
-  void Serve();
+  // Loads the config and web config, builds the collector and binds the listen address, or
+  // says why not. The failing step has logged its reason already (a config's problems one a
+  // line, as --config.check prints them; the listen address), as Reload() does.
+  Status Start();
+  // Serves until Stop(); returns once in-flight requests are answered. Returns the reason when
+  // the server cannot accept connections any more, for the process to exit non-zero.
+  Status Serve();
+  // Safe from any thread after Start(), also before Serve() (which then returns at once).
   void Stop();
   bool running() const;
-  // False when Serve() returned without a Stop(): the accept loop failed.
-  bool stop_requested() const { return stop_requested_; }
 
   // Success, or why the running config was kept (every problem, one per line). `trigger` names
   // the cause in the log.
@@ -96,11 +97,9 @@ class ExporterApp : private ExporterBackend {
   std::mutex reload_mu_;                // one reload at a time
   mutable std::mutex reload_state_mu_;  // guards reload_state_
   LandingPageReload reload_state_;
-  std::atomic<bool> serve_returned_{false};
   std::atomic<bool> first_fetch_done_{false};
   std::string first_fetch_state_;  // why not ready yet; set before first_fetch_ starts
   std::thread first_fetch_;
-  std::atomic<bool> stop_requested_{false};
 };
 
 }  // namespace anchor

@@ -14,6 +14,7 @@
 
 #include "http/http_front_core.h"
 #include "http/request_head_check.h"
+#include "http/request_reader.h"
 #include "http/shared_blocks_body.h"
 
 namespace anchor {
@@ -32,23 +33,15 @@ constexpr std::size_t kLingerBytes = 1 << 20;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
 HttpResponse ErrorAnswer(const HeadVerdict& verdict) {
-  auto res = HttpResponse::Text(verdict.status,
-                                std::to_string(verdict.status) + " " +
-                                    (verdict.status == 431   ? "request header fields too large"
-                                     : verdict.status == 413 ? "payload too large"
-                                     : verdict.status == 417 ? "expectation failed"
+  const int status = verdict.status();
+  auto res = HttpResponse::Text(status, std::to_string(status) + " " +
+                                            (status == 431   ? "request header fields too large"
+                                             : status == 413 ? "payload too large"
+                                             : status == 417 ? "expectation failed"
                                                              : "bad request") +
-                                    ": " + verdict.reason + "\n");
+                                            ": " + verdict.reason() + "\n");
   res.close = true;
   return res;
-}
-
-HttpResponse RunHandler(const FrontCore& core, const HttpRequest& req) {
-  try {
-    return core.handler(req);
-  } catch (...) {
-    return HttpResponse::Text(500, "500 internal server error\n");
-  }
 }
 
 template <class Stream>
@@ -109,8 +102,6 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
                               if (ec || self->closed_)
                                 return;  // reset, timed out or closed: the connection ends
                               self->buf_.append(self->chunk_.data(), n);
-                              self->line_ends_ += static_cast<std::size_t>(
-                                  std::count(self->chunk_.begin(), self->chunk_.begin() + n, '\n'));
                               self->Process();
                             });
   }
@@ -124,40 +115,31 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   }
 
   void Process() {
-    if (parser_) return ContinueBody();
-    // Blank lines before a request line are ignored (RFC 9112, 2.2).
-    std::size_t skip = 0;
-    while (skip < buf_.size() && (buf_[skip] == '\r' || buf_[skip] == '\n')) ++skip;
-    if (skip > 0) Consume(skip);
-    if (buf_.empty()) return ReadMore();
-    StartHead();
-    const std::size_t end = FindHeadEnd(buf_, scanned_);
-    if (end == std::string::npos) {
-      scanned_ = buf_.size() > 3 ? buf_.size() - 3 : 0;
-      if (auto verdict = CheckPartialHead(buf_.size(), line_ends_); verdict.status != 0) {
-        return Reject(verdict);
-      }
-      return ReadMore();
+    if (reader_ && reader_->head_done()) return ContinueBody();
+    if (!reader_) {
+      // Blank lines before a request line are ignored (RFC 9112, 2.2).
+      std::size_t skip = 0;
+      while (skip < buf_.size() && (buf_[skip] == '\r' || buf_[skip] == '\n')) ++skip;
+      if (skip > 0) Consume(skip);
+      if (buf_.empty()) return ReadMore();
+      StartHead();
+      reader_.emplace(core_->options.max_body_bytes);
     }
-    const std::string_view head(buf_.data(), end);
-    if (auto verdict = CheckRequestHead(head); verdict.status != 0) return Reject(verdict);
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(RequestHeadLimits::kMaxHeadBytes + 16));
-    parser_->body_limit(core_->options.max_body_bytes);
-    error_code ec;
-    parser_->put(asio::buffer(head), ec);
-    if (ec == http::error::body_limit) return Reject({413, "request body too large"});
-    if (ec || !parser_->is_header_done()) return Reject({400, "malformed request head"});
-    Consume(end);
-    const auto expect = parser_->get()[http::field::expect];
+    if (buf_.empty()) return ReadMore();
+    const auto fed = reader_->FeedHead(buf_);
+    if (!fed.verdict.ok()) return Reject(fed.verdict);
+    Consume(fed.taken);
+    if (!reader_->head_done()) return ReadMore();
+    const auto& parser = reader_->parser();
+    const auto expect = parser.get()[http::field::expect];
     if (!expect.empty() && !beast::iequals(expect, "100-continue")) {
       // As Go's net/http: the only expectation HTTP defines is 100-continue (RFC 9110, 10.1.1).
-      return Reject({417, "unsupported expectation"});
+      return Reject(HeadVerdict::Refused(417, "unsupported expectation"));
     }
     // The client waits for "100 Continue" before sending the body (curl for a second or so):
     // say it now, since the body is always read (and dropped). Not for HTTP/1.0 (RFC 9110,
     // 10.1.1), nor once body bytes are here; a body over the limit got 413 above already.
-    if (!expect.empty() && parser_->get().version() >= 11 && !parser_->is_done() && buf_.empty()) {
+    if (!expect.empty() && parser.get().version() >= 11 && !parser.is_done() && buf_.empty()) {
       return WriteContinue();
     }
     ContinueBody();
@@ -172,39 +154,41 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
                       });
   }
 
-  void Consume(std::size_t n) {
-    line_ends_ -= static_cast<std::size_t>(std::count(buf_.begin(), buf_.begin() + n, '\n'));
-    buf_.erase(0, n);
-    scanned_ = 0;
-  }
+  void Consume(std::size_t n) { buf_.erase(0, n); }
 
   // The body is read per its framing and dropped; a body that cannot be framed ends the
   // connection, so that its bytes are never taken for a request.
   void ContinueBody() {
-    while (!parser_->is_done()) {
+    auto& parser = reader_->parser();
+    while (!parser.is_done()) {
       if (buf_.size() > RequestHeadLimits::kMaxHeadBytes + core_->options.max_body_bytes) {
-        return Reject({400, "malformed body framing"});
+        return Reject(HeadVerdict::Refused(400, "malformed body framing"));
       }
       error_code ec;
-      const std::size_t n = buf_.empty() ? 0 : parser_->put(asio::buffer(buf_), ec);
+      const std::size_t n = buf_.empty() ? 0 : parser.put(asio::buffer(buf_), ec);
       Consume(n);
-      if (ec == http::error::body_limit) return Reject({413, "request body too large"});
-      if (ec && ec != http::error::need_more) return Reject({400, "malformed body"});
+      if (ec == http::error::body_limit) {
+        return Reject(HeadVerdict::Refused(413, "request body too large"));
+      }
+      if (ec && ec != http::error::need_more) {
+        return Reject(HeadVerdict::Refused(400, "malformed body"));
+      }
       if (n == 0) return ReadMore();
     }
     Dispatch();
   }
 
   HttpRequest TakeRequest() {
-    const auto& msg = parser_->get();
+    auto& parser = reader_->parser();
+    const auto& msg = parser.get();
     HttpRequest req;
     req.method = std::string(msg.method_string());
     for (const auto& field : msg) {
       req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
     req.remote_addr = remote_;
-    req.has_body = parser_->chunked() || parser_->content_length().value_or(0) > 0;
-    keep_alive_ = parser_->keep_alive();
+    req.has_body = parser.chunked() || parser.content_length().value_or(0) > 0;
+    keep_alive_ = parser.keep_alive();
     head_only_ = msg.method() == http::verb::head;
     version_ = msg.version();
     auto target = ParseRequestTarget(std::string_view(msg.target().data(), msg.target().size()));
@@ -219,13 +203,13 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
         }
       }
     }
-    parser_.reset();
+    reader_.reset();
     return req;
   }
 
   void Dispatch() {
     HttpRequest req = TakeRequest();
-    if (!target_ok_) return Reject({400, "invalid request target"});
+    if (!target_ok_) return Reject(HeadVerdict::Refused(400, "invalid request target"));
     core_->table.Set(id_, State::kBusy);
     Tcp().expires_never();
     // Keeps the I/O threads running until the answer has been handed back.
@@ -233,7 +217,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
         core_->io.get_executor());
     auto self = this->shared_from_this();
     const bool posted = core_->pool.TryPost([self, work, req = std::move(req)] {
-      auto res = std::make_shared<HttpResponse>(RunHandler(*self->core_, req));
+      auto res = std::make_shared<HttpResponse>(AnswerOrInternalError(self->core_->handler, req));
       asio::post(self->stream_.get_executor(), [self, work, res] { self->Write(std::move(*res)); });
     });
     if (!posted) {
@@ -242,7 +226,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   }
 
   void Reject(const HeadVerdict& verdict) {
-    parser_.reset();
+    reader_.reset();
     keep_alive_ = false;
     head_only_ = false;
     version_ = 11;
@@ -307,10 +291,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   std::string remote_;
   // Small: every open connection has a read pending into it (2,000 connections: 4 MiB).
   std::array<char, 2048> chunk_{};
-  std::string buf_;                                                // received, not yet parsed
-  std::size_t line_ends_ = 0;                                      // '\n' in buf_
-  std::size_t scanned_ = 0;                                        // where FindHeadEnd continues
-  std::optional<http::request_parser<http::string_body>> parser_;  // while reading a body
+  std::string buf_;                      // received, not yet parsed
+  std::optional<RequestReader> reader_;  // from a request's first byte until it is dispatched
   bool idle_ = false;
   bool closed_ = false;
   bool keep_alive_ = true;

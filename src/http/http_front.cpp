@@ -12,8 +12,21 @@ namespace anchor {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-HttpFront::HttpFront(HttpFrontOptions options, HttpHandler handler, TlsContextSetup tls)
-    : core_(std::make_shared<FrontCore>(std::move(options), std::move(handler), std::move(tls))) {}
+namespace {
+
+// accept() errors that no retry cures: the listening socket itself is gone or broken (EBADF,
+// ENOTSOCK, EINVAL once it is shut down, EOPNOTSUPP). Running out of descriptors or memory and
+// connections aborted before they were accepted pass, and are retried.
+bool ListenerBroken(const boost::system::error_code& ec) {
+  namespace errc = boost::system::errc;
+  return ec == errc::bad_file_descriptor || ec == errc::not_a_socket ||
+         ec == errc::invalid_argument || ec == errc::operation_not_supported;
+}
+
+}  // namespace
+
+HttpFront::HttpFront(HttpFrontOptions options, HttpHandler handler)
+    : core_(std::make_shared<FrontCore>(std::move(options), std::move(handler))) {}
 
 HttpFront::~HttpFront() {
   try {
@@ -29,14 +42,18 @@ HttpFront::~HttpFront() {
   }
 }
 
+Status HttpFront::UseTls(const TlsContextSetup& setup) {
+  FrontCore& c = *core_;
+  c.tls.emplace(asio::ssl::context::tls_server);
+  if (auto set_up = setup(*c.tls->native_handle()); !set_up.ok()) {
+    c.tls.reset();
+    return set_up;
+  }
+  return Status::Ok();
+}
+
 Status HttpFront::Bind() {
   FrontCore& c = *core_;
-  if (c.tls_setup) {
-    c.tls.emplace(asio::ssl::context::tls_server);
-    if (auto set_up = c.tls_setup(*c.tls->native_handle()); !set_up.ok()) {
-      return Error{kTlsSetupError + set_up.error()};
-    }
-  }
   boost::system::error_code ec;
   tcp::resolver resolver(c.io);
   const auto endpoints =
@@ -60,6 +77,7 @@ void FrontCore::Accept() {
   acceptor.async_accept(asio::make_strand(io),
                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket s) {
                           if (!self->acceptor.is_open()) return;
+                          if (ListenerBroken(ec)) return self->ListenerBroke(ec);
                           if (ec) {
                             self->AcceptFailed(ec);
                             // Out of descriptors or a transient error: try again shortly instead of
@@ -86,6 +104,14 @@ void FrontCore::AcceptFailed(const boost::system::error_code& ec) {
   }
 }
 
+// Serving ends as after Stop(): answers in progress are finished, then Serve() says why.
+void FrontCore::ListenerBroke(const boost::system::error_code& ec) {
+  accept_errors.fetch_add(1, std::memory_order_relaxed);
+  listener_failure = "cannot accept connections: " + ec.message();
+  stopped = true;
+  StopOnIoThread();
+}
+
 void FrontCore::OnAccept(tcp::socket socket) {
   boost::system::error_code ec;
   // The answer goes out as headers and body; with Nagle's algorithm the body would wait for the
@@ -101,9 +127,9 @@ void FrontCore::StopOnIoThread() {
   table.CloseAllButBusy();
 }
 
-void HttpFront::Serve() {
+Status HttpFront::Serve() {
   FrontCore& c = *core_;
-  if (c.stopped) return;
+  if (c.stopped) return Status::Ok();
   c.running = true;
   asio::post(c.io, [core = core_] {
     if (core->stopped) {
@@ -118,6 +144,8 @@ void HttpFront::Serve() {
   for (auto& t : threads) t.join();
   c.running = false;
   c.pool.Shutdown();
+  if (c.listener_failure) return Error{*c.listener_failure};
+  return Status::Ok();
 }
 
 void HttpFront::Stop() {

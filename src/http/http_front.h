@@ -17,21 +17,26 @@ struct FrontCore;  // http_front_core.h: what the listener and the connections s
 
 // The exporter's HTTP/1.1 server, for clients that may be hostile: a few I/O threads serve
 // every connection asynchronously (Boost.Beast and Asio), so slow or idle connections cost
-// memory, not threads; handlers run on a bounded WorkerPool. Every request head is checked
-// (CheckRequestHead) before the handler sees it; a body is read per its framing and dropped, or
-// the connection is closed; pipelined requests are answered in order.
+// memory, not threads; handlers run on a bounded WorkerPool. Every request head is parsed once
+// and checked (RequestReader) before the handler sees it; a body is read per its framing and
+// dropped, or the connection is closed; pipelined requests are answered in order.
 class HttpFront {
  public:
-  // `tls` null: plain HTTP.
-  HttpFront(HttpFrontOptions options, HttpHandler handler, TlsContextSetup tls = nullptr);
+  // Plain HTTP until UseTls().
+  HttpFront(HttpFrontOptions options, HttpHandler handler);
   ~HttpFront();
   HttpFront(const HttpFront&) = delete;
   HttpFront& operator=(const HttpFront&) = delete;
 
-  // Sets up TLS and listens, or says why not (starting with kTlsSetupError when TLS failed).
+  // Serves every connection over TLS, with the context `setup` configures; before Bind(). A
+  // call of its own, so that a caller tells a TLS failure from a listen failure by the step.
+  Status UseTls(const TlsContextSetup& setup);
+  // Listens, or says why not.
   Status Bind();
-  // Serves until Stop(); returns once every connection is closed and handlers are done.
-  void Serve();
+  // Serves until Stop(), then returns once every connection is closed and handlers are done.
+  // Also returns, with the reason, when the listening socket fails for good (accept() errors
+  // that a retry cannot cure; running out of descriptors is retried, not fatal).
+  Status Serve();
   // Safe from any thread, also before Serve() (which then returns at once).
   void Stop();
   bool running() const;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "http/connection_table.h"
 #include "http/http_front_options.h"
@@ -19,10 +20,9 @@
 namespace anchor {
 
 struct FrontCore : std::enable_shared_from_this<FrontCore> {
-  FrontCore(HttpFrontOptions o, HttpHandler h, TlsContextSetup t)
+  FrontCore(HttpFrontOptions o, HttpHandler h)
       : options(std::move(o)),
         handler(std::move(h)),
-        tls_setup(std::move(t)),
         table(options.max_connections),
         pool(options.worker_threads, options.worker_queue),
         acceptor(io),
@@ -30,12 +30,12 @@ struct FrontCore : std::enable_shared_from_this<FrontCore> {
 
   void Accept();
   void AcceptFailed(const boost::system::error_code& ec);
+  void ListenerBroke(const boost::system::error_code& ec);
   void OnAccept(boost::asio::ip::tcp::socket socket);
   void StopOnIoThread();
 
   const HttpFrontOptions options;
   const HttpHandler handler;
-  const TlsContextSetup tls_setup;
   ConnectionTable table;
   WorkerPool pool;
   boost::asio::io_context io;
@@ -46,6 +46,8 @@ struct FrontCore : std::enable_shared_from_this<FrontCore> {
   std::atomic<bool> running{false};
   std::atomic<bool> stopped{false};
   int port = 0;
+  // Why the listener failed for good; written on an I/O thread, read once they are joined.
+  std::optional<std::string> listener_failure;
 };
 
 // Starts serving an accepted connection (plain or TLS, as the core says).

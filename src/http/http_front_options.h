@@ -20,17 +20,15 @@ struct HttpFrontOptions {
   std::chrono::milliseconds idle_timeout{60000};   // keep-alive: a connection waiting for a request
   std::chrono::milliseconds write_timeout{60000};  // to send one answer
   std::size_t io_threads = 2;
-  std::size_t worker_threads = 48;  // handlers running at once
-  std::size_t worker_queue = 64;    // handlers waiting; beyond that 503
-  std::size_t max_body_bytes = 4096;
+  std::size_t worker_threads = 48;    // handlers running at once
+  std::size_t worker_queue = 64;      // handlers waiting; beyond that 503
+  std::size_t max_body_bytes = 4096;  // read and dropped; larger: 413
   // Called on an I/O thread each time accept() fails (the front retries 50 ms later), with the
   // error, whether it means out of descriptors (EMFILE, ENFILE) and the connections open now.
   // Must not block; the caller rate-limits what it logs.
   std::function<void(const std::string& error, bool out_of_descriptors, std::size_t open)>
       on_accept_error;
 };
-
-constexpr const char* kTlsSetupError = "TLS: ";
 
 // Answers a request; runs on a worker thread, so it may block.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

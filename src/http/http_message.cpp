@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <exception>
 #include <optional>
 
 namespace anchor {
@@ -130,6 +131,21 @@ Result<RequestTarget> ParseRequestTarget(std::string_view target) {
     parsed.query.emplace_back(std::move(*key), std::move(*value));
   }
   return parsed;
+}
+
+HttpResponse AnswerOrInternalError(const std::function<HttpResponse(const HttpRequest&)>& handler,
+                                   const HttpRequest& req,
+                                   const std::function<void(const std::string& what)>& report) {
+  std::string what;
+  try {
+    return handler(req);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  if (report) report(what);
+  return HttpResponse::Text(500, "500 internal server error\n");
 }
 
 }  // namespace anchor

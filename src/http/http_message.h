@@ -56,6 +56,13 @@ struct HttpResponse {
   }
 };
 
+// Answers `req` with `handler`; a handler that throws gets "500 internal server error", after
+// `report` (when given) is told what it threw. The server's one catch-all: the front answers
+// every request through it, and the exporter's routes through it too, to log the path.
+HttpResponse AnswerOrInternalError(const std::function<HttpResponse(const HttpRequest&)>& handler,
+                                   const HttpRequest& req,
+                                   const std::function<void(const std::string& what)>& report = {});
+
 // A request target split into its percent-decoded path and query parameters.
 struct RequestTarget {
   std::string path;

@@ -1,8 +1,12 @@
 #pragma once
 
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/system/error_code.hpp>
 #include <cstddef>
-#include <string>
 #include <string_view>
+
+#include "http/head_verdict.h"
 
 namespace anchor {
 
@@ -13,25 +17,18 @@ struct RequestHeadLimits {
   static constexpr std::size_t kMaxHeaderLines = 100;
 };
 
-struct HeadVerdict {
-  int status = 0;  // 0: acceptable; else the status to answer before closing the connection
-  std::string reason;
-};
+using ParsedHead = boost::beast::http::request_header<>;
 
-// Where the head in `data` ends (just past its blank line), or npos when it is not complete.
-// The search starts at `from`, where an earlier search of a shorter prefix left off
-// (data.size() - 3 of that prefix), so that a head arriving byte by byte costs linear time.
-std::size_t FindHeadEnd(std::string_view data, std::size_t from = 0);
+// Checks a head Beast has parsed for what its parser lets through but a proxy in front of the
+// exporter may read differently (request smuggling): a transfer coding other than chunked, a
+// Content-Length Beast reads as a list or beyond 18 digits, an HTTP/1.1 request without exactly
+// one Host; and more than 100 fields (431: Beast limits a head's size, not its fields).
+HeadVerdict CheckParsedHead(const ParsedHead& head);
 
-// Checks a head that is not complete yet, from its size and line ends so far: 431 once it is
-// over a limit.
-HeadVerdict CheckPartialHead(std::size_t bytes, std::size_t line_ends);
-
-// Checks a complete head (from FindHeadEnd) for what an HTTP parser may let through but a
-// proxy in front of the exporter may read differently (request smuggling): lines without a
-// colon, whitespace before the colon, folded lines, bare LF, malformed or differing
-// Content-Length, Content-Length with Transfer-Encoding, a transfer coding other than chunked,
-// and an HTTP/1.1 request without exactly one Host. Also the size and line limits (431).
-HeadVerdict CheckRequestHead(std::string_view head);
+// Beast's refusal of a head in the words of the answer: `so_far` holds the fields parsed before
+// the failing one, `rest` the bytes from the failing line on. Beast reports CL with TE,
+// differing or malformed Content-Length, a line without a colon and whitespace before it.
+HeadVerdict ExplainParseError(const boost::system::error_code& ec, const ParsedHead& so_far,
+                              std::string_view rest);
 
 }  // namespace anchor

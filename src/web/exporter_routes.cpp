@@ -136,6 +136,14 @@ void ExporterRoutes::SetAuthPolicy(std::shared_ptr<const AuthPolicy> policy) {
   std::atomic_store(&auth_, std::move(policy));
 }
 
+std::size_t ExporterRoutes::handler_threads() const {
+  constexpr std::size_t kBeside = 8;     // cheap endpoints and logins beside the scrapes
+  constexpr std::size_t kUncapped = 64;  // scrapes counted when --web.max-requests is 0
+  const std::size_t scrapes =
+      options_.max_requests > 0 ? static_cast<std::size_t>(options_.max_requests) : kUncapped;
+  return scrapes + kBeside;
+}
+
 HttpResponse ExporterRoutes::Answer(const HttpRequest& req) const {
   const auto start = std::chrono::steady_clock::now();
   HttpResponse res = Dispatch(req);
@@ -166,14 +174,9 @@ HttpResponse ExporterRoutes::Dispatch(const HttpRequest& req) const {
     res.headers.emplace_back("Allow", JoinMethods(route->methods));
     return res;
   }
-  try {
-    return route->handle(req);
-  } catch (const std::exception& e) {
-    log_.Error("request failed", {{"path", req.path}, {"err", e.what()}});
-  } catch (...) {
-    log_.Error("request failed", {{"path", req.path}, {"err", "unknown exception"}});
-  }
-  return HttpResponse::Text(500, "500 internal server error\n");
+  return AnswerOrInternalError(route->handle, req, [&](const std::string& what) {
+    log_.Error("request failed", {{"path", req.path}, {"err", what}});
+  });
 }
 
 std::optional<HttpResponse> ExporterRoutes::Authorize(const HttpRequest& req,

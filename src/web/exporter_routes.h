@@ -53,6 +53,12 @@ class ExporterRoutes {
 
   HttpResponse Answer(const HttpRequest& req) const;
 
+  // The handlers these routes may run at once: every scrape slot (--web.max-requests, the one
+  // overload gate for scrapes; each may block on the API for its whole deadline) and a few more,
+  // so that the cheap endpoints and bcrypt for a new login answer beside them. The front's
+  // worker pool is sized by this, so that its size follows the gate instead of a third file.
+  std::size_t handler_threads() const;
+
   // Built apart from SetAuthPolicy, so that a reload can refuse a web config with nothing
   // changed. Fails only when bcrypt cannot be set up.
   static Result<std::shared_ptr<const AuthPolicy>> MakeAuthPolicy(const WebConfig& web);

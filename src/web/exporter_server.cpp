@@ -15,8 +15,10 @@ namespace {
 // Accept errors are logged at most once per this interval and error, with a count.
 constexpr std::chrono::seconds kAcceptErrorInterval{10};
 
+// What the --web.* flags decide; the front's fixed limits (body size, write timeout, I/O
+// threads) are HttpFrontOptions' defaults, written there only.
 HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, int port,
-                              std::size_t open_files) {
+                              std::size_t open_files, std::size_t handler_threads) {
   HttpFrontOptions o;
   o.host = host;
   o.port = port;
@@ -25,17 +27,11 @@ HttpFrontOptions FrontOptions(const WebOptions& web, const std::string& host, in
                           : DefaultConnectionCap(open_files == 0 ? 1024 : open_files);
   o.head_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(web.read_header_timeout);
   o.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(web.idle_timeout);
-  o.write_timeout = std::chrono::seconds(ServerLimits::kWriteTimeoutSeconds);
-  o.io_threads = ServerLimits::kIoThreads;
-  // Every scrape slot can block on the API at once; a few more threads keep the cheap endpoints
-  // (and bcrypt for a new login) answering beside them.
-  const std::size_t scrapes =
-      web.max_requests > 0 ? static_cast<std::size_t>(web.max_requests) : 64;
-  o.worker_threads = scrapes + 8;
-  // A connection has at most one request in the pool, so the cap bounds the queue already;
-  // a burst of cheap requests (e.g. 1,000 health checks at once) waits rather than get 503.
+  o.worker_threads = handler_threads;
+  // A connection has at most one request in the pool, so with a queue as long as the connection
+  // cap the pool never turns a request away: the routes' scrape slots are the one overload gate,
+  // and a burst of cheap requests (e.g. 1,000 health checks at once) waits rather than get 503.
   o.worker_queue = o.max_connections;
-  o.max_body_bytes = ServerLimits::kMaxBodyBytes;
   return o;
 }
 
@@ -75,53 +71,56 @@ ExporterServer::ExporterServer(WebOptions options, ExporterBackend& backend, con
 
 ExporterServer::~ExporterServer() = default;
 
-bool ExporterServer::Bind() {
+// Each failing step logs its reason with the fields only it has (the address, the files), then
+// the reason goes back to the caller as a value.
+Status ExporterServer::Bind() {
   const auto address = ParseListenAddress(options_.listen_address);
   if (!address.ok()) {
     log_.Error("invalid --web.listen-address",
                {{"address", options_.listen_address}, {"err", address.error()}});
-    return false;
+    return Error{"invalid --web.listen-address " + options_.listen_address + ": " +
+                 address.error()};
   }
   host_ = address->host;
   port_ = address->port;
   auto policy = ExporterRoutes::MakeAuthPolicy(initial_web_);
   if (!policy.ok()) {
     log_.Error("cannot set up basic authentication", {{"err", policy.error()}});
-    return false;
+    return Error{"cannot set up basic authentication: " + policy.error()};
   }
   routes_.SetAuthPolicy(std::move(policy).value());
-  TlsContextSetup tls;
-  if (certificate_) {
-    if (auto loaded = certificate_->Load(tls_config_->cert_file, tls_config_->key_file);
-        !loaded.ok()) {
-      log_.Error("cannot set up TLS", {{"err", loaded.error()}});
-      return false;
-    }
-    tls = [this](SSL_CTX& ctx) { return ConfigureServerTls(ctx, *tls_config_, *certificate_); };
-  }
   const std::size_t open_files = RaiseOpenFilesLimit();
   WarnAboutConnectionCap(log_, options_, open_files);
-  HttpFrontOptions front_options = FrontOptions(options_, host_, port_, open_files);
+  HttpFrontOptions front_options =
+      FrontOptions(options_, host_, port_, open_files, routes_.handler_threads());
   front_options.on_accept_error = [this](const std::string& error, bool out_of_descriptors,
                                          std::size_t open) {
     LogAcceptError(error, out_of_descriptors, open);
   };
   front_ = std::make_unique<HttpFront>(
-      std::move(front_options), [this](const HttpRequest& req) { return routes_.Answer(req); },
-      std::move(tls));
+      std::move(front_options), [this](const HttpRequest& req) { return routes_.Answer(req); });
+  if (auto tls = SetUpTls(); !tls.ok()) {
+    log_.Error("cannot set up TLS", {{"address", options_.listen_address}, {"err", tls.error()}});
+    return Error{"cannot set up TLS: " + tls.error()};
+  }
   if (auto bound = front_->Bind(); !bound.ok()) {
-    const std::string& err = bound.error();
-    if (err.rfind(kTlsSetupError, 0) == 0) {
-      log_.Error("cannot set up TLS", {{"address", options_.listen_address}, {"err", err}});
-      return false;
-    }
     const Status listens = DiagnoseListen(host_, port_);
-    log_.Error("cannot listen", {{"address", options_.listen_address},
-                                 {"err", listens.ok() ? err : listens.error()}});
-    return false;
+    const std::string& err = listens.ok() ? bound.error() : listens.error();
+    log_.Error("cannot listen", {{"address", options_.listen_address}, {"err", err}});
+    return Error{"cannot listen on " + options_.listen_address + ": " + err};
   }
   port_ = front_->port();
-  return true;
+  return Status::Ok();
+}
+
+Status ExporterServer::SetUpTls() {
+  if (!certificate_) return Status::Ok();
+  if (auto loaded = certificate_->Load(tls_config_->cert_file, tls_config_->key_file);
+      !loaded.ok()) {
+    return loaded;
+  }
+  return front_->UseTls(
+      [this](SSL_CTX& ctx) { return ConfigureServerTls(ctx, *tls_config_, *certificate_); });
 }
 
 // Go's net/http logs "http: Accept error: ... too many open files; retrying in 5ms" each time;
@@ -147,8 +146,9 @@ std::string ExporterServer::bound_address() const {
   return (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
 }
 
-void ExporterServer::Serve() {
-  if (front_) front_->Serve();
+Status ExporterServer::Serve() {
+  if (!front_) return Error{"Serve() before a successful Bind()"};
+  return front_->Serve();
 }
 
 void ExporterServer::Stop() {

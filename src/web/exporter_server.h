@@ -17,13 +17,6 @@ class LogThrottle;
 class HttpFront;
 class ServerCertificate;
 
-// Fixed limits of the exporter's HTTP server besides those of RequestHeadLimits.
-struct ServerLimits {
-  static constexpr std::size_t kMaxBodyBytes = 4096;  // read and dropped; larger: 413
-  static constexpr int kWriteTimeoutSeconds = 60;     // to send one answer
-  static constexpr std::size_t kIoThreads = 2;
-};
-
 // The exporter's own HTTP(S) server: ExporterRoutes (what is served, to whom) behind the web
 // config's TLS, served by HttpFront (limits, deadlines and framing checks for hostile clients).
 class ExporterServer {
@@ -36,11 +29,11 @@ class ExporterServer {
   ExporterServer(const ExporterServer&) = delete;
   ExporterServer& operator=(const ExporterServer&) = delete;
 
-  // Sets up authentication and TLS and binds the listen address; false (with a logged reason)
-  // when any of it fails.
-  bool Bind();
-  // Serves until Stop(); returns when the server has stopped and in-flight requests are done.
-  void Serve();
+  // Sets up authentication and TLS and binds the listen address, or says (and logs) why not.
+  Status Bind();
+  // Serves until Stop(); returns when the server has stopped and in-flight requests are done,
+  // or with the reason when the listener failed for good (HttpFront::Serve).
+  Status Serve();
   void Stop();
   // True once Serve() accepts connections (a Stop() before that would be lost).
   bool running() const;
@@ -59,6 +52,7 @@ class ExporterServer {
   Status ApplyWebConfig(const WebConfig& web);
 
  private:
+  Status SetUpTls();
   void LogAcceptError(const std::string& error, bool out_of_descriptors, std::size_t open);
 
   const WebOptions options_;

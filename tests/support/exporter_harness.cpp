@@ -39,7 +39,7 @@ ExporterHarness::ExporterHarness(AppOptions options)
   options.web.listen_address = "127.0.0.1:0";
   app_ = std::make_unique<ExporterApp>(std::move(options), *log_);
   if (!app_->Start()) throw std::runtime_error("the exporter did not start: " + LogText());
-  thread_ = std::thread([this] { app_->Serve(); });
+  thread_ = std::thread([this] { static_cast<void>(app_->Serve()); });
   while (!app_->running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 

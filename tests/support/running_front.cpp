@@ -10,7 +10,7 @@ RunningFront::RunningFront(HttpFrontOptions options, HttpHandler handler)
   const Status bound = front_.Bind();
   INFO((bound.ok() ? "" : bound.error()));
   REQUIRE(bound.ok());
-  serving_ = std::thread([this] { front_.Serve(); });
+  serving_ = std::thread([this] { static_cast<void>(front_.Serve()); });
 }
 
 RunningFront::~RunningFront() { Stop(); }

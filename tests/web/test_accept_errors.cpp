@@ -73,7 +73,7 @@ TEST_CASE("accept failing for want of descriptors is logged once, with the numbe
   options.listen_address = "127.0.0.1:0";
   ExporterServer server(options, Backend(), capture.logger());
   REQUIRE(server.Bind());
-  std::thread serving([&server] { server.Serve(); });
+  std::thread serving([&server] { static_cast<void>(server.Serve()); });
   REQUIRE(WaitFor([&] { return server.running(); }));
 
   // The client socket exists before the descriptors run out; connecting it needs none.

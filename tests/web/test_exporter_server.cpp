@@ -34,7 +34,7 @@ class Serving {
  public:
   explicit Serving(ExporterServer& server) : server_(server) {
     REQUIRE(server_.Bind());
-    thread_ = std::thread([this] { server_.Serve(); });
+    thread_ = std::thread([this] { static_cast<void>(server_.Serve()); });
     for (int i = 0; i < 500 && !server_.running(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
