@@ -1,7 +1,6 @@
 #include "collect/batch_answers.h"
 
-#include <string_view>
-#include <unordered_set>
+#include "collect/erase_untracked.h"
 
 namespace anchor {
 
@@ -16,11 +15,8 @@ std::shared_ptr<const BatchAnswer> BatchAnswers::Of(
 }
 
 void BatchAnswers::Prune(const std::vector<std::string>& tracked_ids) {
-  const std::unordered_set<std::string_view> tracked(tracked_ids.begin(), tracked_ids.end());
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto it = by_id_.begin(); it != by_id_.end();) {
-    it = tracked.count(it->first) != 0 ? std::next(it) : by_id_.erase(it);
-  }
+  EraseUntracked(by_id_, tracked_ids);
 }
 
 std::size_t BatchAnswers::size() const {

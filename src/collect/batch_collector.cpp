@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_set>
 
 #include "anchor/api_client.h"
 #include "base/text.h"
 #include "collect/batch_families.h"
+#include "collect/erase_untracked.h"
 #include "collect/self_metrics.h"
 #include "config/batch_id.h"
 #include "exposition/own_family.h"
@@ -106,11 +106,8 @@ void BatchCollector::RecordUnlisted(const std::string& batch_id, const FetchResu
 }
 
 void BatchCollector::PruneFaults(const std::vector<std::string>& tracked_ids) {
-  const std::unordered_set<std::string_view> tracked(tracked_ids.begin(), tracked_ids.end());
   std::lock_guard<std::mutex> lock(faults_mu_);
-  for (auto it = faults_.begin(); it != faults_.end();) {
-    it = tracked.count(it->first) != 0 ? std::next(it) : faults_.erase(it);
-  }
+  EraseUntracked(faults_, tracked_ids);
 }
 
 std::size_t BatchCollector::FaultHistorySize() const {
