@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <csignal>
+#include <exception>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -123,9 +124,7 @@ bool ServeUntilStopped(anchor::ExporterApp& app, const sigset_t& signals, const 
   return served.ok();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   // A scrape fetches on up to anchor.max_concurrency threads, and glibc gives each new thread its
   // own malloc arena (up to 8 per core), each keeping the memory it freed. Two arenas hold the
   // peak RSS with 1,000 batches of 1,000 sessions at ~30 MiB instead of ~60 (bench/README.md).
@@ -160,4 +159,17 @@ int main(int argc, char** argv) {
   if (demo_api) demo_api->Stop();
   log.Info("stopped");
   return served ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // What crosses a unit's edge is the standard library's (no memory, a thread that cannot
+  // start): say so and exit non-zero rather than abort without a word.
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "anchorbrowser_exporter: fatal: " << e.what() << std::endl;
+    return 1;
+  }
 }
