@@ -23,7 +23,6 @@ using anchor::Error;
 using anchor::ExporterRoutes;
 using anchor::HttpRequest;
 using anchor::HttpResponse;
-using anchor::Status;
 using Clock = std::chrono::steady_clock;
 
 HttpRequest Request(std::string method, std::string path,
