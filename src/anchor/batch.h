@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "anchor/session_detail.h"
 #include "config/config.h"
 
 namespace anchor {
@@ -59,6 +60,7 @@ struct SessionSummary {
   std::optional<double> oldest_running_start;  // earliest started_at of `processing` sessions
   std::optional<double> first_start;           // earliest started_at
   std::optional<double> last_completion;       // latest completed_at
+  SessionDetail detail;                         // the rows of the batch page
 };
 
 // One batch as reported by GET /v1/batch-sessions/{id}. Every field is optional: a missing,

@@ -34,8 +34,8 @@ constexpr std::string_view kDataKeys[] = {"batch_id",
 constexpr int kProgressKey = 10;
 constexpr int kSessionsKey = 11;
 constexpr std::string_view kProgressKeys[] = {"percentage", "current_phase"};
-constexpr std::string_view kSessionKeys[] = {"status", "retry_count", "started_at", "completed_at",
-                                             "error"};
+constexpr std::string_view kSessionKeys[] = {"status",       "retry_count", "started_at",
+                                             "completed_at", "error",       "session_id"};
 constexpr unsigned kSessionKeyCount = std::size(kSessionKeys);
 
 // Where the containers being read are.
@@ -257,7 +257,7 @@ bool Handler::Close() {
   const Frame frame = frames_[--depth_];
   if (frame == Frame::kSession) {
     const auto field = [this](unsigned i) { return session_[i].IsNull() ? nullptr : &session_[i]; };
-    sink_.Session({field(0), field(1), field(2), field(3), field(4)});
+    sink_.Session({field(0), field(1), field(2), field(3), field(4), field(5)});
   } else if (frame == Frame::kProgress) {
     AddData(kDataKeys[kProgressKey], std::move(progress_));
   }

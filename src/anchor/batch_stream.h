@@ -18,6 +18,7 @@ struct SessionFields {
   const rapidjson::Value* started_at = nullptr;
   const rapidjson::Value* completed_at = nullptr;
   const rapidjson::Value* error = nullptr;
+  const rapidjson::Value* session_id = nullptr;
 };
 
 // Receives the entries of data.sessions[] one by one while the body is parsed. The values it is
