@@ -38,6 +38,16 @@
     sessionStuckCeilingSeconds: 7200,
     // AnchorBrowserBatchEtaGrowing: the slope of the ETA over this window is positive.
     etaGrowingWindow: '10m',
+    // AnchorBrowserSessionErrorsSpiking: one error class (anchorbrowser_batch_session_errors)
+    // holds more than this share of a processing batch's finished sessions, once this many
+    // of them have finished.
+    sessionErrorsClassShare: 0.5,
+    sessionErrorsMinFinished: 10,
+
+    // The exporter's address as the operator's browser reaches it: the Batch summary table
+    // links each batch to <exporterUrl>/batches/<batch_id>. A textbox variable (exporter_url)
+    // of the dashboard, so it can be changed there too.
+    exporterUrl: 'http://localhost:9877',
 
     // Each alert's runbook_url is this plus '#' and the alert name in lower case (the anchor
     // of its section in docs/runbook.md). Point it at where you publish the docs.
@@ -62,6 +72,7 @@
       batchRetriesSpiking: '2m',
       sessionStuck: '2m',
       batchEtaGrowing: '15m',
+      sessionErrorsSpiking: '15m',
     },
   },
 }

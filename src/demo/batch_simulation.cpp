@@ -5,23 +5,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
-#include <functional>
 #include <limits>
 
 #include "anchor/timestamp.h"
+#include "demo/session_errors.h"
+#include "demo/simulation_random.h"
 
 namespace anchor {
 namespace {
 
-// A uniform value in [0, 1) from (id, session, salt): deterministic, no global RNG state.
 double Uniform(const std::string& id, int session, int salt) {
-  std::uint64_t h = std::hash<std::string>{}(id) ^ (0x9e3779b97f4a7c15ULL * (session + 1));
-  h ^= static_cast<std::uint64_t>(salt) * 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 31;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 29;
-  return static_cast<double>(h >> 11) / static_cast<double>(1ULL << 53);
+  return SimulationUniform(id, session, salt);
 }
 
 struct SessionState {
@@ -106,6 +100,28 @@ void TextOrNull(JsonWriter& w, const char* text) {
   }
 }
 
+// cdp_url and live_view_url, as the API sends them for a session with a browser: the running
+// ones and, as the API keeps them, every fourth of the others; null for the rest. The live view
+// carries a (fake) token in its query string: the exporter must never show either.
+void WriteLiveUrls(JsonWriter& w, const std::string& session_id, int i, const SessionState& s) {
+  const bool live = std::string(s.status) == "processing" || i % 4 == 0;
+  w.Key("cdp_url");
+  if (live) {
+    w.String(("wss://connect.anchorbrowser.io?sessionId=" + session_id).c_str());
+  } else {
+    w.Null();
+  }
+  w.Key("live_view_url");
+  if (live) {
+    w.String(("https://live.anchorbrowser.io/inspector.html?host=connect.anchorbrowser.io&"
+              "sessionId=" +
+              session_id + "&token=" + std::string(kDemoLiveViewTokenPrefix) + session_id)
+                 .c_str());
+  } else {
+    w.Null();
+  }
+}
+
 // What the sessions add up to: the batch's counters and when its last session ended.
 struct SessionCounts {
   int completed = 0;
@@ -131,7 +147,12 @@ void WriteSession(JsonWriter& w, const SimulatedBatchSpec& spec, int i, const Se
   w.Key("completed_at");
   TimeOrNull(w, created_at, s.end, elapsed >= s.end);
   w.Key("error");
-  TextOrNull(w, std::string(s.status) == "failed" ? "navigation timeout" : nullptr);
+  if (std::string(s.status) == "failed") {
+    w.String(SimulateSessionError(spec.id, i, spec.failure).text.c_str());
+  } else {
+    w.Null();
+  }
+  WriteLiveUrls(w, spec.id + "-s" + std::to_string(i), i, s);
   w.Key("metadata");
   w.StartObject();
   w.EndObject();

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <string>
 
+#include "demo/session_errors.h"
+
 namespace anchor {
 
 // A simulated batch: its sessions start, run, complete or fail, and retry on a fixed schedule
@@ -19,7 +21,13 @@ struct SimulatedBatchSpec {
   // When looping: how long it stays finished before it starts over.
   std::chrono::seconds pause{60};
   bool stuck_session = false;  // one session never ends, so the batch never finishes by itself
+  // Why its failed sessions fail: one kind for most of them (the rest mixed), or all mixed.
+  SimulatedFailure failure = SimulatedFailure::kMixed;
 };
+
+// The start of the fake token in the live_view_url of simulated sessions (followed by the
+// session id): text that the exporter must never show.
+inline constexpr const char* kDemoLiveViewTokenPrefix = "demo-live-token-";
 
 // The body of GET /v1/batch-sessions/{id} for `spec`, `elapsed_seconds` after creation at
 // `created_at` (Unix seconds).

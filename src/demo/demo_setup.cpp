@@ -14,12 +14,19 @@ DemoBatches MakeDemoBatches() {
       {"demo-price-scrape", 200, seconds(240), 0.15, 0.3},
       // One of its sessions hangs (the stuck-session alert); it starts over with the loop.
       {"demo-login-audit", 1000, seconds(360), 0.02, 0.1, seconds(0), seconds(60), true},
-      {"demo-flaky-portal", 80, seconds(180), 0.6, 0.5},
+      // Most of its sessions fail, most of those blocked by the target site (captcha, 403):
+      // the error-class alert's case.
+      {"demo-flaky-portal", 80, seconds(180), 0.7, 0.5, seconds(0), seconds(60), false,
+       SimulatedFailure::kBlocked},
       {"demo-nightly-export", 120, seconds(300), 0.03, 0.1, seconds(300), seconds(900)},
-      {"demo-legacy-sync", 60, seconds(240), 0.75, 0.4, seconds(240), seconds(900)},
+      // Failed, mostly at the proxy (407, 502 from the gateway).
+      {"demo-legacy-sync", 60, seconds(240), 0.75, 0.4, seconds(240), seconds(900), false,
+       SimulatedFailure::kProxy},
   };
   batches.discovered = {
-      {"demo-nightly-crawl", 300, seconds(300), 0.08, 0.2},
+      // Few failures, mostly timeouts of slow pages.
+      {"demo-nightly-crawl", 300, seconds(300), 0.08, 0.2, seconds(0), seconds(60), false,
+       SimulatedFailure::kTimeout},
       {"demo-ad-hoc-report", 30, seconds(90), 0.1, 0.3},
       // Finishes 15-20 s after the demo starts, then leaves discovery.
       {"demo-quick-check", 20, seconds(40), 0.0, 0.1, seconds(20), seconds(600)},

@@ -12,6 +12,8 @@ _NUMBER = re.compile(r"(0[xX][0-9a-fA-F]+|[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)[A
 _KEYWORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan", "atan2", "start", "end"}
 # Followed by a parenthesised label list, not by an expression.
 _LABEL_LIST = {"by", "without", "on", "ignoring", "group_left", "group_right"}
+# The group modifiers may also stand without a label list: `a / ignoring (x) group_left b`.
+_GROUP_MODIFIERS = {"group_left", "group_right"}
 # Aggregations, which may put their by/without clause before the parenthesised expression.
 _AGGREGATORS = {"sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values",
                 "bottomk", "topk", "quantile", "limitk", "limit_ratio"}
@@ -92,7 +94,7 @@ def selectors(expr):
             nxt = expr[k] if k < n else ""
             if word in _LABEL_LIST and nxt == "(":
                 i = _skip_group(expr, k, "(", ")")
-            elif (nxt == "(" or word.lower() in _KEYWORDS
+            elif (nxt == "(" or word.lower() in _KEYWORDS or word in _GROUP_MODIFIERS
                   or (word in _AGGREGATORS and re.match(r"(by|without)\b", expr[k:]))):
                 i = j  # a function or aggregation name, or an operator word
             elif nxt == "{":

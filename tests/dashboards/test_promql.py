@@ -16,6 +16,11 @@ class SelectorsTest(unittest.TestCase):
         self.assertEqual(selectors(expr), ['a_total{code=~"5.."}', 'b'])
         self.assertEqual(selectors('sum(rate(c[1m])) by (le)'), ['c'])
 
+    def test_group_modifiers_without_label_list(self):
+        self.assertEqual(selectors('a / ignoring (c) group_left\nsum without (s) (b) > 0.5'),
+                         ['a', 'b'])
+        self.assertEqual(selectors('a * on (x) group_right b'), ['a', 'b'])
+
     def test_literals_durations_offsets_and_keywords(self):
         self.assertEqual(selectors('time() - a offset 5m > 86400'), ['a'])
         self.assertEqual(selectors('clamp_min(x, 1e3) * 0x10 and y or z unless inf'),

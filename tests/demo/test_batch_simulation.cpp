@@ -4,10 +4,12 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <set>
 #include <string>
 
 #include "anchor/timestamp.h"
 #include "demo/batch_simulation.h"
+#include "demo/session_errors.h"
 
 using anchor::RenderSimulatedBatch;
 using anchor::SimulatedBatchSpec;
@@ -101,15 +103,73 @@ TEST_CASE("a simulated batch goes from pending to finished as time passes", "[un
   CHECK(*completion > kCreated);
   CHECK(*completion <= kCreated + 200);
   CHECK(done["data"]["error"].IsNull());
-  // Failed sessions carry an error and, like every failed one, retried.
+  // Failed sessions carry an error (the simulated text of their session) and, like every
+  // failed one, retried.
+  int i = 0;
   for (const auto& s : done["data"]["sessions"].GetArray()) {
     if (std::string(s["status"].GetString()) == "failed") {
-      CHECK(std::string(s["error"].GetString()) == "navigation timeout");
+      CHECK(std::string(s["error"].GetString()) ==
+            anchor::SimulateSessionError(spec.id, i, spec.failure).text);
       CHECK(s["retry_count"].GetInt() == 3);
     } else {
       CHECK(s["error"].IsNull());
     }
+    ++i;
   }
+}
+
+TEST_CASE("every simulated session has an id, retries and times for exemplars and the page",
+          "[unit][demo]") {
+  const auto spec = Spec("sim-fields", /*failure_rate=*/0.3);
+  std::set<std::string> ids;
+  int with_times = 0;
+  for (const double t : {100.0, 200.0}) {
+    const auto doc = Render(spec, t);
+    for (const auto& s : doc["data"]["sessions"].GetArray()) {
+      REQUIRE(s["session_id"].IsString());
+      CHECK(s["retry_count"].IsInt());
+      if (t == 200.0) ids.insert(s["session_id"].GetString());
+      const bool ended = std::string(s["status"].GetString()) == "completed" ||
+                         std::string(s["status"].GetString()) == "failed";
+      if (ended) {
+        CHECK(s["started_at"].IsString());
+        CHECK(s["completed_at"].IsString());
+        ++with_times;
+      }
+    }
+  }
+  CHECK(ids.size() == 40);  // unique
+  CHECK(with_times > 40);
+}
+
+TEST_CASE("simulated sessions carry cdp_url and a live_view_url with a token, as the API does",
+          "[unit][demo]") {
+  const auto spec = Spec("sim-live");
+  const auto doc = Render(spec, 100);  // some sessions running, some ended
+  int live = 0, running = 0;
+  for (const auto& s : doc["data"]["sessions"].GetArray()) {
+    const std::string id = s["session_id"].GetString();
+    INFO(id);
+    REQUIRE(s.HasMember("cdp_url"));
+    REQUIRE(s.HasMember("live_view_url"));
+    if (std::string(s["status"].GetString()) == "processing") {
+      ++running;
+      CHECK(s["cdp_url"].IsString());
+    }
+    if (!s["cdp_url"].IsString()) {
+      CHECK(s["live_view_url"].IsNull());
+      continue;
+    }
+    ++live;
+    CHECK(std::string(s["cdp_url"].GetString()).rfind("wss://", 0) == 0);
+    const std::string view = s["live_view_url"].GetString();
+    CHECK(view.find("?host=") != std::string::npos);
+    CHECK(view.find(std::string("&token=") + anchor::kDemoLiveViewTokenPrefix + id) !=
+          std::string::npos);
+  }
+  CHECK(running > 0);
+  CHECK(live > running);  // ended sessions keep theirs too, some of them
+  CHECK(live < 40);       // and some have none
 }
 
 TEST_CASE("a batch most of whose sessions fail ends failed, with an error", "[unit][demo]") {

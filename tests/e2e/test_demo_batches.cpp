@@ -3,6 +3,7 @@
 // machine takes to get there.
 #include <catch2/catch.hpp>
 
+#include "demo/batch_simulation.h"
 #include "demo/demo_api_server.h"
 #include "demo/demo_setup.h"
 #include "support/exporter_harness.h"
@@ -63,5 +64,32 @@ TEST_CASE("a fresh demo has running, completed and failed batches", "[demo][e2e]
     CHECK(*created == kDemoStart - age);
     CHECK(*completed > *created);
     CHECK(*completed <= *created + age);
+  }
+}
+
+TEST_CASE("the demo's cdp_url and live_view_url never show on the exporter", "[demo][e2e]") {
+  anchor::DemoApiServer api([] { return kDemoStart + 100; });  // sessions running and ended
+  const auto specs = anchor::MakeDemoBatches();
+  anchor::ServeDemoBatches(api.simulated(), specs, /*loop=*/true);
+  REQUIRE(api.Start());
+  // The simulated API does send them.
+  const auto body = api.simulated().BatchBody("demo-price-scrape");
+  REQUIRE(body);
+  REQUIRE(body->find(anchor::kDemoLiveViewTokenPrefix) != std::string::npos);
+
+  anchor::test::ExporterHarness exporter(anchor::DemoConfig(api.base_url(), specs));
+  for (const std::string path :
+       {"/metrics", "/", "/probe?target=demo-price-scrape&debug=true", "/sd"}) {
+    int status = 0;
+    const auto page = exporter.Get(path, &status);
+    INFO(path);
+    CHECK(status == 200);
+    CHECK_FALSE(page.empty());
+    for (const char* secret : {anchor::kDemoLiveViewTokenPrefix, "live.anchorbrowser.io",
+                               "connect.anchorbrowser.io", "wss://"}) {
+      INFO(secret);
+      CHECK(page.find(secret) == std::string::npos);
+      CHECK(exporter.LogText().find(secret) == std::string::npos);
+    }
   }
 }

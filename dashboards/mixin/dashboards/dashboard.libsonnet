@@ -94,6 +94,19 @@ function(c)
                'label_values(anchorbrowser_batch_up{%s}, %s)' % [jobSel, ex], true),
       queryVar('batch_id', 'Batch', 'Batches to show',
                'label_values(anchorbrowser_batch_up{%s}, batch_id)' % s.exporter, true),
+      // Not a query: the address of the exporter's pages (/batches/<id>) as the operator's
+      // browser reaches it, which Prometheus does not know.
+      {
+        name: 'exporter_url',
+        label: 'Exporter URL',
+        type: 'textbox',
+        description: "The exporter's address as your browser reaches it (scheme, host and port); the Batch summary table links each batch to its page there, /batches/<batch_id>",
+        query: c.exporterUrl,
+        current: { selected: false, text: c.exporterUrl, value: c.exporterUrl },
+        options: [{ selected: true, text: c.exporterUrl, value: c.exporterUrl }],
+        hide: 0,
+        skipUrlSync: false,
+      },
     ] },
     time: { from: c.dashboard.timeFrom, to: 'now' },
     timepicker: {},

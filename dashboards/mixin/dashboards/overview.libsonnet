@@ -52,7 +52,7 @@ function(s) p.row('Overview', 'The selected batches at a glance.', [
   },
   p.tablePanel(
     'Batch summary',
-    'One line per selected batch: its status, progress, failed and total requests, age, whether the batch reports an error, whether its last fetch succeeded, and for a batch that is down the reason (anchorbrowser_batch_fetch_error).',
+    "One line per selected batch: its status, progress, failed and total requests, age, whether the batch reports an error, whether its last fetch succeeded, and for a batch that is down the reason (anchorbrowser_batch_fetch_error). Click a batch id for the exporter's page of the batch (${exporter_url}/batches/<batch_id>: error classes, most frequent error messages, longest-running and most-retried sessions); set the Exporter URL variable to the exporter's address as your browser reaches it.",
     'none',
     [
       p.table('max by (batch_id, status) (anchorbrowser_batch_status{%(batch)s} == 1)' % s),
@@ -66,6 +66,14 @@ function(s) p.row('Overview', 'The selected batches at a glance.', [
     ],
     w=24, h=8
   ) + p.columnUnits({ progress: 'percentunit', age: 's' }) + {
+    fieldConfig+: { overrides+: [{
+      matcher: { id: 'byName', options: 'batch_id' },
+      properties: [{ id: 'links', value: [{
+        title: 'Batch page on the exporter',
+        url: '${exporter_url}/batches/${__data.fields.batch_id}',
+        targetBlank: true,
+      }] }],
+    }] },
     transformations: [
       { id: 'merge', options: {} },
       { id: 'organize', options: {

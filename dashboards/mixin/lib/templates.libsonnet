@@ -15,6 +15,17 @@ local lookup(selector, args, print, otherwise) =
     lookup(metric + '{' + (if matchers == '' then '' else matchers + ', ') + batchMatch + '}', batchArgs,
            '{{ . | first | value | printf "%.0f" }}', otherwise),
 
+  // Sessions of the batch whose error falls in the alert's class
+  // (anchorbrowser_batch_session_errors{class=$labels.class}), rounded.
+  batchClassErrors(otherwise='?')::
+    lookup('anchorbrowser_batch_session_errors{class=%q, ' + batchMatch + '}', ' $labels.class' + batchArgs,
+           '{{ . | first | value | printf "%.0f" }}', otherwise),
+
+  // Sessions of the batch that have ended (completed, failed or cancelled in sessions[]).
+  batchSessionsEnded(otherwise='?')::
+    lookup('sum(anchorbrowser_batch_sessions{status=~"completed|failed|cancelled", ' + batchMatch + '})', batchArgs,
+           '{{ . | first | value | printf "%.0f" }}', otherwise),
+
   // The `reason` label of the batch's fault metric (anchorbrowser_batch_fetch_error, a state
   // set), or `otherwise` while it has none.
   batchFaultReason(otherwise)::
