@@ -10,7 +10,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config \
       prometheus-cpp-dev libcpp-httplib-dev libssl-dev rapidjson-dev libyaml-cpp-dev \
-      libcli11-dev libspdlog-dev zlib1g-dev libcrypt-dev libboost-dev \
+      libcli11-dev libspdlog-dev zlib1g-dev libcrypt-dev libboost-dev libre2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -29,7 +29,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates libprometheus-cpp-core1.0 libcpp-httplib0.11 libyaml-cpp0.7 \
-      libspdlog1.10 libssl3 zlib1g \
+      libspdlog1.10 libssl3 zlib1g libre2-9 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/cache/debconf/*-old /var/log/apt/* \
       /var/log/dpkg.log \

@@ -59,6 +59,30 @@ const char* SessionStatus(int i, bool terminal) {
   return "pending";
 }
 
+// The error text of a failed session, as a JSON string: a mix of Chromium/CDP-style messages
+// with the numbers, hosts and ids that make nearly every text distinct (the worst case for the
+// per-parse cache of error classes), one in six of no default class.
+std::string SessionError(int i, const std::string& sid) {
+  const std::string n = std::to_string(30000 + i % 997);
+  const std::string host = "shop-" + std::to_string(i % 50) + ".example.com";
+  switch (i % 6) {
+    case 0:
+      return "\"Navigation timeout of " + n + " ms exceeded\"";
+    case 1:
+      return "\"net::ERR_NAME_NOT_RESOLVED at https://" + host + "/item/" + std::to_string(i) +
+             "\"";
+    case 2:
+      return "\"Proxy connection failed: 407 Proxy Authentication Required (port " + n + ")\"";
+    case 3:
+      return "\"Access denied: captcha challenge on https://" + host + "/login\"";
+    case 4:
+      return "\"Protocol error: Target closed (session " + sid + ")\"";
+    default:
+      return "\"Runtime.callFunctionOn: Execution context was destroyed at step " +
+             std::to_string(i % 40) + "\"";
+  }
+}
+
 }  // namespace
 
 std::string Uuid(std::uint64_t a, std::uint64_t b) {
@@ -97,7 +121,7 @@ std::string BatchBody(const std::string& id, int sessions, const std::string& st
                       R"(host=connect.anchorbrowser.io&sessionId=)"),
           sid,
           std::string(R"(", "error": )"),
-          std::string(st == "failed" ? R"("navigation timeout")" : "null"),
+          st == "failed" ? SessionError(i, sid) : std::string("null"),
           std::string(R"(, "retry_count": )"),
           std::to_string(i % 7 == 0 ? 1 + i % 3 : 0),
           std::string(R"(, "started_at": )"),

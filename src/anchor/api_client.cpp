@@ -97,10 +97,10 @@ std::string ApiClient::KeySource() const {
 }
 
 ApiClient::ApiClient(const AnchorConfig& config, ResponseObserver on_response,
-                     SessionBuckets buckets)
+                     SessionParseOptions parse)
     : config_(config),
       on_response_(std::move(on_response)),
-      buckets_(std::move(buckets)),
+      parse_options_(std::move(parse)),
       endpoint_(ApiEndpoint::Parse(config_.base_url)) {}
 
 Result<std::string> ApiClient::Resolve(FetchTrace* trace) {
@@ -360,7 +360,7 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
   const std::size_t body_bytes = raw.body.size();
   FetchResult result = Interpret(
       raw, &FetchResult::batch,
-      [this](std::string& body) { return ParseBatchResponseInPlace(body, buckets_); },
+      [this](std::string& body) { return ParseBatchResponseInPlace(body, parse_options_); },
       config_.api_key, KeySource());
   result.body_bytes = body_bytes;
   // Text from the API is exported (status, phase): never the key.

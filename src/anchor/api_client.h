@@ -9,6 +9,7 @@
 
 #include "anchor/api_endpoint.h"
 #include "anchor/batch_list.h"
+#include "anchor/batch_parser.h"
 #include "anchor/batch_source.h"
 #include "anchor/deadline_watchdog.h"
 #include "anchor/fetch_result.h"
@@ -31,9 +32,9 @@ class ApiClient final : public BatchSource {
   // Called once per HTTP answer with its status code (for the requests counter).
   using ResponseObserver = std::function<void(int status)>;
 
-  // Session run and queue times of fetched batches are binned into `buckets`.
+  // Fetched batches are parsed with `parse` (session histogram bounds, error classes).
   explicit ApiClient(const AnchorConfig& config, ResponseObserver on_response = {},
-                     SessionBuckets buckets = {});
+                     SessionParseOptions parse = {});
   ~ApiClient() override;
   ApiClient(const ApiClient&) = delete;
   ApiClient& operator=(const ApiClient&) = delete;
@@ -83,7 +84,7 @@ class ApiClient final : public BatchSource {
 
   const AnchorConfig config_;
   ResponseObserver on_response_;
-  const SessionBuckets buckets_;
+  const SessionParseOptions parse_options_;
   const ApiEndpoint endpoint_;
   DeadlineWatchdog watchdog_;
 

@@ -8,6 +8,7 @@
 
 #include "anchor/batch_stream.h"
 #include "anchor/json_body.h"
+#include "anchor/session_errors.h"
 #include "anchor/timestamp.h"
 #include "config/label_names.h"
 
@@ -47,9 +48,10 @@ std::optional<std::int64_t> AsCount(const Value& v) {
 // object BatchStream keeps, the sessions as BatchStream hands them over, one by one.
 class BatchReader : public SessionSink {
  public:
-  BatchReader(Batch& batch, const SessionBuckets& buckets) : batch_(batch) {
-    summary_.duration = SessionHistogram(buckets.duration);
-    summary_.queue = SessionHistogram(buckets.queue);
+  BatchReader(Batch& batch, const SessionParseOptions& options)
+      : batch_(batch), errors_(*options.error_classes) {
+    summary_.duration = SessionHistogram(options.buckets.duration);
+    summary_.queue = SessionHistogram(options.buckets.queue);
   }
 
   void Session(const SessionFields& f) override { ReadSession(f); }
@@ -180,6 +182,8 @@ class BatchReader : public SessionSink {
           }
         }
       }
+      summary_.errors_by_class = errors_.ByClass();
+      summary_.detail.top_errors = errors_.TopMessages();
       batch_.sessions = std::move(summary_);
     }
     for (const auto& field : session_invalid_) Invalid(field.c_str());
@@ -214,7 +218,10 @@ class BatchReader : public SessionSink {
     }
     if (f.error != nullptr) {
       if (f.error->IsString()) {
-        summary_.with_error += f.error->GetStringLength() > 0 ? 1 : 0;
+        if (f.error->GetStringLength() > 0) {
+          ++summary_.with_error;
+          errors_.Add(std::string_view(f.error->GetString(), f.error->GetStringLength()));
+        }
       } else {
         SessionInvalid("sessions[].error");
       }
@@ -265,6 +272,7 @@ class BatchReader : public SessionSink {
 
   Batch& batch_;
   SessionSummary summary_;
+  SessionErrorTally errors_;  // classes and messages of the sessions' error texts
   std::vector<std::string> session_invalid_;
   std::vector<double> starts_;  // started_at of each session, for the queue waits
   // Sessions of a batch mostly start in the same minutes, and end in the same minutes.
@@ -275,9 +283,9 @@ class BatchReader : public SessionSink {
 };
 
 template <typename ParseFn>
-Result<Batch> ParseWith(ParseFn parse, const SessionBuckets& buckets) {
+Result<Batch> ParseWith(ParseFn parse, const SessionParseOptions& options) {
   Batch batch;
-  BatchReader reader(batch, buckets);
+  BatchReader reader(batch, options);
   BatchStream stream;
   if (Status parsed = parse(stream, reader); !parsed.ok()) return Error{parsed.error()};
   reader.Read(stream.data());
@@ -286,19 +294,24 @@ Result<Batch> ParseWith(ParseFn parse, const SessionBuckets& buckets) {
 
 }  // namespace
 
-Result<Batch> ParseBatchResponseInPlace(std::string& body, const SessionBuckets& buckets) {
+Result<Batch> ParseBatchResponseInPlace(std::string& body, const SessionParseOptions& options) {
   return ParseWith(
       [&body](BatchStream& stream, SessionSink& sink) { return stream.ParseInPlace(body, sink); },
-      buckets);
+      options);
 }
 
-Result<Batch> ParseBatchResponse(std::string_view body, const SessionBuckets& buckets) {
+Result<Batch> ParseBatchResponse(std::string_view body, const SessionParseOptions& options) {
   return ParseWith(
-      [body](BatchStream& stream, SessionSink& sink) { return stream.Parse(body, sink); }, buckets);
+      [body](BatchStream& stream, SessionSink& sink) { return stream.Parse(body, sink); }, options);
 }
 
 const SessionBuckets& DefaultSessionBuckets() {
   static const SessionBuckets kDefault;
+  return kDefault;
+}
+
+const SessionParseOptions& DefaultSessionParseOptions() {
+  static const SessionParseOptions kDefault;
   return kDefault;
 }
 

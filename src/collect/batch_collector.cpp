@@ -32,11 +32,12 @@ prometheus::MetricFamily Counter(const char* name, const char* help, double valu
 
 BatchCollector::BatchCollector(const Config& config, SelfMetrics& metrics, const Logger& log,
                                const Clock& clock)
-    : BatchCollector(config,
-                     std::make_unique<ApiClient>(
-                         config.anchor, [m = &metrics](int status) { m->CountApiRequest(status); },
-                         config.sessions.buckets),
-                     nullptr, metrics, log, clock) {}
+    : BatchCollector(
+          config,
+          std::make_unique<ApiClient>(
+              config.anchor, [m = &metrics](int status) { m->CountApiRequest(status); },
+              SessionParseOptions(config.sessions.buckets, config.sessions.error_classes)),
+          nullptr, metrics, log, clock) {}
 
 BatchCollector::BatchCollector(const Config& config, BatchSource& source, SelfMetrics& metrics,
                                const Logger& log, const Clock& clock)

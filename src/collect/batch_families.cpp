@@ -177,6 +177,10 @@ struct Families {
             "Latest completed_at of any session of the batch, as Unix time.");
   MetricFamily with_error = Gauge("anchorbrowser_batch_sessions_with_error",
                                   "Sessions of the batch whose error is a non-empty string.");
+  MetricFamily session_errors = Gauge(
+      "anchorbrowser_batch_session_errors",
+      "Sessions of the batch whose error is a non-empty string, by class (sessions.error_classes: "
+      "first pattern that matches, else other); classes with no session are left out.");
 
   void Add(const BatchTarget& target, const FetchResult& result, SessionHistograms histograms);
   void AddSessions(const std::vector<ClientMetric::Label>& base, const Batch& b,
@@ -195,6 +199,9 @@ void Families::AddSessions(const std::vector<ClientMetric::Label>& base, const B
   AddSample(retries, base, static_cast<double>(s.retries));
   AddSample(retried, base, static_cast<double>(s.retried_sessions));
   AddSample(with_error, base, static_cast<double>(s.with_error));
+  for (const auto& [error_class, count] : s.errors_by_class) {
+    AddSample(session_errors, base, labels::kClass, error_class, static_cast<double>(count));
+  }
   if (s.oldest_running_start) AddSample(oldest_running, base, *s.oldest_running_start);
   if (s.first_start) AddSample(first_start, base, *s.first_start);
   if (s.last_completion) AddSample(last_completion, base, *s.last_completion);
@@ -239,11 +246,11 @@ void Families::Add(const BatchTarget& target, const FetchResult& result,
 }
 
 std::vector<MetricFamily*> InOrder(Families& f) {
-  return {&f.up,        &f.total,     &f.requests,       &f.progress,    &f.status,
-          &f.phase,     &f.sessions,  &f.retries,        &f.retried,     &f.error,
-          &f.created,   &f.completed, &f.fetch_duration, &f.fetch_error, &f.last_status,
-          &f.duration,  &f.queue,     &f.oldest_running, &f.first_start, &f.last_completion,
-          &f.with_error};
+  return {&f.up,         &f.total,         &f.requests,       &f.progress,    &f.status,
+          &f.phase,      &f.sessions,      &f.retries,        &f.retried,     &f.error,
+          &f.created,    &f.completed,     &f.fetch_duration, &f.fetch_error, &f.last_status,
+          &f.duration,   &f.queue,         &f.oldest_running, &f.first_start, &f.last_completion,
+          &f.with_error, &f.session_errors};
 }
 
 }  // namespace

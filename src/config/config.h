@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/duration.h"
+#include "config/error_classes.h"
 #include "config/secret.h"
 
 namespace anchor {
@@ -71,6 +72,9 @@ enum class SessionHistograms { kAll, kActive, kOff };
 struct SessionsConfig {
   SessionHistograms histograms = SessionHistograms::kActive;  // kActive: batches not finished
   SessionBuckets buckets;
+  // sessions.error_classes compiled (never null): the defaults, or the config's list in its
+  // place (a list given replaces the defaults; an empty one leaves only "other").
+  std::shared_ptr<const ErrorClassifier> error_classes = DefaultErrorClassifier();
 };
 
 struct Config {

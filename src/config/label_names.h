@@ -19,6 +19,7 @@ inline constexpr char kField[] = "field";        // anchorbrowser_exporter_inval
 inline constexpr char kSource[] = "source";      // anchorbrowser_exporter_batches
 inline constexpr char kVersion[] = "version";    // anchorbrowser_exporter_build_info
 inline constexpr char kRevision[] = "revision";  // anchorbrowser_exporter_build_info
+inline constexpr char kClass[] = "class";        // anchorbrowser_batch_session_errors
 // Written by the exposition (exposition/exposition_writer.cpp): histogram buckets, summary
 // quantiles.
 inline constexpr char kLe[] = "le";
@@ -28,9 +29,9 @@ inline constexpr char kAccount[] = "account";
 
 // Every name above. tests/collect/test_label_names.cpp collects every family the exporter
 // builds and checks that each label name on it is listed here.
-inline constexpr std::array<std::string_view, 13> kExporterLabelNames = {
-    kBatchId, kStatus,  kState,    kPhase, kReason,   kCode,   kField,
-    kSource,  kVersion, kRevision, kLe,    kQuantile, kAccount};
+inline constexpr std::array<std::string_view, 14> kExporterLabelNames = {
+    kBatchId, kStatus,  kState,    kPhase, kReason, kCode,     kField,
+    kSource,  kVersion, kRevision, kClass, kLe,     kQuantile, kAccount};
 
 // Value of a status or phase label for any value the API sends beyond the documented ones:
 // they are folded into this one series so that an upstream cannot grow a batch's series.

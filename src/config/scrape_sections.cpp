@@ -14,7 +14,8 @@ namespace {
 // The keys each section may hold; a new key goes here and into its section's reader.
 const KeyList kCacheKeys = {"terminal_ttl", "min_interval"};
 const KeyList kProbeKeys = {"allow_unlisted", "max_unlisted_state"};
-const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets"};
+const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets", "error_classes"};
+const KeyList kErrorClassKeys = {"class", "pattern"};
 const KeyList kHistogramModes = {"all", "active", "off"};
 
 // Histogram bounds: positive, finite, strictly increasing, 1 to 30 of them.
@@ -35,6 +36,50 @@ std::vector<double> LoadBuckets(const YamlReader& r, const YAML::Node& node,
     bounds.push_back(bound);
   }
   return bounds;
+}
+
+// One {class, pattern} entry: the name a valid label value, not "other" and not taken, the
+// pattern one RE2 compiles (its message otherwise). Returns false when the entry is refused.
+bool LoadErrorClass(const YamlReader& r, const YAML::Node& item, const std::string& path,
+                    std::vector<ErrorClassRule>& rules) {
+  r.ExpectMap(item, path, kErrorClassKeys);
+  for (const char* key : {"class", "pattern"}) {
+    if (!item[key]) r.Fail(item, YamlReader::Join(path, key), "is required");
+  }
+  ErrorClassRule rule{r.String(item["class"], path + ".class"),
+                      r.String(item["pattern"], path + ".pattern")};
+  if (const auto problem = ErrorClassNameProblem(rule.name); !problem.empty()) {
+    r.Fail(item["class"], path + ".class", problem);
+  }
+  for (const auto& earlier : rules) {
+    if (earlier.name == rule.name) r.Fail(item["class"], path + ".class", "duplicate class name");
+  }
+  if (const auto problem = ErrorClassifier::PatternProblem(rule.pattern); !problem.empty()) {
+    r.Fail(item["pattern"], path + ".pattern", "not a valid RE2 pattern: " + problem);
+  }
+  rules.push_back(std::move(rule));
+  return true;
+}
+
+// The list replaces the defaults; an empty list leaves only "other". Each entry's problems are
+// reported; the classes are compiled only when every entry is good.
+void LoadErrorClasses(const YamlReader& r, const YAML::Node& node, SessionsConfig& sessions) {
+  const std::string path = "sessions.error_classes";
+  if (!node.IsSequence() || node.size() > kMaxErrorClasses) {
+    r.Fail(node, path, "expected a list of at most 16 {class, pattern} entries");
+  }
+  std::vector<ErrorClassRule> rules;
+  bool all_good = true;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    bool good = false;
+    r.Attempt([&] { good = LoadErrorClass(r, node[i], item, rules); });
+    all_good = all_good && good;
+  }
+  if (!all_good) return;
+  auto compiled = ErrorClassifier::Compile(rules);
+  if (!compiled.ok()) r.Fail(node, path, compiled.error());
+  sessions.error_classes = std::move(compiled).value();
 }
 
 }  // namespace
@@ -76,6 +121,7 @@ void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& s
   r.Key(node, "queue_buckets", [&](const YAML::Node& v) {
     sessions.buckets.queue = LoadBuckets(r, v, "sessions.queue_buckets");
   });
+  r.Key(node, "error_classes", [&](const YAML::Node& v) { LoadErrorClasses(r, v, sessions); });
 }
 
 }  // namespace anchor

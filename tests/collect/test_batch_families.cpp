@@ -94,6 +94,7 @@ Batch FullBatch(const std::string& status = "processing") {
   s.retries = 7;
   s.retried_sessions = 4;
   s.with_error = 3;
+  s.errors_by_class = {{"timeout", 2}, {"other", 1}};
   s.duration = anchor::SessionHistogram({10, 60});
   for (const double v : {5.0, 20.0, 30.0, 100.0}) s.duration.Add(v);
   s.queue = anchor::SessionHistogram({1});
@@ -144,6 +145,7 @@ TEST_CASE("a full batch gives every family, labelled batch_id then its labels", 
                      "anchorbrowser_batch_session_first_start_timestamp_seconds",
                      "anchorbrowser_batch_session_last_completion_timestamp_seconds",
                      "anchorbrowser_batch_sessions_with_error",
+                     "anchorbrowser_batch_session_errors",
                  });
   for (const auto& family : f) {
     INFO(family.name);
@@ -167,6 +169,11 @@ TEST_CASE("a full batch gives every family, labelled batch_id then its labels", 
   CHECK(Value(f, "anchorbrowser_batch_session_retries", base) == 7);
   CHECK(Value(f, "anchorbrowser_batch_retried_sessions", base) == 4);
   CHECK(Value(f, "anchorbrowser_batch_sessions_with_error", base) == 3);
+  // Error classes: only those with a session, in the order the parse gives them.
+  CHECK(Count(f, "anchorbrowser_batch_session_errors", "full") == 2);
+  CHECK(Value(f, "anchorbrowser_batch_session_errors", With(base, "class", "timeout")) == 2);
+  CHECK(Value(f, "anchorbrowser_batch_session_errors", With(base, "class", "other")) == 1);
+  CHECK_FALSE(Value(f, "anchorbrowser_batch_session_errors", With(base, "class", "proxy")));
   CHECK(Value(f, "anchorbrowser_batch_error", base) == 0);
   CHECK(Value(f, "anchorbrowser_batch_created_timestamp_seconds", base) == 1795860000);
   CHECK(Value(f, "anchorbrowser_batch_completion_timestamp_seconds", base) == 1795863600.5);
@@ -401,7 +408,7 @@ TEST_CASE("BatchFamiliesOf gives every family, empty ones included, in the same 
   FetchResult down;
   down.error = anchor::FetchError::kTimeout;
   const auto failed = anchor::BatchFamiliesOf(target, down);
-  REQUIRE(full.size() == 21);
+  REQUIRE(full.size() == 22);
   REQUIRE(failed.size() == full.size());
   for (size_t i = 0; i < full.size(); ++i) {
     INFO(full[i].name);
@@ -411,5 +418,16 @@ TEST_CASE("BatchFamiliesOf gives every family, empty ones included, in the same 
   CHECK(full.front().name == "anchorbrowser_batch_up");
   size_t empty = 0;
   for (const auto& family : failed) empty += family.metric.empty() ? 1 : 0;
-  CHECK(empty == 19);  // all but up and fetch_error: a timeout read no HTTP status
+  CHECK(empty == 20);  // all but up and fetch_error: a timeout read no HTTP status
+}
+
+TEST_CASE("a batch without session errors has no error class series", "[unit][collect]") {
+  const BatchTarget target{"full", {}};
+  Batch b = FullBatch();
+  b.sessions->with_error = 0;
+  b.sessions->errors_by_class.clear();
+  const FetchResult result = Ok(b);
+  const auto f = anchor::BuildBatchFamilies({BatchSnapshot{&target, &result}});
+  CHECK(Family(f, "anchorbrowser_batch_session_errors") == nullptr);
+  CHECK(Value(f, "anchorbrowser_batch_sessions_with_error", {{"batch_id", "full"}}) == 0);
 }

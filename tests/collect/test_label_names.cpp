@@ -41,6 +41,7 @@ TEST_CASE("every label name on the exporter's families is reserved", "[unit][col
   b.created_at = 1795860000;
   b.sessions.emplace();
   b.sessions->count_by_status = {{"processing", 1}};
+  b.sessions->errors_by_class = {{"timeout", 1}};
   b.sessions->duration = anchor::SessionHistogram({1});
   b.sessions->queue = anchor::SessionHistogram({1});
   anchor::FetchResult up;

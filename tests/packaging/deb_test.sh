@@ -50,7 +50,7 @@ has_dep() {
   return 1
 }
 for pkg in libc6 libstdc++6 libprometheus-cpp-core1.0 libcpp-httplib0.11 libyaml-cpp0.7 \
-    libspdlog1.10 ca-certificates; do
+    libspdlog1.10 libre2-9 ca-certificates; do
   has_dep "$pkg" || fail "Depends lacks $pkg: $depends"
 done
 while IFS= read -r name; do

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "anchor/session_detail.h"
+#include "config/error_classes.h"
+
+namespace anchor {
+
+// The error texts of one status response, counted while it is parsed: sessions per error class
+// and per normalised message (NormaliseErrorMessage). Each distinct text is classified and
+// normalised once per parse: a text seen again costs one hash lookup. Bounded: at most
+// kMaxDistinctTexts texts of at most kMaxCachedTextBytes are remembered (others are classified
+// and normalised each time, still in linear time), and at most kMaxMessages normalised messages
+// are counted (once full, a session whose message is not among them is left out of the top
+// messages; its class is still counted).
+class SessionErrorTally {
+ public:
+  static constexpr std::size_t kMaxDistinctTexts = 1024;
+  static constexpr std::size_t kMaxCachedTextBytes = 1024;
+  static constexpr std::size_t kMaxMessages = 1024;
+
+  explicit SessionErrorTally(const ErrorClassifier& classifier);
+
+  // One session whose error is the non-empty `text`.
+  void Add(std::string_view text);
+
+  // Sessions per class in the classifier's order ("other" last), classes with none left out.
+  std::vector<std::pair<std::string, std::int64_t>> ByClass() const;
+  // The SessionDetail::kRows most frequent messages, most sessions first, ties alphabetical.
+  std::vector<SessionDetail::ErrorMessage> TopMessages() const;
+  // How many texts were classified (not found in the cache): for the tests.
+  std::size_t classified() const { return classified_; }
+
+ private:
+  static constexpr std::size_t kNoMessage = static_cast<std::size_t>(-1);
+  struct Seen {
+    std::size_t error_class;
+    std::size_t message;  // index in messages_, or kNoMessage
+  };
+  Seen Classify(std::string_view text);
+  std::size_t MessageSlot(std::string message);
+
+  const ErrorClassifier& classifier_;
+  std::vector<std::int64_t> class_counts_;
+  std::deque<std::string> texts_;  // the keys of seen_ (a deque keeps them in place)
+  std::unordered_map<std::string_view, Seen> seen_;
+  std::deque<SessionDetail::ErrorMessage> messages_;  // a deque keeps the keys below in place
+  std::unordered_map<std::string_view, std::size_t> message_index_;  // keys in messages_
+  std::size_t classified_ = 0;
+};
+
+}  // namespace anchor
