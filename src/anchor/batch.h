@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "anchor/session_detail.h"
@@ -55,12 +56,14 @@ struct SessionSummary {
   std::int64_t retries = 0;           // sum of valid retry_count values
   std::int64_t retried_sessions = 0;  // sessions with retry_count > 0
   std::int64_t with_error = 0;        // sessions whose error is a non-empty string
-  SessionHistogram duration;          // completed_at - started_at of sessions that have both
-  SessionHistogram queue;  // started_at - the batch's created_at of sessions that started
+  std::vector<std::pair<std::string, std::int64_t>>
+      errors_by_class;        // sessions with an error, per class
+  SessionHistogram duration;  // completed_at - started_at of sessions that have both
+  SessionHistogram queue;     // started_at - the batch's created_at of sessions that started
   std::optional<double> oldest_running_start;  // earliest started_at of `processing` sessions
   std::optional<double> first_start;           // earliest started_at
   std::optional<double> last_completion;       // latest completed_at
-  SessionDetail detail;                         // the rows of the batch page
+  SessionDetail detail;                        // the rows of the batch page
 };
 
 // One batch as reported by GET /v1/batch-sessions/{id}. Every field is optional: a missing,
