@@ -71,6 +71,9 @@ enum class SessionHistograms { kAll, kActive, kOff };
 struct SessionsConfig {
   SessionHistograms histograms = SessionHistograms::kActive;  // kActive: batches not finished
   SessionBuckets buckets;
+  // The operator's page of one session, "{session_id}" replaced by the URL-encoded id (the
+  // batch page's links); empty: no links. No default: the API documents no such page.
+  std::string link_template;
 };
 
 struct Config {

@@ -14,7 +14,7 @@ namespace {
 // The keys each section may hold; a new key goes here and into its section's reader.
 const KeyList kCacheKeys = {"terminal_ttl", "min_interval"};
 const KeyList kProbeKeys = {"allow_unlisted", "max_unlisted_state"};
-const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets"};
+const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets", "link_template"};
 const KeyList kHistogramModes = {"all", "active", "off"};
 
 // Histogram bounds: positive, finite, strictly increasing, 1 to 30 of them.
@@ -35,6 +35,26 @@ std::vector<double> LoadBuckets(const YamlReader& r, const YAML::Node& node,
     bounds.push_back(bound);
   }
   return bounds;
+}
+
+// A URL of the operator's session page: http(s), with {session_id} where the id goes.
+std::string LoadLinkTemplate(const YamlReader& r, const YAML::Node& node) {
+  const std::string path = "sessions.link_template";
+  std::string url = r.String(node, path);
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    r.Fail(
+        node, path,
+        "expected an http:// or https:// URL, e.g. https://app.example.com/sessions/{session_id}");
+  }
+  if (url.find("{session_id}") == std::string::npos) {
+    r.Fail(node, path, "the URL must contain {session_id}, where the session's id goes");
+  }
+  for (const char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>') {
+      r.Fail(node, path, "the URL must not contain spaces, control characters, quotes or <>");
+    }
+  }
+  return url;
 }
 
 }  // namespace
@@ -76,6 +96,8 @@ void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& s
   r.Key(node, "queue_buckets", [&](const YAML::Node& v) {
     sessions.buckets.queue = LoadBuckets(r, v, "sessions.queue_buckets");
   });
+  r.Key(node, "link_template",
+        [&](const YAML::Node& v) { sessions.link_template = LoadLinkTemplate(r, v); });
 }
 
 }  // namespace anchor
