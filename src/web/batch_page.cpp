@@ -84,7 +84,7 @@ std::string SessionTables(const BatchPageInfo& info, const BatchPageSessions& s)
   std::string running;
   for (const auto& [id, started] : s.longest_running) {
     const auto then = std::chrono::system_clock::time_point(
-        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+        std::chrono::round<std::chrono::system_clock::duration>(
             std::chrono::duration<double>(started)));
     running += "<tr><td>" + SessionCell(info, id) + "</td><td>" + Rfc3339Utc(started) +
                "</td><td>" + FormatAge(then, info.now) + "</td></tr>\n";

@@ -33,7 +33,8 @@ BatchPageInfo HostilePage() {
   info.id = "b1";
   info.fetched = true;
   info.up = true;
-  info.now = std::chrono::system_clock::now();
+  // Whole seconds, so that the ages below are exact.
+  info.now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   info.last_fetch = info.now - std::chrono::seconds(5);
   info.status = "processing";
   info.phase = "ready";
