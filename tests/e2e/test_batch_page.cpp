@@ -125,8 +125,8 @@ TEST_CASE("a browser shows the batch page with its tables, hostile texts as text
   for (const auto& line : run.console) FAIL_CHECK("console message: " << line);
   const std::string& dom = run.dom;
   INFO(dom);
-  for (const char* table : {"quantiles", "error-classes", "top-errors", "longest-running",
-                            "most-retried"}) {
+  for (const char* table :
+       {"quantiles", "error-classes", "top-errors", "longest-running", "most-retried"}) {
     INFO(table);
     CHECK(dom.find(std::string("<table id=\"") + table + "\">") != std::string::npos);
   }
