@@ -43,8 +43,8 @@ TEST_CASE("the ten earliest processing sessions are kept, whatever the order",
   for (const int i : order) builder.AddRunning(Id(i), 1000.0 + i);
   SessionDetail d;
   builder.Finish(d);
-  std::vector<std::string> want;
-  for (int i = 0; i < 10; ++i) want.push_back(Id(i));
+  std::vector<std::string> want(10);
+  for (int i = 0; i < 10; ++i) want[i] = Id(i);
   CHECK(RunningIds(d) == want);
   CHECK(d.longest_running.front().started_at == 1000.0);
   CHECK(d.longest_running.back().started_at == 1009.0);

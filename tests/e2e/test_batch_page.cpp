@@ -46,12 +46,17 @@ std::string HostileBody(const std::string& key) {
     std::string error = errors[i % 4] ? JsonString(errors[i % 4]) : "null";
     if (i == 5) error = JsonString("proxy refused key " + key);
     const std::string id = i == 2 ? "\\\"><img src=x onerror=alert(3)>" : "s-" + std::to_string(i);
-    sessions += std::string(i ? "," : "") + R"({"session_id": ")" + id + R"(", "status": ")" +
-                (running ? "processing" : "failed") + R"(", "cdp_url": ")" + kCdp +
-                R"(", "live_view_url": ")" + kLiveView + R"(", "error": )" + error +
-                R"(, "retry_count": )" + std::to_string(i % 4) + R"(, "started_at": ")" +
-                Ago(600 - i * 10) + R"(", "completed_at": )" +
-                (running ? std::string("null") : "\"" + Ago(60) + "\"") + "}";
+    sessions += i ? "," : "";
+    sessions += R"({"session_id": ")" + id + R"(", "status": ")";
+    sessions += running ? "processing" : "failed";
+    sessions += R"(", "cdp_url": ")";
+    sessions += kCdp;
+    sessions += R"(", "live_view_url": ")";
+    sessions += kLiveView;
+    sessions += R"(", "error": )" + error + R"(, "retry_count": )" + std::to_string(i % 4);
+    sessions += R"(, "started_at": ")" + Ago(600 - i * 10) + R"(", "completed_at": )";
+    sessions += running ? std::string("null") : "\"" + Ago(60) + "\"";
+    sessions += "}";
   }
   return R"({"data": {"batch_id": "hostile", "status": "processing", "total_requests": 12,
     "completed_requests": 0, "failed_requests": 6, "processing_requests": 6,
