@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include <thread>
 
 #include "anchor/batch_parser.h"
+#include "anchor/session_detail_builder.h"
 #include "bench_util.h"
 #include "collect/batch_answer.h"
 #include "collect/batch_families.h"
@@ -217,6 +219,84 @@ Row Measure(bool quick, const std::string& api_url, int batches, bool mixed, boo
 // Heap bytes in use (glibc's mallinfo2): what is allocated, whatever RSS the heap keeps.
 double HeapMiB() { return static_cast<double>(mallinfo2().uordblks) / (1024.0 * 1024.0); }
 
+// The bytes a SessionDetail holds: itself, its vectors' capacity, and each string's heap buffer
+// (capacity + 1 beyond the small-string buffer); malloc's own overhead not counted.
+std::size_t DetailBytes(const SessionDetail& d) {
+  const auto text = [](const std::string& s) {
+    return s.capacity() > std::string().capacity() ? s.capacity() + 1 : 0;
+  };
+  std::size_t bytes = sizeof(SessionDetail);
+  bytes += d.top_errors.capacity() * sizeof(SessionDetail::ErrorMessage);
+  bytes += d.longest_running.capacity() * sizeof(SessionDetail::Running);
+  bytes += d.most_retried.capacity() * sizeof(SessionDetail::Retried);
+  for (const auto& e : d.top_errors) bytes += text(e.message);
+  for (const auto& r : d.longest_running) bytes += text(r.session_id);
+  for (const auto& r : d.most_retried) bytes += text(r.session_id);
+  return bytes;
+}
+
+// A running batch whose sessions have UUIDs, retries and error texts: the batch page's detail
+// gets full tables of ids (10 running, 10 retried) from its kDetailSessions sessions.
+constexpr int kDetailSessions = 60;
+std::string DetailBody(int batch) {
+  static const char* kErrors[] = {
+      "Navigation timeout of 30000 ms exceeded",
+      "net::ERR_PROXY_CONNECTION_FAILED at https://shop.example.com/item/48213",
+      "Target closed: browser has disconnected",
+      "Access denied (403) by Cloudflare bot detection on https://news.example.org/",
+      "Page.navigate: net::ERR_NAME_NOT_RESOLVED"};
+  std::string list;
+  for (int i = 0; i < kDetailSessions; ++i) {
+    const bool running = i % 3 == 0;
+    char started[32];
+    std::snprintf(started, sizeof(started), "2030-01-01T%02d:%02d:00Z", i / 60, i % 60);
+    list += std::string(i ? "," : "") + R"({"session_id": ")" +
+            Uuid(static_cast<std::uint64_t>(batch), static_cast<std::uint64_t>(i)) +
+            R"(", "status": ")" + (running ? "processing" : "failed") +
+            R"(", "cdp_url": "wss://x", "live_view_url": "https://y", "error": )" +
+            (running ? std::string("null") : std::string("\"") + kErrors[i % 5] + "\"") +
+            R"(, "retry_count": )" + std::to_string(i % 7) + R"(, "started_at": ")" + started +
+            R"(", "completed_at": null})";
+  }
+  return R"({"data": {"batch_id": "d", "status": "processing", "total_requests": 60,
+    "created_at": "2030-01-01T00:00:00Z", "sessions": [)" +
+         list + "]}}";
+}
+
+// The batch page's detail per tracked batch: as parsed from DetailBody (with the top error
+// messages of the body when the parse fills them), and in the worst case the bounds allow.
+void DetailRows(int batches, std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::shared_ptr<const FetchResult>> results;
+  results.reserve(static_cast<std::size_t>(batches));
+  const double heap = HeapMiB();
+  std::size_t total = 0, most = 0;
+  for (int i = 0; i < batches; ++i) {
+    auto result = std::make_shared<FetchResult>();
+    result->batch = ParseBatchResponse(DetailBody(i)).value();
+    const std::size_t bytes = DetailBytes(result->batch->sessions->detail);
+    total += bytes;
+    most = std::max(most, bytes);
+    results.push_back(std::move(result));
+  }
+  const double mib = HeapMiB() - heap;
+  rows.push_back({"parsed answer of a running batch (60 sessions with ids, retries, errors)",
+                  Fixed(mib * 1024 / batches, 2) + " KiB (" + Fixed(mib, 1) + " MiB)"});
+  rows.push_back({"... of which the batch page's detail (SessionDetail), mean / max",
+                  std::to_string(total / static_cast<std::size_t>(batches)) + " / " +
+                      std::to_string(most) + " bytes"});
+  SessionDetail worst;  // sized exactly, as the parse leaves its tables
+  worst.top_errors.reserve(SessionDetail::kRows);
+  worst.longest_running.reserve(SessionDetail::kRows);
+  worst.most_retried.reserve(SessionDetail::kRows);
+  for (std::size_t i = 0; i < SessionDetail::kRows; ++i) {
+    worst.top_errors.push_back({std::string(SessionDetail::kMessageBytes, 'm'), 1});
+    worst.longest_running.push_back({std::string(SessionDetailBuilder::kMaxIdBytes, 'r'), 1});
+    worst.most_retried.push_back({std::string(SessionDetailBuilder::kMaxIdBytes, 'i'), 1});
+  }
+  rows.push_back({"worst-case detail: 10 x 200-byte messages + 20 x 64-byte ids",
+                  std::to_string(DetailBytes(worst)) + " bytes"});
+}
+
 // Where the memory of a tracked batch goes, in a process of its own (--memory N): the parsed
 // answer (FetchResult), its metric families if they were kept, and what the render cache holds
 // per form after scrapes of each, and in its steady state for one form.
@@ -265,6 +345,7 @@ int RunMemoryCase(int batches) {
   for (int k = 0; k < 8; ++k) cache.Render(parts, ExpositionFormat::kOpenMetrics100, true);
   rows.push_back({"... then 8 more OpenMetrics + gzip scrapes (steady state)", held()});
   rows.push_back({"heap in use for the render cache, steady state", per_batch(heap)});
+  DetailRows(batches, rows);
   std::cout << "## Memory per tracked batch (" << batches << " batches of " << kSessions
             << " sessions, completed)\n\nHeap in use (mallinfo2) before and after, divided by "
                "the number of batches; the render cache's own count of the text and blocks it "

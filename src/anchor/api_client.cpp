@@ -12,6 +12,7 @@
 #include "anchor/body_decoding.h"
 #include "anchor/request_moments.h"
 #include "anchor/response_fault.h"
+#include "anchor/session_detail_builder.h"
 #include "anchor/transport_fault.h"
 #include "net/connect_diagnosis.h"
 #include "version.h"
@@ -369,6 +370,7 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
                         &result.batch->error}) {
       if (*field) **field = Masked(std::move(**field));
     }
+    if (result.batch->sessions) RedactDetail(result.batch->sessions->detail, config_.api_key);
   }
   result.duration_seconds = SecondsSince(start);
   if (trace) trace->total_seconds = result.duration_seconds;

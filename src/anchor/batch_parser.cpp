@@ -9,6 +9,7 @@
 #include "anchor/batch_stream.h"
 #include "anchor/json_body.h"
 #include "anchor/session_errors.h"
+#include "anchor/session_detail_builder.h"
 #include "anchor/timestamp.h"
 #include "config/label_names.h"
 
@@ -184,6 +185,7 @@ class BatchReader : public SessionSink {
       }
       summary_.errors_by_class = errors_.ByClass();
       summary_.detail.top_errors = errors_.TopMessages();
+      detail_.Finish(summary_.detail);
       batch_.sessions = std::move(summary_);
     }
     for (const auto& field : session_invalid_) Invalid(field.c_str());
@@ -212,6 +214,7 @@ class BatchReader : public SessionSink {
       if (n && *n <= std::numeric_limits<std::int64_t>::max() - summary_.retries) {
         summary_.retries += *n;
         summary_.retried_sessions += *n > 0 ? 1 : 0;
+        detail_.AddRetried(SessionId(f), *n);
       } else {
         SessionInvalid("sessions[].retry_count");
       }
@@ -253,6 +256,7 @@ class BatchReader : public SessionSink {
       if (processing) {
         summary_.oldest_running_start =
             std::min(summary_.oldest_running_start.value_or(*started), *started);
+        detail_.AddRunning(SessionId(f), *started);
       }
       starts_.push_back(*started);  // 8 bytes for the ~40 of a session that has started_at
     }
@@ -270,9 +274,16 @@ class BatchReader : public SessionSink {
     }
   }
 
+  // The session's id for the batch page's tables; empty (not shown) when it is not a string.
+  static std::string_view SessionId(const SessionFields& f) {
+    if (f.session_id == nullptr || !f.session_id->IsString()) return {};
+    return {f.session_id->GetString(), f.session_id->GetStringLength()};
+  }
+
   Batch& batch_;
   SessionSummary summary_;
   SessionErrorTally errors_;  // classes and messages of the sessions' error texts
+  SessionDetailBuilder detail_;  // the batch page's session tables
   std::vector<std::string> session_invalid_;
   std::vector<double> starts_;  // started_at of each session, for the queue waits
   // Sessions of a batch mostly start in the same minutes, and end in the same minutes.

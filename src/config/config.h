@@ -75,6 +75,9 @@ struct SessionsConfig {
   // sessions.error_classes compiled (never null): the defaults, or the config's list in its
   // place (a list given replaces the defaults; an empty one leaves only "other").
   std::shared_ptr<const ErrorClassifier> error_classes = DefaultErrorClassifier();
+  // The operator's page of one session, "{session_id}" replaced by the URL-encoded id (the
+  // batch page's links); empty: no links. No default: the API documents no such page.
+  std::string link_template;
 };
 
 struct Config {

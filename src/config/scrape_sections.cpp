@@ -14,7 +14,8 @@ namespace {
 // The keys each section may hold; a new key goes here and into its section's reader.
 const KeyList kCacheKeys = {"terminal_ttl", "min_interval"};
 const KeyList kProbeKeys = {"allow_unlisted", "max_unlisted_state"};
-const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets", "error_classes"};
+const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets", "error_classes",
+                                "link_template"};
 const KeyList kErrorClassKeys = {"class", "pattern"};
 const KeyList kHistogramModes = {"all", "active", "off"};
 
@@ -80,6 +81,24 @@ void LoadErrorClasses(const YamlReader& r, const YAML::Node& node, SessionsConfi
   auto compiled = ErrorClassifier::Compile(rules);
   if (!compiled.ok()) r.Fail(node, path, compiled.error());
   sessions.error_classes = std::move(compiled).value();
+// A URL of the operator's session page: http(s), with {session_id} where the id goes.
+std::string LoadLinkTemplate(const YamlReader& r, const YAML::Node& node) {
+  const std::string path = "sessions.link_template";
+  std::string url = r.String(node, path);
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
+    r.Fail(
+        node, path,
+        "expected an http:// or https:// URL, e.g. https://app.example.com/sessions/{session_id}");
+  }
+  if (url.find("{session_id}") == std::string::npos) {
+    r.Fail(node, path, "the URL must contain {session_id}, where the session's id goes");
+  }
+  for (const char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>') {
+      r.Fail(node, path, "the URL must not contain spaces, control characters, quotes or <>");
+    }
+  }
+  return url;
 }
 
 }  // namespace
@@ -122,6 +141,8 @@ void LoadSessions(const YamlReader& r, const YAML::Node& node, SessionsConfig& s
     sessions.buckets.queue = LoadBuckets(r, v, "sessions.queue_buckets");
   });
   r.Key(node, "error_classes", [&](const YAML::Node& v) { LoadErrorClasses(r, v, sessions); });
+  r.Key(node, "link_template",
+        [&](const YAML::Node& v) { sessions.link_template = LoadLinkTemplate(r, v); });
 }
 
 }  // namespace anchor

@@ -51,7 +51,72 @@ LandingPageDiscovery Discovery(const DiscoveryConfig& config,
   return d;
 }
 
+BatchPageHistogram PageHistogram(const SessionHistogram& h) {
+  return BatchPageHistogram{h.bounds, h.counts, h.count};
+}
+
+// The API's texts could quote the key back: masked here too, whatever the parse kept.
+BatchPageSessions PageSessions(const SessionSummary& s, const Secret& key) {
+  BatchPageSessions p;
+  p.count_by_status = s.count_by_status;
+  p.with_error = s.with_error;
+  p.retries = s.retries;
+  p.retried_sessions = s.retried_sessions;
+  p.errors_by_class = s.errors_by_class;
+  p.run_time = PageHistogram(s.duration);
+  p.queue = PageHistogram(s.queue);
+  for (const auto& e : s.detail.top_errors)
+    p.top_errors.emplace_back(Redacted(e.message, key), e.sessions);
+  for (const auto& r : s.detail.longest_running) {
+    p.longest_running.emplace_back(Redacted(r.session_id, key), r.started_at);
+  }
+  for (const auto& r : s.detail.most_retried) {
+    p.most_retried.emplace_back(Redacted(r.session_id, key), r.retries);
+  }
+  return p;
+}
+
+void FillBatchPage(BatchPageInfo& page, const Batch& b, const Secret& key) {
+  page.status = b.status;
+  page.phase = b.phase;
+  page.progress_ratio = b.progress_ratio;
+  page.total_requests = b.total_requests;
+  page.completed_requests = b.completed_requests;
+  page.failed_requests = b.failed_requests;
+  page.processing_requests = b.processing_requests;
+  page.pending_requests = b.pending_requests;
+  if (b.error) page.error = Redacted(*b.error, key);
+  if (b.sessions) page.sessions = PageSessions(*b.sessions, key);
+}
+
 }  // namespace
+
+std::optional<BatchPageInfo> CollectorBatchPage(const BatchCollector& collector,
+                                                const std::string& batch_id) {
+  for (const auto& tracked : collector.TrackedBatches()) {
+    if (tracked.target.id != batch_id) continue;
+    BatchPageInfo page;
+    page.id = tracked.target.id;
+    page.labels = tracked.target.labels;
+    page.discovered = tracked.discovered;
+    page.now = collector.clock().SystemNow();
+    page.link_template = collector.config().sessions.link_template;
+    if (!tracked.last) return page;
+    page.fetched = true;
+    page.last_fetch = tracked.last_fetch;
+    page.http_status = tracked.last->http_status;
+    page.up = tracked.last->ok();
+    const Secret& key = collector.config().anchor.api_key;
+    if (!page.up) {
+      page.down_reason = FetchErrorReason(tracked.last->error);
+      page.down_detail = Redacted(tracked.last->detail, key);
+      return page;
+    }
+    FillBatchPage(page, *tracked.last->batch, key);
+    return page;
+  }
+  return std::nullopt;
+}
 
 std::string CollectorLandingPage(const BatchCollector& collector, const std::string& telemetry_path,
                                  const LandingPageReload& reload) {

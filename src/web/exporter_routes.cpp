@@ -164,7 +164,7 @@ HttpResponse ExporterRoutes::Answer(const HttpRequest& req) const {
 HttpResponse ExporterRoutes::Dispatch(const HttpRequest& req) const {
   const Route* route = nullptr;
   for (const auto& r : routes_) {
-    if (r.path == req.path) route = &r;
+    if (r.path == req.path || (r.prefix && req.path.rfind(r.path, 0) == 0)) route = &r;
   }
   // Authentication comes first, also for unknown paths: nothing about the paths is revealed.
   if (auto refusal = Authorize(req, route == nullptr || route->authenticated)) return *refusal;
@@ -213,6 +213,12 @@ std::vector<ExporterRoutes::Route> ExporterRoutes::Table() {
        true,
        "This endpoint requires a POST request.\n"},
   };
+  routes.push_back({"/batches/",
+                    {"GET"},
+                    [this](const HttpRequest& r) { return HandleBatchPage(r); },
+                    true,
+                    "405 method not allowed\n",
+                    true});
   if (options_.telemetry_path != "/") {
     routes.push_back({"/", {"GET"}, [this](const HttpRequest&) { return HandleLandingPage(); }});
   }
@@ -325,6 +331,29 @@ HttpResponse ExporterRoutes::HandleLandingPage() const {
       200,
       CollectorLandingPage(*backend_.Collector(), options_.telemetry_path, backend_.LastReload()));
   res.content_type = "text/html; charset=utf-8";
+  return res;
+}
+
+// GET /batches/<id>: HTML, or JSON for ?format=json or an Accept that asks for JSON and not
+// HTML. Only tracked batches: no request reaches the API.
+HttpResponse ExporterRoutes::HandleBatchPage(const HttpRequest& req) const {
+  const std::string id = req.path.substr(std::string_view("/batches/").size());
+  if (!IsValidBatchId(id)) return HttpResponse::Text(404, "404 page not found\n");
+  const auto format = req.Params("format");
+  const std::string accept = req.Header("Accept");
+  bool json = accept.find("application/json") != std::string::npos &&
+              accept.find("text/html") == std::string::npos;
+  if (format.size() == 1 && (format[0] == "json" || format[0] == "html")) {
+    json = format[0] == "json";
+  } else if (!format.empty()) {
+    return HttpResponse::Text(400, "format must be html or json\n");
+  }
+  const auto page = CollectorBatchPage(*backend_.Collector(), id);
+  if (!page) return HttpResponse::Text(404, "Unknown batch " + id + ": not tracked\n");
+  HttpResponse res =
+      HttpResponse::Text(200, json ? RenderBatchPageJson(*page) : RenderBatchPageHtml(*page));
+  res.content_type = json ? "application/json" : "text/html; charset=utf-8";
+  res.headers.emplace_back("Vary", "Accept");
   return res;
 }
 

@@ -73,6 +73,7 @@ class ExporterRoutes {
     std::function<HttpResponse(const HttpRequest&)> handle;
     bool authenticated = true;  // behind basic auth (unless in auth_excluded_paths)
     std::string method_refusal = "405 method not allowed\n";
+    bool prefix = false;  // serves every path that starts with `path`
   };
   std::vector<Route> Table();
   HttpResponse Dispatch(const HttpRequest& req) const;
@@ -82,6 +83,7 @@ class ExporterRoutes {
   HttpResponse HandleProbe(const HttpRequest& req);
   HttpResponse HandleServiceDiscovery(const HttpRequest& req) const;
   HttpResponse HandleLandingPage() const;
+  HttpResponse HandleBatchPage(const HttpRequest& req) const;
   HttpResponse HandleReady() const;
   HttpResponse HandleReload() const;
 

@@ -84,8 +84,9 @@ std::string ProgressCell(const LandingPageBatch& b) {
 
 std::string Row(const LandingPageBatch& b, WallTime now) {
   const std::string id = HtmlEscape(b.id);
-  std::string row = "<tr class=\"batch\"><td class=\"id\"><a href=\"probe?target=" + id + "\">" +
-                    id + "</a> <a class=\"debug\" href=\"probe?target=" + id +
+  std::string row = "<tr class=\"batch\"><td class=\"id\"><a class=\"page\" href=\"batches/" + id +
+                    "\">" + id + "</a> <a href=\"probe?target=" + id +
+                    "\">probe</a> <a class=\"debug\" href=\"probe?target=" + id +
                     "&amp;debug=true\">debug</a></td>";
   row +=
       "<td class=\"source\">" + std::string(b.discovered ? "discovered" : "configured") + "</td>";

@@ -13,6 +13,7 @@
 
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
+#include "support/headless_browser.h"
 #include "support/manual_clock.h"
 #include "support/test_tls.h"
 #include "web/landing_page.h"
@@ -20,45 +21,9 @@
 using anchor::FakeAnchorApi;
 using anchor::test::BatchJson;
 using anchor::test::ExporterHarness;
+using anchor::test::LoadInBrowser;
 
 namespace {
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
-struct BrowserRun {
-  int exit_status = -1;
-  std::string dom;                   // --dump-dom: the DOM after the page loaded, serialized
-  std::string log;                   // Chromium's log (--enable-logging=stderr)
-  std::vector<std::string> console;  // the CONSOLE lines of that log
-};
-
-// Loads `url` in headless Chromium with a fresh profile and no network besides the page.
-BrowserRun LoadInBrowser(const std::string& url) {
-  const std::string dir = anchor::test::MakeTempDir();
-  const std::string log_file = dir + "/chromium.log";
-  const std::string cmd =
-      "timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync "
-      "--user-data-dir=" +
-      dir + "/profile --enable-logging=stderr --dump-dom '" + url + "' 2>" + log_file;
-  BrowserRun run;
-  FILE* out = popen(cmd.c_str(), "r");
-  REQUIRE(out != nullptr);
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof(buf), out)) > 0;) run.dom.append(buf, n);
-  run.exit_status = pclose(out);
-  run.log = ReadText(log_file);
-  std::istringstream lines(run.log);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.find("CONSOLE") != std::string::npos) run.console.push_back(line);
-  }
-  return run;
-}
 
 // The cells (by class) of the table row whose first cell holds `batch_id`.
 std::map<std::string, std::string> RowOf(const std::string& dom, const std::string& batch_id) {

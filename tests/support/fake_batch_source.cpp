@@ -18,6 +18,12 @@ void FakeBatchSource::SetBatch(const std::string& id, const std::string& status,
   throws_.erase(id);
 }
 
+void FakeBatchSource::SetResult(const std::string& id, FetchResult result) {
+  std::lock_guard<std::mutex> lock(mu_);
+  answers_[id] = std::move(result);
+  throws_.erase(id);
+}
+
 void FakeBatchSource::SetError(const std::string& id, FetchError error, int http_status,
                                Clock::Steady::duration retry_after) {
   FetchResult r;

@@ -28,6 +28,8 @@ class FakeBatchSource final : public BatchSource {
   // The batch answers 200 with this status (and these fields named invalid).
   void SetBatch(const std::string& id, const std::string& status,
                 std::vector<std::string> invalid_fields = {});
+  // The batch answers with this result (a whole Batch, e.g. with sessions).
+  void SetResult(const std::string& id, FetchResult result);
   // The batch answers with this error; a `retry_after` > 0 sets the 429's Retry-After (a wait,
   // rounded up to whole seconds, as the API client reports it).
   void SetError(const std::string& id, FetchError error, int http_status,

@@ -390,7 +390,8 @@ TEST_CASE("basic auth guards every route, known or not, unless a path is exclude
   REQUIRE(policy.ok());
   routes.SetAuthPolicy(std::move(policy).value());
 
-  for (const char* path : {"/metrics", "/probe", "/sd", "/-/ready", "/-/reload", "/", "/nope"}) {
+  for (const char* path :
+       {"/metrics", "/probe", "/sd", "/-/ready", "/-/reload", "/", "/batches/b1", "/nope"}) {
     INFO(path);
     const auto res = routes.Answer(Request("GET", path, {{"target", "b1"}}));
     CHECK(res.status == 401);  // also for /nope: nothing about the paths is revealed
