@@ -8,6 +8,7 @@
 
 #include "anchor/batch_stream.h"
 #include "anchor/json_body.h"
+#include "anchor/session_exemplars.h"
 #include "anchor/timestamp.h"
 #include "config/label_names.h"
 
@@ -47,7 +48,10 @@ std::optional<std::int64_t> AsCount(const Value& v) {
 // object BatchStream keeps, the sessions as BatchStream hands them over, one by one.
 class BatchReader : public SessionSink {
  public:
-  BatchReader(Batch& batch, const SessionBuckets& buckets) : batch_(batch) {
+  BatchReader(Batch& batch, const SessionBuckets& buckets)
+      : batch_(batch),
+        slowest_run_(buckets.duration.size() + 1),
+        slowest_wait_(buckets.queue.size() + 1) {
     summary_.duration = SessionHistogram(buckets.duration);
     summary_.queue = SessionHistogram(buckets.queue);
   }
@@ -170,16 +174,18 @@ class BatchReader : public SessionSink {
       }
       if (other_count_ > 0) summary_.count_by_status[labels::kOtherValue] = other_count_;
       if (batch_.created_at) {
-        for (const double started : starts_) {
+        for (const Start& start : starts_) {
           // Started before the batch was created: clock skew, not a wait.
-          const double wait = started - *batch_.created_at;
+          const double wait = start.started - *batch_.created_at;
           if (wait >= 0) {
-            summary_.queue.Add(wait);
+            slowest_wait_.Offer(summary_.queue.Add(wait), wait, start.started, ids_.Get(start.id));
           } else {
             SessionInvalid("sessions[].started_at");
           }
         }
       }
+      slowest_run_.Finish(summary_.duration);
+      slowest_wait_.Finish(summary_.queue);
       batch_.sessions = std::move(summary_);
     }
     for (const auto& field : session_invalid_) Invalid(field.c_str());
@@ -219,7 +225,14 @@ class BatchReader : public SessionSink {
         SessionInvalid("sessions[].error");
       }
     }
-    ReadSessionTimes(f, processing);
+    ReadSessionTimes(f, processing, ExemplarIdOf(f.session_id));
+  }
+
+  // The session's id when it can be an exemplar's label (a string IsExemplarId accepts).
+  static std::string_view ExemplarIdOf(const Value* v) {
+    if (v == nullptr || !v->IsString()) return {};
+    const std::string_view id(v->GetString(), v->GetStringLength());
+    return IsExemplarId(id) ? id : std::string_view();
   }
 
   // Known statuses are counted in an array (no string or map lookup per session), any other
@@ -237,7 +250,7 @@ class BatchReader : public SessionSink {
     return i;
   }
 
-  void ReadSessionTimes(const SessionFields& f, bool processing) {
+  void ReadSessionTimes(const SessionFields& f, bool processing, std::string_view id) {
     const auto started = SessionTime(f.started_at, starts_parser_, "sessions[].started_at");
     const auto completed =
         SessionTime(f.completed_at, completions_parser_, "sessions[].completed_at");
@@ -247,7 +260,8 @@ class BatchReader : public SessionSink {
         summary_.oldest_running_start =
             std::min(summary_.oldest_running_start.value_or(*started), *started);
       }
-      starts_.push_back(*started);  // 8 bytes for the ~40 of a session that has started_at
+      // 16 bytes (and its id) for the ~40 of a session that has started_at
+      starts_.push_back({*started, ids_.Add(id)});
     }
     if (completed) {
       summary_.last_completion =
@@ -255,7 +269,7 @@ class BatchReader : public SessionSink {
       if (started) {
         const double run = *completed - *started;
         if (run >= 0) {
-          summary_.duration.Add(run);
+          slowest_run_.Offer(summary_.duration.Add(run), run, *completed, id);
         } else {
           SessionInvalid("sessions[].completed_at");  // completed before it started
         }
@@ -266,7 +280,15 @@ class BatchReader : public SessionSink {
   Batch& batch_;
   SessionSummary summary_;
   std::vector<std::string> session_invalid_;
-  std::vector<double> starts_;  // started_at of each session, for the queue waits
+  // started_at of each session, for the queue waits, with its exemplar id
+  struct Start {
+    double started = 0;
+    IdArena::Ref id;
+  };
+  std::vector<Start> starts_;
+  IdArena ids_;
+  ExemplarPicker slowest_run_;   // exemplars of summary_.duration
+  ExemplarPicker slowest_wait_;  // exemplars of summary_.queue
   // Sessions of a batch mostly start in the same minutes, and end in the same minutes.
   Rfc3339Parser starts_parser_;
   Rfc3339Parser completions_parser_;
