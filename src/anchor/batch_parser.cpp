@@ -178,14 +178,14 @@ class BatchReader : public SessionSink {
           // Started before the batch was created: clock skew, not a wait.
           const double wait = start.started - *batch_.created_at;
           if (wait >= 0) {
-            slowest_wait_.Offer(summary_.queue.Add(wait), wait, start.started, ids_.Get(start.id));
+            slowest_wait_.Offer(summary_.queue.Add(wait), wait, start.started, start.id);
           } else {
             SessionInvalid("sessions[].started_at");
           }
         }
       }
-      slowest_run_.Finish(summary_.duration);
-      slowest_wait_.Finish(summary_.queue);
+      slowest_run_.Finish(summary_.duration, ids_);
+      slowest_wait_.Finish(summary_.queue, ids_);
       batch_.sessions = std::move(summary_);
     }
     for (const auto& field : session_invalid_) Invalid(field.c_str());
@@ -228,11 +228,11 @@ class BatchReader : public SessionSink {
     ReadSessionTimes(f, processing, ExemplarIdOf(f.session_id));
   }
 
-  // The session's id when it can be an exemplar's label (a string IsExemplarId accepts).
+  // The session's id when it is a string short enough to be an exemplar's label (its characters
+  // are checked by ExemplarPicker, only for the sessions it picks).
   static std::string_view ExemplarIdOf(const Value* v) {
-    if (v == nullptr || !v->IsString()) return {};
-    const std::string_view id(v->GetString(), v->GetStringLength());
-    return IsExemplarId(id) ? id : std::string_view();
+    if (v == nullptr || !v->IsString() || v->GetStringLength() > kMaxExemplarIdBytes) return {};
+    return {v->GetString(), v->GetStringLength()};
   }
 
   // Known statuses are counted in an array (no string or map lookup per session), any other
@@ -254,6 +254,7 @@ class BatchReader : public SessionSink {
     const auto started = SessionTime(f.started_at, starts_parser_, "sessions[].started_at");
     const auto completed =
         SessionTime(f.completed_at, completions_parser_, "sessions[].completed_at");
+    IdArena::Ref ref;
     if (started) {
       summary_.first_start = std::min(summary_.first_start.value_or(*started), *started);
       if (processing) {
@@ -261,7 +262,8 @@ class BatchReader : public SessionSink {
             std::min(summary_.oldest_running_start.value_or(*started), *started);
       }
       // 16 bytes (and its id) for the ~40 of a session that has started_at
-      starts_.push_back({*started, ids_.Add(id)});
+      ref = ids_.Add(id);
+      starts_.push_back({*started, ref});
     }
     if (completed) {
       summary_.last_completion =
@@ -269,7 +271,7 @@ class BatchReader : public SessionSink {
       if (started) {
         const double run = *completed - *started;
         if (run >= 0) {
-          slowest_run_.Offer(summary_.duration.Add(run), run, *completed, id);
+          slowest_run_.Offer(summary_.duration.Add(run), run, *completed, ref);
         } else {
           SessionInvalid("sessions[].completed_at");  // completed before it started
         }

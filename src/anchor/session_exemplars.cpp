@@ -12,37 +12,48 @@ bool IsExemplarId(std::string_view id) {
   return true;
 }
 
-void ExemplarPicker::Offer(std::size_t bucket, double value, double timestamp,
-                           std::string_view id) {
-  if (id.empty() || bucket >= picks_.size()) return;
-  Pick& pick = picks_[bucket];
-  if (!pick.id.empty() && value <= pick.value) return;
-  pick.value = value;
-  pick.timestamp = timestamp;
-  pick.id.assign(id.data(), id.size());
+void ExemplarPicker::Offer(std::size_t bucket, double value, double timestamp, IdArena::Ref id) {
+  if (id.size == 0 || bucket >= best_.size() || candidates_.size() >= kNone) return;
+  const auto i = static_cast<std::uint32_t>(candidates_.size());
+  candidates_.push_back({value, timestamp, id, static_cast<std::uint16_t>(bucket)});
+  std::uint32_t& best = best_[bucket];
+  if (best == kNone || value > candidates_[best].value) best = i;
 }
 
-void ExemplarPicker::Finish(SessionHistogram& h) const {
+const ExemplarPicker::Candidate* ExemplarPicker::Winner(std::size_t bucket,
+                                                        const IdArena& ids) const {
+  if (best_[bucket] == kNone) return nullptr;
+  const Candidate& best = candidates_[best_[bucket]];
+  if (IsExemplarId(ids.Get(best.id))) return &best;
+  const Candidate* winner = nullptr;  // rare: one pass over the offers, linear
+  for (const Candidate& c : candidates_) {
+    if (c.bucket != bucket || (winner != nullptr && c.value <= winner->value)) continue;
+    if (IsExemplarId(ids.Get(c.id))) winner = &c;
+  }
+  return winner;
+}
+
+void ExemplarPicker::Finish(SessionHistogram& h, const IdArena& ids) const {
   h.exemplars.clear();
   h.exemplar_ids.clear();
-  std::size_t n = 0;
+  std::vector<const Candidate*> winners;
   std::size_t bytes = 0;
-  for (const Pick& pick : picks_) {
-    n += pick.id.empty() ? 0 : 1;
-    bytes += pick.id.size();
+  for (std::size_t b = 0; b < best_.size() && b < h.counts.size(); ++b) {
+    const Candidate* w = Winner(b, ids);
+    if (w == nullptr) continue;
+    winners.push_back(w);
+    bytes += w->id.size;
   }
-  h.exemplars.reserve(n);
+  h.exemplars.reserve(winners.size());
   h.exemplar_ids.reserve(bytes);
-  for (std::size_t b = 0; b < picks_.size() && b < h.counts.size(); ++b) {
-    const Pick& pick = picks_[b];
-    if (pick.id.empty()) continue;
+  for (const Candidate* w : winners) {
     SessionExemplar e;
-    e.value = pick.value;
-    e.timestamp = pick.timestamp;
+    e.value = w->value;
+    e.timestamp = w->timestamp;
     e.id_begin = static_cast<std::uint32_t>(h.exemplar_ids.size());
-    e.id_size = static_cast<std::uint8_t>(pick.id.size());
-    e.bucket = static_cast<std::uint16_t>(b);
-    h.exemplar_ids += pick.id;
+    e.id_size = w->id.size;
+    e.bucket = w->bucket;
+    h.exemplar_ids += ids.Get(w->id);
     h.exemplars.push_back(e);
   }
 }

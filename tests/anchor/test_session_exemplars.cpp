@@ -74,15 +74,17 @@ TEST_CASE("exemplar ids: printable ASCII without quote or backslash, within the 
 TEST_CASE("the picker keeps the slowest session of each bucket, the first on ties",
           "[unit][anchor][exemplars]") {
   SessionHistogram h({10, 60});
+  anchor::IdArena ids;
   ExemplarPicker picker(3);
-  picker.Offer(h.Add(3), 3, 100, "a");
-  picker.Offer(h.Add(7), 7, 101, "b");
-  picker.Offer(h.Add(7), 7, 102, "tie-later");  // same value: the first one stays
-  picker.Offer(h.Add(5), 5, 103, "c");
-  picker.Offer(h.Add(9.5), 9.5, 104, "");  // no id: counted, no exemplar
-  picker.Offer(h.Add(600), 600, 105, "inf");
-  picker.Offer(5, 1, 1, "out-of-range");  // a bucket the histogram does not have: ignored
-  picker.Finish(h);
+  picker.Offer(h.Add(3), 3, 100, ids.Add("a"));
+  picker.Offer(h.Add(7), 7, 101, ids.Add("b"));
+  picker.Offer(h.Add(7), 7, 102, ids.Add("tie-later"));  // same value: the first one stays
+  picker.Offer(h.Add(5), 5, 103, ids.Add("c"));
+  picker.Offer(h.Add(9.5), 9.5, 104, ids.Add(""));     // no id: counted, no exemplar
+  picker.Offer(h.Add(9), 9, 104, ids.Add("bad\"id"));  // refused at Finish: "b" again
+  picker.Offer(h.Add(600), 600, 105, ids.Add("inf"));
+  picker.Offer(5, 1, 1, ids.Add("out-of-range"));  // a bucket the histogram does not have
+  picker.Finish(h, ids);
   REQUIRE(h.exemplars.size() == 2);  // (10, 60] held no session
   CHECK(IdIn(h, 0) == "b");
   CHECK(InBucket(h, 0)->value == 7);
