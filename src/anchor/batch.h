@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,6 +27,16 @@ inline const std::vector<std::string>& KnownPhases() {
   return kPhases;
 }
 
+// The slowest session of one bucket of a SessionHistogram (OpenMetrics exemplar): 24 bytes, its
+// session_id kept in the histogram's exemplar_ids.
+struct SessionExemplar {
+  double value = 0;            // the session's run time or queue wait, within the bucket
+  double timestamp = 0;        // Unix seconds: completed_at (run time) or started_at (queue)
+  std::uint32_t id_begin = 0;  // the session_id in SessionHistogram::exemplar_ids
+  std::uint8_t id_size = 0;
+  std::uint16_t bucket = 0;  // index in SessionHistogram::counts (the last one: +Inf)
+};
+
 // A distribution binned while parsing, so that a batch keeps a few hundred bytes however many
 // sessions it has. counts[i] is the number of values <= bounds[i] and > bounds[i-1]; the last
 // entry (counts.size() == bounds.size() + 1) holds the values above every bound.
@@ -34,10 +45,14 @@ struct SessionHistogram {
   std::vector<std::uint64_t> counts;
   std::uint64_t count = 0;
   double sum = 0;
+  // Buckets with an exemplar, in bucket order (session/exemplar picking: session_exemplars.h).
+  std::vector<SessionExemplar> exemplars;
+  std::string exemplar_ids;  // their session_ids, back to back
 
   explicit SessionHistogram(std::vector<double> upper_bounds = {})
       : bounds(std::move(upper_bounds)), counts(bounds.size() + 1, 0) {}
-  void Add(double value) {
+  // Returns the bucket (index in counts) the value fell in.
+  size_t Add(double value) {
     // Bounds are sorted: the bucket is the number of bounds below the value. Counted without
     // a branch per bound (a few per session otherwise mispredict).
     size_t i = 0;
@@ -45,6 +60,10 @@ struct SessionHistogram {
     ++counts[i];
     ++count;
     sum += value;
+    return i;
+  }
+  std::string_view ExemplarId(const SessionExemplar& e) const {
+    return std::string_view(exemplar_ids).substr(e.id_begin, e.id_size);
   }
 };
 

@@ -8,8 +8,9 @@
 
 #include "anchor/batch_stream.h"
 #include "anchor/json_body.h"
-#include "anchor/session_errors.h"
 #include "anchor/session_detail_builder.h"
+#include "anchor/session_errors.h"
+#include "anchor/session_exemplars.h"
 #include "anchor/timestamp.h"
 #include "config/label_names.h"
 
@@ -50,7 +51,10 @@ std::optional<std::int64_t> AsCount(const Value& v) {
 class BatchReader : public SessionSink {
  public:
   BatchReader(Batch& batch, const SessionParseOptions& options)
-      : batch_(batch), errors_(*options.error_classes) {
+      : batch_(batch),
+        errors_(*options.error_classes),
+        slowest_run_(options.buckets.duration.size() + 1),
+        slowest_wait_(options.buckets.queue.size() + 1) {
     summary_.duration = SessionHistogram(options.buckets.duration);
     summary_.queue = SessionHistogram(options.buckets.queue);
   }
@@ -173,11 +177,11 @@ class BatchReader : public SessionSink {
       }
       if (other_count_ > 0) summary_.count_by_status[labels::kOtherValue] = other_count_;
       if (batch_.created_at) {
-        for (const double started : starts_) {
+        for (const Start& start : starts_) {
           // Started before the batch was created: clock skew, not a wait.
-          const double wait = started - *batch_.created_at;
+          const double wait = start.started - *batch_.created_at;
           if (wait >= 0) {
-            summary_.queue.Add(wait);
+            slowest_wait_.Offer(summary_.queue.Add(wait), wait, start.started, start.id);
           } else {
             SessionInvalid("sessions[].started_at");
           }
@@ -186,6 +190,8 @@ class BatchReader : public SessionSink {
       summary_.errors_by_class = errors_.ByClass();
       summary_.detail.top_errors = errors_.TopMessages();
       detail_.Finish(summary_.detail);
+      slowest_run_.Finish(summary_.duration, ids_);
+      slowest_wait_.Finish(summary_.queue, ids_);
       batch_.sessions = std::move(summary_);
     }
     for (const auto& field : session_invalid_) Invalid(field.c_str());
@@ -229,7 +235,14 @@ class BatchReader : public SessionSink {
         SessionInvalid("sessions[].error");
       }
     }
-    ReadSessionTimes(f, processing);
+    ReadSessionTimes(f, processing, ExemplarIdOf(f.session_id));
+  }
+
+  // The session's id when it is a string short enough to be an exemplar's label (its characters
+  // are checked by ExemplarPicker, only for the sessions it picks).
+  static std::string_view ExemplarIdOf(const Value* v) {
+    if (v == nullptr || !v->IsString() || v->GetStringLength() > kMaxExemplarIdBytes) return {};
+    return {v->GetString(), v->GetStringLength()};
   }
 
   // Known statuses are counted in an array (no string or map lookup per session), any other
@@ -247,10 +260,11 @@ class BatchReader : public SessionSink {
     return i;
   }
 
-  void ReadSessionTimes(const SessionFields& f, bool processing) {
+  void ReadSessionTimes(const SessionFields& f, bool processing, std::string_view id) {
     const auto started = SessionTime(f.started_at, starts_parser_, "sessions[].started_at");
     const auto completed =
         SessionTime(f.completed_at, completions_parser_, "sessions[].completed_at");
+    IdArena::Ref ref;
     if (started) {
       summary_.first_start = std::min(summary_.first_start.value_or(*started), *started);
       if (processing) {
@@ -258,7 +272,9 @@ class BatchReader : public SessionSink {
             std::min(summary_.oldest_running_start.value_or(*started), *started);
         detail_.AddRunning(SessionId(f), *started);
       }
-      starts_.push_back(*started);  // 8 bytes for the ~40 of a session that has started_at
+      // 16 bytes (and its id) for the ~40 of a session that has started_at
+      ref = ids_.Add(id);
+      starts_.push_back({*started, ref});
     }
     if (completed) {
       summary_.last_completion =
@@ -266,7 +282,7 @@ class BatchReader : public SessionSink {
       if (started) {
         const double run = *completed - *started;
         if (run >= 0) {
-          summary_.duration.Add(run);
+          slowest_run_.Offer(summary_.duration.Add(run), run, *completed, ref);
         } else {
           SessionInvalid("sessions[].completed_at");  // completed before it started
         }
@@ -282,10 +298,18 @@ class BatchReader : public SessionSink {
 
   Batch& batch_;
   SessionSummary summary_;
-  SessionErrorTally errors_;  // classes and messages of the sessions' error texts
+  SessionErrorTally errors_;     // classes and messages of the sessions' error texts
   SessionDetailBuilder detail_;  // the batch page's session tables
   std::vector<std::string> session_invalid_;
-  std::vector<double> starts_;  // started_at of each session, for the queue waits
+  // started_at of each session, for the queue waits, with its exemplar id
+  struct Start {
+    double started = 0;
+    IdArena::Ref id;
+  };
+  std::vector<Start> starts_;
+  IdArena ids_;
+  ExemplarPicker slowest_run_;   // exemplars of summary_.duration
+  ExemplarPicker slowest_wait_;  // exemplars of summary_.queue
   // Sessions of a batch mostly start in the same minutes, and end in the same minutes.
   Rfc3339Parser starts_parser_;
   Rfc3339Parser completions_parser_;

@@ -21,6 +21,9 @@ class BatchAnswer final : public SeriesSource {
   std::vector<prometheus::MetricFamily> Families() const override {
     return BatchFamiliesOf(target_, *result_, histograms_);
   }
+  FamiliesWithExemplars FamiliesAndExemplars() const override {
+    return BatchSeriesOf(target_, *result_, histograms_);
+  }
   const BatchTarget& target() const { return target_; }
   const std::shared_ptr<const FetchResult>& result() const { return result_; }
 

@@ -98,6 +98,19 @@ void AddHistogram(MetricFamily& family, const std::vector<ClientMetric::Label>& 
   family.metric.push_back(std::move(m));
 }
 
+// Each bucket's exemplar: the slowest session that fell in it, by its id (OpenMetrics only).
+void AddExemplars(FamilyExemplars& exemplars, const MetricFamily& family,
+                  const SessionHistogram& h) {
+  if (h.exemplars.empty()) return;
+  exemplars.metrics.resize(family.metric.size() - 1);  // the series just added by AddHistogram
+  BucketExemplars& buckets = exemplars.metrics.emplace_back(h.counts.size());
+  for (const SessionExemplar& e : h.exemplars) {
+    if (e.bucket >= buckets.size()) continue;
+    buckets[e.bucket] =
+        Exemplar{{"session_id", std::string(h.ExemplarId(e))}, e.value, e.timestamp};
+  }
+}
+
 MetricFamily GaugeHistogram(const char* name, const char* help) {
   MetricFamily f;
   f.name = name;
@@ -181,6 +194,9 @@ struct Families {
       "anchorbrowser_batch_session_errors",
       "Sessions of the batch whose error is a non-empty string, by class (sessions.error_classes: "
       "first pattern that matches, else other); classes with no session are left out.");
+  bool want_exemplars = false;  // fill the two below (OpenMetrics)
+  FamilyExemplars duration_exemplars;
+  FamilyExemplars queue_exemplars;
 
   void Add(const BatchTarget& target, const FetchResult& result, SessionHistograms histograms);
   void AddSessions(const std::vector<ClientMetric::Label>& base, const Batch& b,
@@ -207,8 +223,12 @@ void Families::AddSessions(const std::vector<ClientMetric::Label>& base, const B
   if (s.last_completion) AddSample(last_completion, base, *s.last_completion);
   if (WantsHistograms(b, histograms)) {
     AddHistogram(duration, base, s.duration);
+    if (want_exemplars) AddExemplars(duration_exemplars, duration, s.duration);
     // Without created_at no wait is known: no series rather than an empty histogram.
-    if (b.created_at) AddHistogram(queue, base, s.queue);
+    if (b.created_at) {
+      AddHistogram(queue, base, s.queue);
+      if (want_exemplars) AddExemplars(queue_exemplars, queue, s.queue);
+    }
   }
 }
 
@@ -272,6 +292,25 @@ std::vector<MetricFamily> BatchFamiliesOf(const BatchTarget& target, const Fetch
   f.Add(target, result, histograms);
   std::vector<MetricFamily> out;
   for (MetricFamily* family : InOrder(f)) out.push_back(std::move(*family));
+  return out;
+}
+
+FamiliesWithExemplars BatchSeriesOf(const BatchTarget& target, const FetchResult& result,
+                                    SessionHistograms histograms) {
+  Families f;
+  f.want_exemplars = true;
+  f.Add(target, result, histograms);
+  FamiliesWithExemplars out;
+  for (MetricFamily* family : InOrder(f)) {
+    FamilyExemplars* exemplars = family == &f.duration ? &f.duration_exemplars
+                                 : family == &f.queue  ? &f.queue_exemplars
+                                                       : nullptr;
+    if (exemplars != nullptr && !exemplars->metrics.empty()) {
+      out.exemplars.resize(out.families.size());
+      out.exemplars.push_back(std::move(*exemplars));
+    }
+    out.families.push_back(std::move(*family));
+  }
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "anchor/fetch_result.h"
 #include "config/config.h"
+#include "exposition/exemplar.h"
 
 namespace anchor {
 
@@ -29,5 +30,10 @@ std::vector<prometheus::MetricFamily> BuildBatchFamilies(
 std::vector<prometheus::MetricFamily> BatchFamiliesOf(
     const BatchTarget& target, const FetchResult& result,
     SessionHistograms histograms = SessionHistograms::kActive);
+
+// BatchFamiliesOf with the exemplars of the session histograms' buckets: each bucket's slowest
+// session, `session_id="<id>"` (see SessionHistogram::exemplars).
+FamiliesWithExemplars BatchSeriesOf(const BatchTarget& target, const FetchResult& result,
+                                    SessionHistograms histograms = SessionHistograms::kActive);
 
 }  // namespace anchor

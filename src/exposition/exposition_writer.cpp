@@ -155,19 +155,69 @@ double SingleValue(MetricType type, const ClientMetric& metric) {
   }
 }
 
-void AppendBuckets(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
+namespace {
+
+size_t Utf8Chars(const std::string& text) {
+  size_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+void AppendBucketExemplar(std::string& out, const BucketExemplars* exemplars, size_t b) {
+  if (exemplars != nullptr && b < exemplars->size() && (*exemplars)[b]) {
+    AppendExemplar(out, *(*exemplars)[b]);
+  }
+}
+
+}  // namespace
+
+void AppendMillisAsSeconds(std::string& out, std::int64_t ms) {
+  char buf[32];
+  if (ms < 0 && ms > -1000) out += '-';  // -0.5 s: the integer part alone has no sign
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), ms / 1000).ptr);
+  const auto frac = static_cast<std::uint64_t>(ms < 0 ? -(ms % 1000) : ms % 1000);
+  if (frac == 0) return;
+  out += '.';
+  out += static_cast<char>('0' + frac / 100);
+  out += static_cast<char>('0' + frac / 10 % 10);
+  out += static_cast<char>('0' + frac % 10);
+}
+
+void AppendExemplar(std::string& out, const Exemplar& exemplar) {
+  const auto& label = exemplar.label;
+  if (label.name.empty() ||
+      Utf8Chars(label.name) + Utf8Chars(label.value) > kMaxExemplarLabelChars) {
+    return;
+  }
+  out += " # {";
+  out += label.name;
+  out += "=\"";
+  AppendEscaped(out, label.value, true);
+  out += "\"} ";
+  AppendValue(out, exemplar.value);
+  if (std::isfinite(exemplar.timestamp) && std::abs(exemplar.timestamp) < 1e15) {
+    out += ' ';
+    AppendMillisAsSeconds(out, std::llround(exemplar.timestamp * 1000));
+  }
+}
+
+void AppendBuckets(std::string& out, const MetricFamily& family, const ClientMetric& metric,
+                   const BucketExemplars* exemplars) {
   const auto& histogram = metric.histogram;
   double last = -std::numeric_limits<double>::infinity();
+  size_t b = 0;
   for (const auto& bucket : histogram.bucket) {
     AppendHead(out, family, metric, "_bucket", {"le", bucket.upper_bound, true});
     last = bucket.upper_bound;
     AppendInteger(out, bucket.cumulative_count);
+    AppendBucketExemplar(out, exemplars, b++);
     out += '\n';
   }
   if (last != std::numeric_limits<double>::infinity()) {
     AppendHead(out, family, metric, "_bucket",
                {"le", std::numeric_limits<double>::infinity(), true});
     AppendInteger(out, histogram.sample_count);
+    AppendBucketExemplar(out, exemplars, b);
     out += '\n';
   }
 }

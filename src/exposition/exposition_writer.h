@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "exposition/exemplar.h"
+
 // Building blocks shared by the text 0.0.4 and OpenMetrics writers: each appends to one
 // pre-sized string (see SerializeTextExposition for why).
 namespace anchor::exposition {
@@ -50,9 +52,18 @@ const char* TypeName(prometheus::MetricType type, const char* other);
 // The value of a one-line sample: a counter's, a gauge's, or (any other type) the untyped one.
 double SingleValue(prometheus::MetricType type, const prometheus::ClientMetric& metric);
 
-// The cumulative buckets of a histogram, +Inf added when missing (with the sample count).
+// The cumulative buckets of a histogram, +Inf added when missing (with the sample count), each
+// with its exemplar from `exemplars` if any (OpenMetrics only).
 void AppendBuckets(std::string& out, const prometheus::MetricFamily& family,
-                   const prometheus::ClientMetric& metric);
+                   const prometheus::ClientMetric& metric,
+                   const BucketExemplars* exemplars = nullptr);
+
+// A time in milliseconds as OpenMetrics seconds: "12", "12.500", "-0.250" (as sample timestamps).
+void AppendMillisAsSeconds(std::string& out, std::int64_t ms);
+
+// " # {name=\"value\"} <value> <timestamp>" (OpenMetrics); nothing when the label is longer
+// than kMaxExemplarLabelChars characters or its name is empty.
+void AppendExemplar(std::string& out, const Exemplar& exemplar);
 
 // Room for the whole text of `families` up front (within a few percent).
 size_t EstimateSize(const std::vector<prometheus::MetricFamily>& families);

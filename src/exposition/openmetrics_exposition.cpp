@@ -58,8 +58,8 @@ void AppendCounters(std::string& out, const MetricFamily& family) {
 }
 
 void AppendDistribution(std::string& out, const MetricFamily& family, const ClientMetric& metric,
-                        bool gauge) {
-  AppendBuckets(out, family, metric);
+                        bool gauge, const BucketExemplars* exemplars) {
+  AppendBuckets(out, family, metric, exemplars);
   AppendHead(out, family, metric, gauge ? "_gcount" : "_count");
   AppendInteger(out, metric.histogram.sample_count);
   out += '\n';
@@ -93,7 +93,8 @@ void AppendMetadata(std::string& out, const std::string& name, const MetricFamil
 
 }  // namespace
 
-void AppendOpenMetricsFamily(std::string& out, const MetricFamily& family) {
+void AppendOpenMetricsFamily(std::string& out, const MetricFamily& family,
+                             const FamilyExemplars* exemplars) {
   const bool counter = family.type == MetricType::Counter;
   const std::string name = counter && EndsWith(family.name, "_total")
                                ? family.name.substr(0, family.name.size() - 6)
@@ -103,9 +104,12 @@ void AppendOpenMetricsFamily(std::string& out, const MetricFamily& family) {
     AppendCounters(out, family);
     return;
   }
-  for (const auto& metric : family.metric) {
+  for (size_t m = 0; m < family.metric.size(); ++m) {
+    const auto& metric = family.metric[m];
     if (family.type == kGaugeHistogram || family.type == MetricType::Histogram) {
-      AppendDistribution(out, family, metric, family.type == kGaugeHistogram);
+      const bool with = exemplars != nullptr && m < exemplars->metrics.size();
+      AppendDistribution(out, family, metric, family.type == kGaugeHistogram,
+                         with ? &exemplars->metrics[m] : nullptr);
     } else if (family.type == MetricType::Summary) {
       AppendSummary(out, family, metric);
     } else {
@@ -116,10 +120,13 @@ void AppendOpenMetricsFamily(std::string& out, const MetricFamily& family) {
   }
 }
 
-std::string SerializeOpenMetrics(const std::vector<MetricFamily>& families) {
+std::string SerializeOpenMetrics(const std::vector<MetricFamily>& families,
+                                 const std::vector<FamilyExemplars>& exemplars) {
   std::string out;
   out.reserve(exposition::EstimateSize(families) + 8);
-  for (const auto& family : families) AppendOpenMetricsFamily(out, family);
+  for (size_t f = 0; f < families.size(); ++f) {
+    AppendOpenMetricsFamily(out, families[f], f < exemplars.size() ? &exemplars[f] : nullptr);
+  }
   out += kOpenMetricsEof;
   return out;
 }

@@ -59,7 +59,11 @@ size_t RenderCache::HeldBytes() const {
 bool RenderCache::RenderText(FormatCache& cache, const ExpositionParts& parts, size_t i,
                              Batch& batch) {
   const ExpositionFormat format = cache.format;
-  const auto families = parts.series[i]->Families();
+  // Exemplars are OpenMetrics only: the text format does not ask for them.
+  const bool om = format == ExpositionFormat::kOpenMetrics100;
+  const auto series = om ? parts.series[i]->FamiliesAndExemplars()
+                         : FamiliesWithExemplars{parts.series[i]->Families(), {}};
+  const auto& families = series.families;
   if (!cache.Learn(format, families)) return false;
   batch.text.clear();
   batch.ends.clear();
@@ -74,7 +78,8 @@ bool RenderCache::RenderText(FormatCache& cache, const ExpositionParts& parts, s
     // The writer's text of this family alone: comment lines (a section's header), then its
     // sample lines, once per section.
     text.clear();
-    AppendFamily(format, text, families[f]);
+    AppendFamily(format, text, families[f],
+                 f < series.exemplars.size() ? &series.exemplars[f] : nullptr);
     size_t k = 0;
     for (size_t pos = 0; pos < text.size(); ++k) {
       const size_t header_start = pos;
@@ -308,31 +313,65 @@ size_t RenderCache::DropIdleForms() {
   return freed;
 }
 
-std::vector<MetricFamily> MergedFamilies(const ExpositionParts& parts) {
-  std::vector<MetricFamily> merged;
-  for (const auto& source : parts.series) {
-    auto families = source->Families();
-    if (merged.size() < families.size()) merged.resize(families.size());
-    for (size_t f = 0; f < families.size(); ++f) {
-      if (merged[f].name.empty()) {
-        merged[f] = std::move(families[f]);
-        continue;
-      }
-      auto& to = merged[f].metric;
-      to.insert(to.end(), std::make_move_iterator(families[f].metric.begin()),
-                std::make_move_iterator(families[f].metric.end()));
+namespace {
+
+// Appends `part` (one batch's families) to `merged`, family by family, the exemplars of a family
+// kept beside its series (padded with none for the series of earlier parts).
+void MergePart(FamiliesWithExemplars& merged, FamiliesWithExemplars part) {
+  auto& families = part.families;
+  if (merged.families.size() < families.size()) merged.families.resize(families.size());
+  if (merged.exemplars.size() < part.exemplars.size())
+    merged.exemplars.resize(part.exemplars.size());
+  for (size_t f = 0; f < families.size(); ++f) {
+    auto& to = merged.families[f].metric;
+    if (f < part.exemplars.size() && !part.exemplars[f].metrics.empty()) {
+      auto& ex = merged.exemplars[f].metrics;
+      ex.resize(to.size());
+      ex.insert(ex.end(), std::make_move_iterator(part.exemplars[f].metrics.begin()),
+                std::make_move_iterator(part.exemplars[f].metrics.end()));
     }
+    if (merged.families[f].name.empty()) {
+      merged.families[f] = std::move(families[f]);
+      continue;
+    }
+    to.insert(to.end(), std::make_move_iterator(families[f].metric.begin()),
+              std::make_move_iterator(families[f].metric.end()));
   }
-  std::vector<MetricFamily> all;
-  all.reserve(merged.size() + parts.other.size());
-  for (auto& family : merged) {
-    if (!family.metric.empty()) all.push_back(std::move(family));
+}
+
+// The families of every part merged (with their exemplars when `exemplars`), those without
+// series left out, then the other families.
+FamiliesWithExemplars Merged(const ExpositionParts& parts, bool exemplars) {
+  FamiliesWithExemplars merged;
+  for (const auto& source : parts.series) {
+    MergePart(merged, exemplars ? source->FamiliesAndExemplars()
+                                : FamiliesWithExemplars{source->Families(), {}});
   }
-  all.insert(all.end(), parts.other.begin(), parts.other.end());
+  FamiliesWithExemplars all;
+  all.families.reserve(merged.families.size() + parts.other.size());
+  for (size_t f = 0; f < merged.families.size(); ++f) {
+    if (merged.families[f].metric.empty()) continue;
+    if (f < merged.exemplars.size() && !merged.exemplars[f].metrics.empty()) {
+      all.exemplars.resize(all.families.size());
+      all.exemplars.push_back(std::move(merged.exemplars[f]));
+    }
+    all.families.push_back(std::move(merged.families[f]));
+  }
+  all.families.insert(all.families.end(), parts.other.begin(), parts.other.end());
   return all;
 }
 
+}  // namespace
+
+std::vector<MetricFamily> MergedFamilies(const ExpositionParts& parts) {
+  return Merged(parts, false).families;
+}
+
 std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format) {
+  if (format == ExpositionFormat::kOpenMetrics100) {
+    const auto merged = Merged(parts, true);
+    return SerializeOpenMetrics(merged.families, merged.exemplars);
+  }
   return SerializeExposition(MergedFamilies(parts), format);
 }
 

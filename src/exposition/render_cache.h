@@ -24,8 +24,9 @@ struct Out;
 std::vector<prometheus::MetricFamily> MergedFamilies(const ExpositionParts& parts);
 
 // The exposition of ExpositionParts, every family merged across batches, without any cache:
-// the same bytes as SerializeExposition of the merged families (the reference RenderCache is
-// tested against, and what /metrics serves with the cache turned off).
+// the same bytes as SerializeExposition of the merged families, with their exemplars in
+// OpenMetrics (the reference RenderCache is tested against, and what /metrics serves with the
+// cache turned off).
 std::string RenderUncached(const ExpositionParts& parts, ExpositionFormat format);
 
 // Renders /metrics reusing work across scrapes. A batch whose answer did not change is neither

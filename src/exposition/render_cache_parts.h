@@ -19,9 +19,10 @@ namespace anchor {
 namespace render_cache_detail {
 
 inline void AppendFamily(ExpositionFormat format, std::string& out,
-                         const prometheus::MetricFamily& family) {
+                         const prometheus::MetricFamily& family,
+                         const FamilyExemplars* exemplars = nullptr) {
   if (format == ExpositionFormat::kOpenMetrics100) {
-    AppendOpenMetricsFamily(out, family);
+    AppendOpenMetricsFamily(out, family, exemplars);
   } else {
     AppendTextFamily(out, family);
   }

@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "exposition/exemplar.h"
+
 namespace anchor {
 
 // The series of one part of an answer (one batch, for this exporter), made on demand.
@@ -17,6 +19,9 @@ class SeriesSource {
   // The families of this part alone: the same list, in the same order, for every part of one
   // ExpositionParts, empty families included (so that family i is the same family everywhere).
   virtual std::vector<prometheus::MetricFamily> Families() const = 0;
+  // Families() with the exemplars of their histogram buckets, for OpenMetrics. The same
+  // families; by default without exemplars.
+  virtual FamiliesWithExemplars FamiliesAndExemplars() const { return {Families(), {}}; }
 };
 
 }  // namespace anchor

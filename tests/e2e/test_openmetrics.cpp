@@ -78,6 +78,12 @@ TEST_CASE("/metrics and /probe answer OpenMetrics to Prometheus and text to othe
       REQUIRE(om_body.size() > 6);
       CHECK(om_body.substr(om_body.size() - 6) == "# EOF\n");
       CHECK(text_body.find("# EOF") == std::string::npos);
+      // Exemplars (the demo's sessions have ids) in OpenMetrics, never in text 0.0.4.
+      CHECK(om_body.find(R"(_bucket{batch_id=")") != std::string::npos);
+      if (std::string(path) == "/metrics") {
+        CHECK(om_body.find(R"( # {session_id=")") != std::string::npos);
+      }
+      CHECK(text_body.find(" # {") == std::string::npos);
       CHECK(om_body.find("# TYPE anchorbrowser_batch_session_duration_seconds gaugehistogram\n") !=
             std::string::npos);
       CHECK(text_body.find("# TYPE anchorbrowser_batch_session_duration_seconds histogram\n") !=
@@ -93,7 +99,8 @@ TEST_CASE("/metrics and /probe answer OpenMetrics to Prometheus and text to othe
         size_t pos = 0;
         while (pos < body.size()) {
           const size_t end = body.find('\n', pos);
-          const std::string line = body.substr(pos, end - pos);
+          std::string line = body.substr(pos, end - pos);
+          line = line.substr(0, line.find(" # {"));  // OpenMetrics: a bucket's exemplar
           pos = end == std::string::npos ? body.size() : end + 1;
           if (line.empty() || line[0] == '#' || line.find("duration_seconds") != std::string::npos)
             continue;  // durations and timings change between the two scrapes

@@ -82,4 +82,21 @@ int StrictOpenMetricsParse(const std::string& text, std::string& output) {
       output);
 }
 
+int StrictOpenMetricsExemplars(const std::string& text, std::string& output) {
+  const auto file = MakeTempDir() + "/exposition.om";
+  WriteFile(file, text);
+  return RunCommand(
+      "/usr/bin/python3 -c 'import sys\n"
+      "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
+      "for f in text_string_to_metric_families(open(sys.argv[1]).read()):\n"
+      "    for s in f.samples:\n"
+      "        e = s.exemplar\n"
+      "        if e:\n"
+      "            print(s.name, \",\".join(k + \"=\" + v for k, v in sorted(s.labels.items())), "
+      "*[k + \"=\" + v for k, v in sorted(e.labels.items())], repr(e.value), "
+      "\"%.3f\" % float(e.timestamp) if e.timestamp else \"-\")' " +
+          file,
+      output);
+}
+
 }  // namespace anchor::test

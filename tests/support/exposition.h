@@ -38,4 +38,9 @@ int CountSeries(const std::vector<Sample>& samples, const std::string& name,
 // parser's exit status (0: accepted).
 int StrictOpenMetricsParse(const std::string& text, std::string& output);
 
+// The same parser; `output` gets one line per sample that carries an exemplar:
+// `<sample name> <label>=<value>,... <exemplar label>=<value> <exemplar value> <timestamp>`
+// (the sample's labels sorted by name, the timestamp with 3 decimals), or the parser's error.
+int StrictOpenMetricsExemplars(const std::string& text, std::string& output);
+
 }  // namespace anchor::test
