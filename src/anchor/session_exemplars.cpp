@@ -1,5 +1,6 @@
 #include "anchor/session_exemplars.h"
 
+#include <cmath>
 #include <limits>
 
 namespace anchor {
@@ -33,6 +34,21 @@ const ExemplarPicker::Candidate* ExemplarPicker::Winner(std::size_t bucket,
   return winner;
 }
 
+namespace {
+
+// Session times come in milliseconds, but their difference at Unix-time magnitude carries
+// float noise (3.967000007629395 for 3.967). The exemplar shows the millisecond value when that
+// stays within its bucket (the spec requires it), so it reads as the API's times do and gzips
+// better; otherwise the value as binned.
+double ExemplarValue(double value, const SessionHistogram& h, std::size_t bucket) {
+  const double rounded = std::round(value * 1000) / 1000;
+  const bool above_lower = bucket == 0 || rounded > h.bounds[bucket - 1];
+  const bool within_upper = bucket >= h.bounds.size() || rounded <= h.bounds[bucket];
+  return rounded >= 0 && above_lower && within_upper ? rounded : value;
+}
+
+}  // namespace
+
 void ExemplarPicker::Finish(SessionHistogram& h, const IdArena& ids) const {
   h.exemplars.clear();
   h.exemplar_ids.clear();
@@ -48,7 +64,7 @@ void ExemplarPicker::Finish(SessionHistogram& h, const IdArena& ids) const {
   h.exemplar_ids.reserve(bytes);
   for (const Candidate* w : winners) {
     SessionExemplar e;
-    e.value = w->value;
+    e.value = ExemplarValue(w->value, h, w->bucket);
     e.timestamp = w->timestamp;
     e.id_begin = static_cast<std::uint32_t>(h.exemplar_ids.size());
     e.id_size = w->id.size;

@@ -153,3 +153,17 @@ TEST_CASE("a batch without created_at has run-time exemplars and no queue ones",
   CHECK(IdIn(r->sessions->duration, 0) == "a");
   CHECK(r->sessions->queue.exemplars.empty());
 }
+
+TEST_CASE("an exemplar shows its value in milliseconds when that stays within its bucket",
+          "[unit][anchor][exemplars]") {
+  SessionHistogram h({10, 60});
+  anchor::IdArena ids;
+  ExemplarPicker picker(3);
+  // completed_at - started_at at Unix-time magnitude: 3.967 s with float noise.
+  picker.Offer(0, 3.967000007629395, 100, ids.Add("noisy"));
+  // Binned above the bound 10, but 10 in milliseconds: rounding would leave the bucket.
+  picker.Offer(1, 10.0000002, 100, ids.Add("at-bound"));
+  picker.Finish(h, ids);
+  CHECK(InBucket(h, 0)->value == 3.967);
+  CHECK(InBucket(h, 1)->value == 10.0000002);
+}
