@@ -81,6 +81,8 @@ void LoadErrorClasses(const YamlReader& r, const YAML::Node& node, SessionsConfi
   auto compiled = ErrorClassifier::Compile(rules);
   if (!compiled.ok()) r.Fail(node, path, compiled.error());
   sessions.error_classes = std::move(compiled).value();
+}
+
 // A URL of the operator's session page: http(s), with {session_id} where the id goes.
 std::string LoadLinkTemplate(const YamlReader& r, const YAML::Node& node) {
   const std::string path = "sessions.link_template";
