@@ -1,13 +1,32 @@
 #include "anchor/session_errors.h"
 
+#include <string.h>  // memmem (glibc: two-way search, linear time)
+
 #include <algorithm>
 
 #include "anchor/error_message.h"
 
 namespace anchor {
 
+namespace {
+
+constexpr std::string_view kRedactedMark = "<redacted>";
+
+// Where `key` first occurs in `text` at or after `from`, or npos. Linear time.
+std::size_t FindKey(std::string_view text, std::size_t from, std::string_view key) {
+  if (from >= text.size()) return std::string_view::npos;
+  const void* at = memmem(text.data() + from, text.size() - from, key.data(), key.size());
+  return at == nullptr ? std::string_view::npos
+                       : static_cast<std::size_t>(static_cast<const char*>(at) - text.data());
+}
+
+}  // namespace
+
 SessionErrorTally::SessionErrorTally(const ErrorClassifier& classifier)
     : classifier_(classifier), class_counts_(classifier.names().size(), 0) {}
+
+SessionErrorTally::SessionErrorTally(const ErrorClassifier& classifier, const Secret& key)
+    : classifier_(classifier), key_(key.Reveal()), class_counts_(classifier.names().size(), 0) {}
 
 void SessionErrorTally::Add(std::string_view text) {
   Seen seen{};
@@ -26,6 +45,17 @@ void SessionErrorTally::Add(std::string_view text) {
 
 SessionErrorTally::Seen SessionErrorTally::Classify(std::string_view text) {
   ++classified_;
+  std::size_t at = key_.empty() ? std::string_view::npos : FindKey(text, 0, key_);
+  if (at != std::string_view::npos) {
+    masked_.clear();
+    std::size_t done = 0;
+    for (; at != std::string_view::npos; at = FindKey(text, done, key_)) {
+      masked_.append(text.substr(done, at - done)).append(kRedactedMark);
+      done = at + key_.size();
+    }
+    masked_.append(text.substr(done));
+    text = masked_;
+  }
   return {classifier_.Classify(text), MessageSlot(NormaliseErrorMessage(text))};
 }
 

@@ -11,6 +11,7 @@
 
 #include "anchor/session_detail.h"
 #include "config/error_classes.h"
+#include "config/secret.h"
 
 namespace anchor {
 
@@ -21,6 +22,9 @@ namespace anchor {
 // and normalised each time, still in linear time), and at most kMaxMessages normalised messages
 // are counted (once full, a session whose message is not among them is left out of the top
 // messages; its class is still counted).
+// The API key, when given, is masked ("<redacted>") in each text before it is classified and
+// normalised: placeholders and the cut at kMessageBytes then cannot leave a fragment of it.
+// Finding it is linear in the text (memmem), once per distinct text.
 class SessionErrorTally {
  public:
   static constexpr std::size_t kMaxDistinctTexts = 1024;
@@ -28,6 +32,8 @@ class SessionErrorTally {
   static constexpr std::size_t kMaxMessages = 1024;
 
   explicit SessionErrorTally(const ErrorClassifier& classifier);
+  // `key` must outlive the tally.
+  SessionErrorTally(const ErrorClassifier& classifier, const Secret& key);
 
   // One session whose error is the non-empty `text`.
   void Add(std::string_view text);
@@ -49,6 +55,8 @@ class SessionErrorTally {
   std::size_t MessageSlot(std::string message);
 
   const ErrorClassifier& classifier_;
+  std::string_view key_;  // empty: nothing to mask
+  std::string masked_;    // reused for a text that holds the key
   std::vector<std::int64_t> class_counts_;
   std::deque<std::string> texts_;  // the keys of seen_ (a deque keeps them in place)
   std::unordered_map<std::string_view, Seen> seen_;
