@@ -6,6 +6,7 @@
 
 #include "anchor/batch_parser.h"
 #include "anchor/session_errors.h"
+#include "anchor/text_table.h"
 
 using anchor::SessionErrorTally;
 
@@ -200,4 +201,25 @@ TEST_CASE("the parse masks the key given in its options", "[unit][anchor][errors
   REQUIRE(r->sessions->detail.top_errors.size() == 2);
   CHECK(r->sessions->detail.top_errors[0].message == "timed out: <redacted>");
   CHECK_FALSE(HoldsKeyFragment(r->sessions->detail.top_errors[1].message, key));
+}
+
+TEST_CASE("the text table finds every text after growing, also when hashes collide",
+          "[unit][anchor][errors]") {
+  anchor::TextTable table;
+  std::vector<std::string> texts;
+  for (int i = 0; i < 3000; ++i) texts.push_back("text " + std::to_string(i));
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    // Every odd one shares its hash with the one before it: found by its text, not its hash.
+    const std::uint64_t hash = anchor::TextTable::Hash(texts[i - i % 2]);
+    REQUIRE(table.Find(texts[i], hash) == anchor::TextTable::kNotFound);
+    CHECK(table.Add(texts[i], hash) == i);
+  }
+  REQUIRE(table.size() == texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    CHECK(table.Find(texts[i], anchor::TextTable::Hash(texts[i - i % 2])) == i);
+    CHECK(table.Text(i) == texts[i]);
+  }
+  CHECK(table.Find("text 3000", anchor::TextTable::Hash("text 3000")) ==
+        anchor::TextTable::kNotFound);
+  CHECK(table.Find("", anchor::TextTable::Hash("")) == anchor::TextTable::kNotFound);
 }
