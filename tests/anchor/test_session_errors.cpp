@@ -167,8 +167,12 @@ TEST_CASE("the key is masked in error texts before they are normalised and cut",
     // The key at every offset around the cut, so that some occurrence straddles it.
     for (std::size_t offset = 170; offset < 210; ++offset) {
       SessionErrorTally tally(*anchor::DefaultErrorClassifier(), secret);
-      tally.Add(std::string(offset, 'q') + " " + key + " rejected after 30012 ms");
-      tally.Add("auth failed for " + key + key + ", proxy said " + key);
+      std::string straddling(offset, 'q');
+      straddling.append(" ").append(key).append(" rejected after 30012 ms");
+      tally.Add(straddling);
+      std::string repeated = "auth failed for ";
+      repeated.append(key).append(key).append(", proxy said ").append(key);
+      tally.Add(repeated);
       const auto top = tally.TopMessages();
       REQUIRE(top.size() == 2);
       for (const auto& row : top) {
@@ -178,7 +182,9 @@ TEST_CASE("the key is masked in error texts before they are normalised and cut",
       CHECK(tally.ByClass() == ByClass{{"proxy", 1}, {"other", 1}});
     }
     SessionErrorTally tally(*anchor::DefaultErrorClassifier(), secret);
-    tally.Add("auth failed for " + key + key + ", proxy said " + key + ".");
+    std::string repeated = "auth failed for ";
+    repeated.append(key).append(key).append(", proxy said ").append(key).append(".");
+    tally.Add(repeated);
     REQUIRE(tally.TopMessages().size() == 1);
     CHECK(tally.TopMessages()[0].message ==
           "auth failed for <redacted><redacted>, proxy said <redacted>.");
@@ -207,6 +213,7 @@ TEST_CASE("the text table finds every text after growing, also when hashes colli
           "[unit][anchor][errors]") {
   anchor::TextTable table;
   std::vector<std::string> texts;
+  texts.reserve(3000);
   for (int i = 0; i < 3000; ++i) texts.push_back("text " + std::to_string(i));
   for (std::size_t i = 0; i < texts.size(); ++i) {
     // Every odd one shares its hash with the one before it: found by its text, not its hash.
