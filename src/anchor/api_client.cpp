@@ -75,6 +75,12 @@ void TraceMoments(FetchTrace& trace, const RequestMoments& moments, SteadyClock:
   trace.body_bytes = body_bytes;
 }
 
+// The parse options with the key to mask in session error texts.
+SessionParseOptions WithKey(SessionParseOptions options, const Secret& key) {
+  options.api_key = key;
+  return options;
+}
+
 }  // namespace
 
 // What Send() read, and what cut it short.
@@ -101,7 +107,7 @@ ApiClient::ApiClient(const AnchorConfig& config, ResponseObserver on_response,
                      SessionParseOptions parse)
     : config_(config),
       on_response_(std::move(on_response)),
-      parse_options_(std::move(parse)),
+      parse_options_(WithKey(std::move(parse), config.api_key)),
       endpoint_(ApiEndpoint::Parse(config_.base_url)) {}
 
 Result<std::string> ApiClient::Resolve(FetchTrace* trace) {
@@ -370,6 +376,7 @@ FetchResult ApiClient::FetchBatch(const std::string& batch_id, Clock::time_point
                         &result.batch->error}) {
       if (*field) **field = Masked(std::move(**field));
     }
+    // Error texts were masked by the parse (parse_options_.api_key), before they were cut.
     if (result.batch->sessions) RedactDetail(result.batch->sessions->detail, config_.api_key);
   }
   result.duration_seconds = SecondsSince(start);

@@ -52,7 +52,7 @@ class BatchReader : public SessionSink {
  public:
   BatchReader(Batch& batch, const SessionParseOptions& options)
       : batch_(batch),
-        errors_(*options.error_classes),
+        errors_(*options.error_classes, options.api_key),
         slowest_run_(options.buckets.duration.size() + 1),
         slowest_wait_(options.buckets.queue.size() + 1) {
     summary_.duration = SessionHistogram(options.buckets.duration);

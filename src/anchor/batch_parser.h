@@ -8,6 +8,7 @@
 #include "anchor/batch.h"
 #include "base/result.h"
 #include "config/error_classes.h"
+#include "config/secret.h"
 
 namespace anchor {
 
@@ -26,6 +27,9 @@ struct SessionParseOptions {
 
   SessionBuckets buckets;
   std::shared_ptr<const ErrorClassifier> error_classes = DefaultErrorClassifier();  // not null
+  // The API key (the ApiClient fills it in): masked in each session error text before the text
+  // is classified and normalised, so that no cut or placeholder can leave a fragment of it.
+  Secret api_key;
 };
 
 // The defaults of both.

@@ -117,6 +117,12 @@ void CutAtCharacter(std::string& text, std::size_t max_bytes) {
 
 std::string NormaliseErrorMessage(std::string_view text, std::size_t max_bytes) {
   std::string out;
+  NormaliseErrorMessage(text, out, max_bytes);
+  return out;
+}
+
+void NormaliseErrorMessage(std::string_view text, std::string& out, std::size_t max_bytes) {
+  out.clear();
   std::size_t i = 0;
   bool space = false;  // whitespace seen since the last byte written
   while (i < text.size() && out.size() <= max_bytes) {
@@ -138,7 +144,6 @@ std::string NormaliseErrorMessage(std::string_view text, std::size_t max_bytes) 
   }
   CutAtCharacter(out, max_bytes);
   while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
 }
 
 }  // namespace anchor

@@ -22,5 +22,9 @@ namespace anchor {
 // API key nor escapes HTML: the page renderer does both.
 std::string NormaliseErrorMessage(std::string_view text,
                                   std::size_t max_bytes = SessionDetail::kMessageBytes);
+// Same, into `out` (cleared first): a buffer reused from text to text allocates nothing once
+// it has grown to max_bytes.
+void NormaliseErrorMessage(std::string_view text, std::string& out,
+                           std::size_t max_bytes = SessionDetail::kMessageBytes);
 
 }  // namespace anchor

@@ -93,7 +93,6 @@ void SessionDetailBuilder::Finish(SessionDetail& detail) {
 }
 
 void RedactDetail(SessionDetail& detail, const Secret& key) {
-  for (auto& e : detail.top_errors) e.message = Redacted(std::move(e.message), key);
   for (auto& r : detail.longest_running) r.session_id = Redacted(std::move(r.session_id), key);
   for (auto& r : detail.most_retried) r.session_id = Redacted(std::move(r.session_id), key);
 }

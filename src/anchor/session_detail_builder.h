@@ -35,8 +35,9 @@ class SessionDetailBuilder {
   std::vector<SessionDetail::Retried> retried_;  // a heap: the fewest retries on top
 };
 
-// `detail` with the key replaced by "<redacted>" in every text from the API (error messages,
-// session ids), as the API client does for every text it exports.
+// `detail` with the key replaced by "<redacted>" in the session ids, as the API client does for
+// every text it exports. Not in top_errors: those were masked before they were normalised and
+// cut (SessionParseOptions::api_key), which a mask afterwards could not do.
 void RedactDetail(SessionDetail& detail, const Secret& key);
 
 }  // namespace anchor

@@ -1,41 +1,81 @@
 #include "anchor/session_errors.h"
 
+#include <string.h>  // memmem (glibc: two-way search, linear time)
+
 #include <algorithm>
 
 #include "anchor/error_message.h"
 
 namespace anchor {
 
+namespace {
+
+constexpr std::string_view kRedactedMark = "<redacted>";
+
+// Where `key` first occurs in `text` at or after `from`, or npos. Linear time.
+std::size_t FindKey(std::string_view text, std::size_t from, std::string_view key) {
+  if (from >= text.size()) return std::string_view::npos;
+  const void* at = memmem(text.data() + from, text.size() - from, key.data(), key.size());
+  return at == nullptr ? std::string_view::npos
+                       : static_cast<std::size_t>(static_cast<const char*>(at) - text.data());
+}
+
+}  // namespace
+
 SessionErrorTally::SessionErrorTally(const ErrorClassifier& classifier)
     : classifier_(classifier), class_counts_(classifier.names().size(), 0) {}
 
+SessionErrorTally::SessionErrorTally(const ErrorClassifier& classifier, const Secret& key)
+    : classifier_(classifier), key_(key.Reveal()), class_counts_(classifier.names().size(), 0) {}
+
 void SessionErrorTally::Add(std::string_view text) {
+  const bool cacheable = text.size() <= kMaxCachedTextBytes;
+  const std::uint64_t hash = cacheable ? TextTable::Hash(text) : 0;
+  const std::size_t known = cacheable ? texts_.Find(text, hash) : TextTable::kNotFound;
   Seen seen{};
-  if (const auto it = seen_.find(text); it != seen_.end()) {
-    seen = it->second;
+  if (known != TextTable::kNotFound) {
+    seen = seen_[known];
   } else {
     seen = Classify(text);
-    if (seen_.size() < kMaxDistinctTexts && text.size() <= kMaxCachedTextBytes) {
-      const std::string_view key = texts_.emplace_back(text);
-      seen_.emplace(key, seen);
+    if (cacheable && texts_.size() < kMaxDistinctTexts) {
+      texts_.Add(text, hash);
+      seen_.push_back(seen);
     }
   }
   ++class_counts_[seen.error_class];
-  if (seen.message != kNoMessage) ++messages_[seen.message].sessions;
+  if (seen.message != kNoMessage) ++message_sessions_[seen.message];
+}
+
+// `text` with the key replaced by kRedactedMark, in masked_; `text` itself when it holds none.
+std::string_view SessionErrorTally::Masked(std::string_view text) {
+  std::size_t at = key_.empty() ? std::string_view::npos : FindKey(text, 0, key_);
+  if (at == std::string_view::npos) return text;
+  masked_.clear();
+  std::size_t done = 0;
+  for (; at != std::string_view::npos; at = FindKey(text, done, key_)) {
+    masked_.append(text.substr(done, at - done)).append(kRedactedMark);
+    done = at + key_.size();
+  }
+  masked_.append(text.substr(done));
+  return masked_;
 }
 
 SessionErrorTally::Seen SessionErrorTally::Classify(std::string_view text) {
   ++classified_;
-  return {classifier_.Classify(text), MessageSlot(NormaliseErrorMessage(text))};
+  text = Masked(text);
+  const auto error_class = static_cast<std::uint32_t>(classifier_.Classify(text));
+  NormaliseErrorMessage(text, normalised_);
+  return {error_class, MessageSlot(normalised_)};
 }
 
-std::size_t SessionErrorTally::MessageSlot(std::string message) {
-  if (const auto it = message_index_.find(message); it != message_index_.end()) return it->second;
+std::uint32_t SessionErrorTally::MessageSlot(std::string_view message) {
+  const std::uint64_t hash = TextTable::Hash(message);
+  if (const std::size_t n = messages_.Find(message, hash); n != TextTable::kNotFound) {
+    return static_cast<std::uint32_t>(n);
+  }
   if (message.empty() || messages_.size() >= kMaxMessages) return kNoMessage;
-  const std::string_view key =
-      messages_.emplace_back(SessionDetail::ErrorMessage{std::move(message), 0}).message;
-  message_index_.emplace(key, messages_.size() - 1);
-  return messages_.size() - 1;
+  message_sessions_.push_back(0);
+  return static_cast<std::uint32_t>(messages_.Add(message, hash));
 }
 
 std::vector<std::pair<std::string, std::int64_t>> SessionErrorTally::ByClass() const {
@@ -47,21 +87,24 @@ std::vector<std::pair<std::string, std::int64_t>> SessionErrorTally::ByClass() c
 }
 
 std::vector<SessionDetail::ErrorMessage> SessionErrorTally::TopMessages() const {
-  std::vector<const SessionDetail::ErrorMessage*> order;
+  std::vector<std::uint32_t> order;
   order.reserve(messages_.size());
-  for (const auto& m : messages_) {
-    if (m.sessions > 0) order.push_back(&m);
+  for (std::size_t n = 0; n < messages_.size(); ++n) {
+    if (message_sessions_[n] > 0) order.push_back(static_cast<std::uint32_t>(n));
   }
-  const auto before = [](const SessionDetail::ErrorMessage* a,
-                         const SessionDetail::ErrorMessage* b) {
-    return a->sessions != b->sessions ? a->sessions > b->sessions : a->message < b->message;
+  const auto before = [this](std::uint32_t a, std::uint32_t b) {
+    return message_sessions_[a] != message_sessions_[b]
+               ? message_sessions_[a] > message_sessions_[b]
+               : messages_.Text(a) < messages_.Text(b);
   };
   const std::size_t rows = std::min(order.size(), SessionDetail::kRows);
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(rows), order.end(),
                     before);
   std::vector<SessionDetail::ErrorMessage> out;
   out.reserve(rows);
-  for (std::size_t i = 0; i < rows; ++i) out.push_back(*order[i]);
+  for (std::size_t i = 0; i < rows; ++i) {
+    out.push_back({std::string(messages_.Text(order[i])), message_sessions_[order[i]]});
+  }
   return out;
 }
 

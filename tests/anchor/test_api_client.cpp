@@ -10,6 +10,7 @@
 #include "demo/simulated_api.h"
 #include "support/exporter_harness.h"
 #include "support/fake_anchor_api.h"
+#include "support/session_bodies.h"
 
 namespace {
 
@@ -117,6 +118,35 @@ TEST_CASE("an API message that quotes the key is masked", "[unit][anchor][api_cl
   CHECK(r.error == FetchError::kClientError);
   CHECK(r.detail == "HTTP 400: bad key <redacted>");
   CheckNoKey(r);
+}
+
+TEST_CASE("session error texts that quote the key show no piece of it",
+          "[unit][anchor][api_client][secrets]") {
+  ClientAndApi t;
+  const std::string key = kKey;
+  std::string sessions;
+  // The key around the 200-byte cut of a normalised message, and where numbers would be
+  // collapsed ("...-0123456789" becomes "...-<n>" when normalised first).
+  for (std::size_t offset = 180; offset < 200; offset += 3) {
+    sessions += anchor::test::SessionJson(
+                    "failed", 1, 10, "\"" + std::string(offset, 'q') + " " + key + " refused\"") +
+                ",";
+  }
+  sessions += anchor::test::SessionJson("failed", 1, 10, "\"timed out, key " + key + "\"");
+  t.api.SetBatchJson("b1", anchor::test::SessionBatchBody("failed", sessions));
+  const FetchResult r = t.Fetch("b1");
+  REQUIRE(r.ok());
+  REQUIRE(r.batch->sessions);
+  const auto& top = r.batch->sessions->detail.top_errors;
+  REQUIRE(top.size() == 8);
+  for (const auto& row : top) {
+    INFO(row.message);
+    for (std::size_t i = 0; i + 8 <= key.size(); ++i) {
+      CHECK(row.message.find(key.substr(i, 8)) == std::string::npos);
+    }
+  }
+  CHECK(r.batch->sessions->errors_by_class ==
+        std::vector<std::pair<std::string, std::int64_t>>{{"timeout", 1}, {"other", 7}});
 }
 
 TEST_CASE("429 carries Retry-After", "[unit][anchor][api_client]") {

@@ -6,6 +6,7 @@
 
 #include "anchor/batch_parser.h"
 #include "anchor/session_errors.h"
+#include "anchor/text_table.h"
 
 using anchor::SessionErrorTally;
 
@@ -141,4 +142,91 @@ TEST_CASE("a 1 MB error text is classified and cut, not kept", "[unit][anchor][e
   CHECK(r->sessions->errors_by_class == ByClass{{"browser_crash", 1}});
   REQUIRE(r->sessions->detail.top_errors.size() == 1);
   CHECK(r->sessions->detail.top_errors[0].message.size() == anchor::SessionDetail::kMessageBytes);
+}
+
+namespace {
+
+// No 8-byte piece of `key` anywhere in `text`.
+bool HoldsKeyFragment(const std::string& text, const std::string& key) {
+  constexpr std::size_t kPiece = 8;
+  for (std::size_t i = 0; i + kPiece <= key.size(); ++i) {
+    if (text.find(key.substr(i, kPiece)) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("the key is masked in error texts before they are normalised and cut",
+          "[unit][anchor][errors][secrets]") {
+  // With digits and hex (a normalised <hex> or <n> would hide it from a mask afterwards), and
+  // of letters and underscores (kept as a word: the cut at 200 bytes would leave its front).
+  for (const std::string key :
+       {"sk-1234abcd5678ef90", "sk-live-AbCdEfGhIjKlMnOpQr", "key_Zyxw_1234_Vuts_5678_Qpon"}) {
+    const anchor::Secret secret(key);
+    // The key at every offset around the cut, so that some occurrence straddles it.
+    for (std::size_t offset = 170; offset < 210; ++offset) {
+      SessionErrorTally tally(*anchor::DefaultErrorClassifier(), secret);
+      std::string straddling(offset, 'q');
+      straddling.append(" ").append(key).append(" rejected after 30012 ms");
+      tally.Add(straddling);
+      std::string repeated = "auth failed for ";
+      repeated.append(key).append(key).append(", proxy said ").append(key);
+      tally.Add(repeated);
+      const auto top = tally.TopMessages();
+      REQUIRE(top.size() == 2);
+      for (const auto& row : top) {
+        INFO(key << " at " << offset << ": " << row.message);
+        CHECK_FALSE(HoldsKeyFragment(row.message, key));
+      }
+      CHECK(tally.ByClass() == ByClass{{"proxy", 1}, {"other", 1}});
+    }
+    SessionErrorTally tally(*anchor::DefaultErrorClassifier(), secret);
+    std::string repeated = "auth failed for ";
+    repeated.append(key).append(key).append(", proxy said ").append(key).append(".");
+    tally.Add(repeated);
+    REQUIRE(tally.TopMessages().size() == 1);
+    CHECK(tally.TopMessages()[0].message ==
+          "auth failed for <redacted><redacted>, proxy said <redacted>.");
+  }
+  // Without a key (a parse outside the API client) texts are as they come.
+  SessionErrorTally plain(*anchor::DefaultErrorClassifier());
+  plain.Add("auth failed for sk-live-AbCdEfGhIjKlMnOpQr");
+  CHECK(plain.TopMessages()[0].message == "auth failed for sk-live-AbCdEfGhIjKlMnOpQr");
+}
+
+TEST_CASE("the parse masks the key given in its options", "[unit][anchor][errors][secrets]") {
+  const std::string key = "sk-live-AbCdEfGhIjKlMnOpQr";
+  anchor::SessionParseOptions options;
+  options.api_key = anchor::Secret(key);
+  std::string body = BodyWith({"\"" + std::string(190, 'q') + " " + key + "\"",
+                               "\"timed out: " + key + "\"", "\"timed out: " + key + "\""});
+  const auto r = anchor::ParseBatchResponseInPlace(body, options);
+  REQUIRE(r.ok());
+  CHECK(r->sessions->errors_by_class == ByClass{{"timeout", 2}, {"other", 1}});
+  REQUIRE(r->sessions->detail.top_errors.size() == 2);
+  CHECK(r->sessions->detail.top_errors[0].message == "timed out: <redacted>");
+  CHECK_FALSE(HoldsKeyFragment(r->sessions->detail.top_errors[1].message, key));
+}
+
+TEST_CASE("the text table finds every text after growing, also when hashes collide",
+          "[unit][anchor][errors]") {
+  anchor::TextTable table;
+  std::vector<std::string> texts;
+  texts.reserve(3000);
+  for (int i = 0; i < 3000; ++i) texts.push_back("text " + std::to_string(i));
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    // Every odd one shares its hash with the one before it: found by its text, not its hash.
+    const std::uint64_t hash = anchor::TextTable::Hash(texts[i - i % 2]);
+    REQUIRE(table.Find(texts[i], hash) == anchor::TextTable::kNotFound);
+    CHECK(table.Add(texts[i], hash) == i);
+  }
+  REQUIRE(table.size() == texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    CHECK(table.Find(texts[i], anchor::TextTable::Hash(texts[i - i % 2])) == i);
+    CHECK(table.Text(i) == texts[i]);
+  }
+  CHECK(table.Find("text 3000", anchor::TextTable::Hash("text 3000")) ==
+        anchor::TextTable::kNotFound);
+  CHECK(table.Find("", anchor::TextTable::Hash("")) == anchor::TextTable::kNotFound);
 }
