@@ -70,32 +70,37 @@ int CountSeries(const std::vector<Sample>& samples, const std::string& name,
   return n;
 }
 
-int StrictOpenMetricsParse(const std::string& text, std::string& output) {
+namespace {
+
+// Runs `body` (Python, indented under the loop, `f` a metric family) over every family that
+// Debian's strict OpenMetrics parser reads from `text`; its output into `output`.
+int RunStrictOpenMetricsParser(const std::string& text, const std::string& body,
+                               std::string& output) {
   const auto file = MakeTempDir() + "/exposition.om";
   WriteFile(file, text);
   return RunCommand(
       "/usr/bin/python3 -c 'import sys\n"
       "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
-      "for f in text_string_to_metric_families(open(sys.argv[1]).read()):\n"
-      "    print(f.name, f.type, len(f.samples))' " +
-          file,
+      "for f in text_string_to_metric_families(open(sys.argv[1]).read()):\n" +
+          body + "' " + file,
       output);
 }
 
+}  // namespace
+
+int StrictOpenMetricsParse(const std::string& text, std::string& output) {
+  return RunStrictOpenMetricsParser(text, "    print(f.name, f.type, len(f.samples))", output);
+}
+
 int StrictOpenMetricsExemplars(const std::string& text, std::string& output) {
-  const auto file = MakeTempDir() + "/exposition.om";
-  WriteFile(file, text);
-  return RunCommand(
-      "/usr/bin/python3 -c 'import sys\n"
-      "from prometheus_client.openmetrics.parser import text_string_to_metric_families\n"
-      "for f in text_string_to_metric_families(open(sys.argv[1]).read()):\n"
+  return RunStrictOpenMetricsParser(
+      text,
       "    for s in f.samples:\n"
       "        e = s.exemplar\n"
       "        if e:\n"
       "            print(s.name, \",\".join(k + \"=\" + v for k, v in sorted(s.labels.items())), "
       "*[k + \"=\" + v for k, v in sorted(e.labels.items())], repr(e.value), "
-      "\"%.3f\" % float(e.timestamp) if e.timestamp else \"-\")' " +
-          file,
+      "\"%.3f\" % float(e.timestamp) if e.timestamp else \"-\")",
       output);
 }
 
