@@ -15,7 +15,7 @@ namespace {
 const KeyList kCacheKeys = {"terminal_ttl", "min_interval"};
 const KeyList kProbeKeys = {"allow_unlisted", "max_unlisted_state"};
 const KeyList kSessionsKeys = {"histograms", "duration_buckets", "queue_buckets", "error_classes",
-                                "link_template"};
+                               "link_template"};
 const KeyList kErrorClassKeys = {"class", "pattern"};
 const KeyList kHistogramModes = {"all", "active", "off"};
 
